@@ -1,0 +1,105 @@
+"""Command-line interface: parse, call the library, format.  Nothing else lives here.
+
+Sub-commands are imported only when invoked (plotly, codecarbon and pandas load
+inside the commands that need them), so ``footprint estimate`` starts fast.
+Errors a user can fix print one line on stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+
+import click
+
+from .errors import InputError
+
+#: name -> (module, attribute, one-line help).  Modules that are absent are not listed.
+COMMANDS = {
+    "estimate": ("footprint.cli_estimate", "estimate", "Estimate the footprint of serving a model."),
+    "compare": ("footprint.cli_compare", "compare", "Compare an AI scenario with its non-AI alternative."),
+    "scenario": ("footprint.cli_scenario", "scenario", "Validate or show a scenario file."),
+    "measure": ("footprint.cli_measure", "measure", "Measure a live run with CodeCarbon."),
+    "calibrate": ("footprint.cli_measure", "calibrate", "Set a measured figure beside the estimate."),
+    "plot": ("footprint.cli_plot", "plot", "Plot a scenario (self-contained HTML)."),
+    "factors": ("footprint.cli_factors", "factors_command", "List and show the sourced factor tables."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return [n for n, (mod, _, _) in COMMANDS.items() if importlib.util.find_spec(mod) is not None]
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        mod, attr, _ = COMMANDS[name]
+        if importlib.util.find_spec(mod) is None:
+            return None
+        return getattr(importlib.import_module(mod), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(n, COMMANDS[n][2]) for n in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="footprint", prog_name="footprint")
+def cli():
+    """footprint: energy, CO2e and water of AI use cases, compared with doing the task without AI.
+
+    Every figure has a low-high range and every assumption its source.  Use --json for machines.
+    """
+
+
+def emit_json(doc) -> None:
+    """Print one JSON document on stdout (NaN and infinities become null)."""
+    click.echo(json.dumps(_clean(doc), indent=2, ensure_ascii=False))
+
+
+def _clean(x):
+    if isinstance(x, float):
+        return x if x == x and x not in (float("inf"), float("-inf")) else None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+def fail(message: str, code: int = 2):
+    """Print one error line on stderr and exit."""
+    click.echo(f"footprint: error: {message}", err=True)
+    sys.exit(code)
+
+
+def main(argv=None) -> None:
+    """Console-script entry point: user mistakes become one line and exit code 2."""
+    try:
+        rv = cli.main(args=argv, prog_name="footprint", standalone_mode=False)
+    except InputError as exc:
+        fail(str(exc))
+    except click.exceptions.NoSuchOption as exc:
+        hint = f" (did you mean {', '.join(exc.possibilities)}?)" if exc.possibilities else ""
+        fail(f"{exc.format_message().rstrip('?')}{hint}; see `footprint {exc.ctx.info_name if exc.ctx else ''} --help`"
+             .replace("  ", " "))
+    except click.exceptions.UsageError as exc:
+        where = f"footprint {exc.ctx.command_path.split(' ', 1)[1]}" if exc.ctx and " " in exc.ctx.command_path else "footprint"
+        fail(f"{exc.format_message()}; see `{where} --help`")
+    except click.exceptions.Abort:
+        fail("aborted", 130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,31 @@
+"""Errors that reach the user as one line (the CLI prints them without a traceback)."""
+
+from __future__ import annotations
+
+import difflib
+
+
+class InputError(ValueError):
+    """A user input (flag, file, table value) that cannot be used.
+
+    The message is one line: what was wrong, what is accepted, and a suggestion
+    when there is one.
+    """
+
+
+def closest(name: str, valid, n: int = 3) -> list[str]:
+    """Return up to `n` valid names closest to `name` (case-insensitive)."""
+    valid = list(valid)
+    lowered = {v.lower(): v for v in valid}
+    hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.5)
+    # prefix matches help with short ids such as "H1" -> "H100"
+    prefix = [v for k, v in lowered.items() if k.startswith(name.lower()) and v not in hits]
+    return [lowered[h] for h in hits] + prefix[: max(0, n - len(hits))]
+
+
+def unknown_name(kind: str, name: str, valid) -> InputError:
+    """Build the error for an unknown GPU, zone, model... with the closest names."""
+    valid = sorted(valid)
+    near = closest(name, valid)
+    hint = f"did you mean {', '.join(near)}?" if near else f"valid: {', '.join(valid[:12])}{' ...' if len(valid) > 12 else ''}"
+    return InputError(f"unknown {kind} '{name}'; {hint} (`footprint factors list` shows all)")

@@ -1,0 +1,293 @@
+"""The orchestrator: one inference footprint from resolved inputs, with every line.
+
+:func:`compute` is the pure, vectorised core: it takes magnitudes (numpy arrays
+whose last axis is the (low, central, high) case axis, scenario axes in front)
+and returns every intermediate and every line of the breakdown.  It has no
+loop over rows or cases and reads nothing.  :func:`estimate_inputs` wraps it
+with units and provenance; :func:`estimate` resolves user inputs and defaults
+first (see :mod:`footprint.resolve`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import embodied, grid, inference, training
+from .uncertainty import spread, triplet
+from .units import ureg
+
+#: Every numeric input of :func:`compute`: internal unit, and whether a larger
+#: value gives a larger footprint (used to orient ranges on the case axis).
+INPUTS = {
+    "total_params": ("parameter", True),
+    "active_params": ("parameter", True),
+    "bytes_per_param": ("byte", True),
+    "input_tokens": ("token", True),
+    "output_tokens": ("token", True),
+    "n_gpus": ("dimensionless", True),
+    "batch_size": ("dimensionless", False),
+    "peak_flops": ("FLOP/s", False),
+    "memory_bandwidth": ("byte/s", False),
+    "gpu_memory": ("byte", False),
+    "tdp": ("W", True),
+    "idle_power": ("W", True),
+    "host_power": ("W", True),
+    "pue": ("dimensionless", True),
+    "wue": ("L/J", True),
+    "grid_intensity": ("kg/J", True),
+    "water_intensity": ("L/J", True),
+    "fleet_utilisation": ("dimensionless", False),
+    "request_rate": ("1/s", False),
+    "dedicated": ("dimensionless", True),
+    "gpu_embodied": ("kg", True),
+    "server_embodied": ("kg", True),
+    "hardware_lifetime": ("s", False),
+    "eta_compute": ("dimensionless", False),
+    "eta_memory": ("dimensionless", False),
+    "u_memory": ("dimensionless", True),
+    "u_compute": ("dimensionless", True),
+    "memory_overhead": ("dimensionless", True),
+    "kv_coefficient": ("dimensionless", True),
+    "kv_exponent": ("dimensionless", True),
+    "kv_bytes_per_token": ("byte/token", True),
+    "flop_utilisation": ("dimensionless", False),
+    "power_per_gpu": ("W", True),
+    "measured_energy_per_token": ("J/token", True),
+    "training_gpu_time": ("s", True),
+    "training_gpu_power": ("W", True),
+    "training_pue": ("dimensionless", True),
+    "training_grid_intensity": ("kg/J", True),
+    "training_tokens": ("token", True),
+    "training_mfu": ("dimensionless", False),
+    "training_peak_flops": ("FLOP/s", False),
+    "amortisation_requests": ("request", False),
+}
+
+#: Optional inputs: NaN means "not given" and selects the modelled path.
+OPTIONAL = (
+    "n_gpus", "kv_bytes_per_token", "flop_utilisation", "power_per_gpu", "measured_energy_per_token",
+    "request_rate", "training_gpu_time", "training_tokens", "amortisation_requests",
+)
+
+#: Lines of the breakdown, in display order.
+LINES = ("gpu_busy", "gpu_idle", "host", "pue_overhead", "embodied", "training")
+
+#: Units of the public outputs (per request, and in total over a period).
+PER_REQUEST_UNITS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL"}
+TOTAL_UNITS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L"}
+_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L"}
+
+
+def _nan_to(x, fallback):
+    return np.where(np.isnan(x), fallback, x)
+
+
+def compute(m: dict) -> dict:
+    """Evaluate the inference model on magnitudes (vectorised).
+
+    Parameters
+    ----------
+    m : dict of ndarray
+        Every key of :data:`INPUTS`, in its internal unit, broadcastable
+        (last axis: the low/central/high cases).  Keys of :data:`OPTIONAL` may
+        be NaN where not given.
+
+    Returns
+    -------
+    dict of ndarray
+        Intermediates (``n_gpus``, ``batch``, ``busy_time`` [s],
+        ``allocated_time`` [s], ``utilisation`` [-]...) and per-request lines
+        ``energy.<line>`` [J], ``co2e.<line>`` [kg], ``water.<line>`` [L].
+    """
+    N, Na, bpp = m["total_params"], m["active_params"], m["bytes_per_param"]
+    L_in, L_out = m["input_tokens"], m["output_tokens"]
+    F, BW = m["peak_flops"], m["memory_bandwidth"]
+    dedicated = m["dedicated"] > 0.5
+
+    n = _nan_to(m["n_gpus"], inference.gpus_needed(N, bpp, m["gpu_memory"], m["memory_overhead"]))
+    kv_token = _nan_to(m["kv_bytes_per_token"],
+                       inference.kv_bytes_per_token(N, bpp, m["kv_coefficient"], m["kv_exponent"]))
+    kv_seq = kv_token * (L_in + L_out / 2.0)
+
+    def step(batch):
+        return inference.decode_step_times(N, Na, bpp, kv_seq, batch, n, F, BW, m["eta_compute"], m["eta_memory"])
+
+    t_prefill = inference.prefill_time(Na, L_in, n, F, m["eta_compute"])
+    # a dedicated endpoint only batches the requests that are in flight together
+    tm1, tc1 = step(1.0)
+    latency_alone = t_prefill + L_out * np.maximum(tm1, tc1)
+    rate = _nan_to(m["request_rate"], 0.0)
+    batch = np.where(dedicated, inference.effective_batch(rate, latency_alone, m["batch_size"]), m["batch_size"])
+    t_mem, t_cmp = step(batch)
+    t_step = np.maximum(t_mem, t_cmp)
+    t_decode = L_out * t_step / batch
+
+    p_prefill = inference.gpu_power(m["idle_power"], m["tdp"], m["u_compute"])
+    p_decode = inference.gpu_power(m["idle_power"], m["tdp"],
+                                   inference.power_utilisation(t_mem, t_cmp, m["u_memory"], m["u_compute"]))
+    busy = t_prefill + t_decode
+    gpu_busy = n * (p_prefill * t_prefill + p_decode * t_decode)
+    host_power = m["host_power"]
+
+    # simple FLOP path: FLOPs / (n F u) at a given (or modelled) average power per GPU
+    flop_path = ~np.isnan(m["flop_utilisation"])
+    t_flop = inference.forward_flops(Na, L_in + L_out) / (n * F * _nan_to(m["flop_utilisation"], 1.0))
+    power_given = ~np.isnan(m["power_per_gpu"])
+    p_flop = np.where(power_given, _nan_to(m["power_per_gpu"], 0.0), p_prefill)
+    busy = np.where(flop_path, t_flop, busy)
+    gpu_busy = np.where(flop_path, n * p_flop * t_flop, gpu_busy)
+    # an all-in power per GPU (e.g. a DGX's power / 8) already holds the host share
+    host_power = np.where(flop_path & power_given, 0.0, host_power)
+
+    utilisation = np.where(dedicated, inference.dedicated_utilisation(rate, busy), m["fleet_utilisation"])
+    allocated = inference.allocated_time(busy, utilisation)
+    gpu_idle = n * m["idle_power"] * (allocated - busy)
+    host = n * host_power * allocated
+
+    # measured path: a measured IT energy per output token replaces the model
+    measured = ~np.isnan(m["measured_energy_per_token"])
+    gpu_busy = np.where(measured, _nan_to(m["measured_energy_per_token"], 0.0) * L_out, gpu_busy)
+    gpu_idle = np.where(measured, 0.0, gpu_idle)
+    host = np.where(measured, 0.0, host)
+
+    it_energy = gpu_busy + gpu_idle + host
+    facility = grid.facility_energy(it_energy, m["pue"])
+    pue_overhead = facility - it_energy
+
+    rate_emb = embodied.embodied_rate(n, m["gpu_embodied"], m["server_embodied"], m["hardware_lifetime"])
+    embodied_co2e = embodied.embodied_share(rate_emb, allocated)
+
+    # training, amortised over the requests that share it
+    t_gpu_train = _nan_to(
+        m["training_gpu_time"],
+        training.gpu_time_from_flops(training.training_flops(Na, _nan_to(m["training_tokens"], 0.0)),
+                                     m["training_peak_flops"], m["training_mfu"]),
+    )
+    train_energy_total = training.training_energy(t_gpu_train, m["training_gpu_power"], m["training_pue"])
+    amortise = m["amortisation_requests"]
+    train_energy = np.where(np.isnan(amortise), 0.0, train_energy_total / _nan_to(amortise, 1.0))
+    train_co2e = grid.operational_co2e(train_energy, m["training_grid_intensity"])
+
+    I, wue, wi = m["grid_intensity"], m["wue"], m["water_intensity"]
+    out = {
+        "n_gpus": n * np.ones_like(busy), "batch": batch, "prefill_time": t_prefill, "decode_step_time": t_step,
+        "decode_compute_share": t_cmp / t_step, "busy_time": busy, "allocated_time": allocated,
+        "utilisation": utilisation, "it_energy": it_energy, "facility_energy": facility,
+        "training_energy_total": train_energy_total,
+    }
+    it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
+    for name, e in it_lines.items():
+        out[f"energy.{name}"] = e
+        out[f"co2e.{name}"] = grid.operational_co2e(e, I)
+        out[f"water.{name}"] = grid.water_consumption(e, e, wue, wi)
+    out["energy.pue_overhead"] = pue_overhead
+    out["co2e.pue_overhead"] = grid.operational_co2e(pue_overhead, I)
+    out["water.pue_overhead"] = pue_overhead * wi
+    out["energy.embodied"] = np.zeros_like(embodied_co2e)
+    out["co2e.embodied"] = embodied_co2e
+    out["water.embodied"] = np.zeros_like(embodied_co2e)
+    out["energy.training"] = train_energy
+    out["co2e.training"] = train_co2e
+    out["water.training"] = np.zeros_like(train_energy)
+    for metric in ("energy", "co2e", "water"):
+        out[metric] = sum(out[f"{metric}.{line}"] for line in LINES)
+    out["sci"] = grid.sci(facility, I, embodied_co2e) + train_co2e
+    return out
+
+
+def to_magnitudes(values: dict) -> dict:
+    """Convert resolved inputs (Quantity, Range, or NaN for absent optionals) to case-axis arrays."""
+    m = {}
+    for name, (unit, increasing) in INPUTS.items():
+        v = values.get(name)
+        if v is None:
+            if name not in OPTIONAL:
+                raise KeyError(f"input '{name}' was not resolved")
+            v = np.nan
+        m[name] = triplet(v, unit, increasing)
+    return m
+
+
+@dataclass
+class Estimate:
+    """Result of an inference estimate: per request, per line, in total, with provenance.
+
+    Every figure is a Quantity whose last axis holds (low, central, high); use
+    :meth:`figure` for the three numbers.
+    """
+
+    raw: dict
+    assumptions: list = field(default_factory=list)
+    requests: object = None  # ndarray (..., 3): requests over the period [request], or None
+    period: object = None
+    notes: list = field(default_factory=list)
+
+    def quantity(self, key: str, unit: str):
+        metric = key.split(".")[0]
+        return ureg.Quantity(self.raw[key], _INTERNAL.get(metric, "dimensionless")).to(unit)
+
+    @property
+    def per_request(self) -> dict:
+        return {k: self.quantity(k, u) for k, u in PER_REQUEST_UNITS.items()}
+
+    @property
+    def total(self) -> dict | None:
+        """Footprint over the period: per request x requests (case axes aligned)."""
+        if self.requests is None:
+            return None
+        return {k: ureg.Quantity(self.raw[k] * self.requests, _INTERNAL[k]).to(u) for k, u in TOTAL_UNITS.items()}
+
+    @property
+    def breakdown(self) -> dict:
+        return {line: {k: self.quantity(f"{k}.{line}", u) for k, u in PER_REQUEST_UNITS.items()} for line in LINES}
+
+    def to_dict(self) -> dict:
+        """The JSON document of DESIGN.md section 4 (scalar scenarios)."""
+        doc = {"per_request": {k: figure(q) for k, q in self.per_request.items()}}
+        if self.requests is not None:
+            doc["total"] = {k: figure(q) for k, q in self.total.items()}
+            doc["total"]["requests"] = figure(ureg.Quantity(self.requests, "request"))
+            doc["total"]["period"] = f"{self.period:~P}"
+        doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
+        doc["sci"] = figure(ureg.Quantity(self.raw["sci"], "kg").to("gCO2e"))
+        doc["sci"]["functional_unit"] = "request"
+        doc["intermediates"] = {
+            "n_gpus": float(self.raw["n_gpus"][..., 1]),
+            "batch_size_effective": float(self.raw["batch"][..., 1]),
+            "busy_time_s": float(self.raw["busy_time"][..., 1]),
+            "allocated_time_s": float(self.raw["allocated_time"][..., 1]),
+            "utilisation": float(self.raw["utilisation"][..., 1]),
+            "decode_compute_share": float(self.raw["decode_compute_share"][..., 1]),
+        }
+        doc["assumptions"] = [a.as_dict() for a in self.assumptions]
+        doc["notes"] = list(self.notes)
+        return doc
+
+
+def figure(q) -> dict:
+    """``{"value", "unit", "low", "high"}`` of a Quantity with a trailing case axis."""
+    low, value, high = spread(np.asarray(q.magnitude, dtype=float))
+    return {"value": float(value), "unit": f"{q.units:~P}".replace(" ", ""), "low": float(low), "high": float(high)}
+
+
+def estimate_inputs(resolved) -> Estimate:
+    """Run :func:`compute` on resolved inputs (:class:`footprint.resolve.Resolved`)."""
+    raw = compute(to_magnitudes(resolved.values))
+    return Estimate(raw=raw, assumptions=resolved.assumptions, requests=resolved.requests,
+                    period=resolved.period, notes=resolved.notes)
+
+
+def estimate(**kwargs) -> Estimate:
+    """Estimate the footprint of serving a model; see :func:`footprint.resolve.resolve` for the inputs.
+
+    Examples
+    --------
+    >>> from footprint import estimate
+    >>> e = estimate(params="70B", output_tokens=400, gpu="H100", zone="FRA")
+    >>> e.per_request["energy"]  # doctest: +SKIP
+    """
+    from .resolve import resolve
+
+    return estimate_inputs(resolve(**kwargs))

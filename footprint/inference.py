@@ -1,0 +1,211 @@
+"""Inference of a language model on accelerators: time, GPU count and power.
+
+Small pure functions on magnitudes in SI units (the unit of every argument is in
+its docstring, in brackets).  They accept floats or numpy arrays of any shape and
+broadcast.  :mod:`footprint.estimate` converts Quantities to these magnitudes
+once and assembles the result.
+
+The model (DESIGN.md section 3.1, docs/methodology.md):
+
+* prefill is compute-bound: ``t = 2 N_active L_in / (n F eta_c)``;
+* a decode step serves the whole batch ``B``; it lasts the larger of the memory
+  time (weights read once per step plus every sequence's KV cache) and the
+  compute time ``2 N_active B / (n F eta_c)``; a request's share of the
+  instance's time is ``L_out t_step / B``;
+* a GPU draws ``P_idle + u (TDP - P_idle)`` while serving, where ``u`` goes from
+  ``u_memory`` (memory-bound step) to ``u_compute`` (compute-bound step).
+
+References
+----------
+.. [1] Kaplan, J. et al. (2020). Scaling Laws for Neural Language Models.
+   arXiv:2001.08361 (2 N FLOPs per token in the forward pass).
+.. [2] Pope, R. et al. (2023). Efficiently Scaling Transformer Inference.
+   MLSys 2023, arXiv:2211.05102 (memory- vs compute-bound decoding).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Bytes per parameter of each weight precision (by definition of the formats).
+PRECISION_BYTES = {
+    "fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "float16": 2.0, "bfloat16": 2.0,
+    "fp8": 1.0, "int8": 1.0, "fp4": 0.5, "int4": 0.5, "mxfp4": 0.5,
+}
+
+#: Which peak-FLOP/s figure of a GPU profile applies to each precision.
+PRECISION_FLOPS_KEY = {
+    "fp32": "peak_flops_bf16", "tf32": "peak_flops_bf16", "bf16": "peak_flops_bf16", "fp16": "peak_flops_bf16",
+    "float16": "peak_flops_bf16", "bfloat16": "peak_flops_bf16", "fp8": "peak_flops_fp8", "int8": "peak_flops_fp8",
+    "fp4": "peak_flops_fp8", "int4": "peak_flops_fp8", "mxfp4": "peak_flops_fp8",
+}
+
+
+def forward_flops(active_params, tokens):
+    """FLOPs of a forward pass over `tokens` tokens [FLOP].
+
+    Parameters
+    ----------
+    active_params : numeric
+        Parameters used per token (all of them for a dense model) [parameter].
+    tokens : numeric
+        Tokens processed [token].
+
+    References
+    ----------
+    .. [1] Kaplan et al. (2020), arXiv:2001.08361, Table 1: C_forward ~ 2 N.
+    """
+    return 2.0 * active_params * tokens
+
+
+def weight_bytes(total_params, bytes_per_param):
+    """Memory taken by the weights [byte]."""
+    return total_params * bytes_per_param
+
+
+def gpus_needed(total_params, bytes_per_param, gpu_memory, memory_overhead):
+    """Smallest power-of-two GPU count whose memory holds the model [GPU].
+
+    Parameters
+    ----------
+    total_params : numeric
+        All parameters of the model (every expert of a MoE) [parameter].
+    bytes_per_param : numeric
+        Bytes per weight at the serving precision [byte].
+    gpu_memory : numeric
+        Memory of one GPU [byte].
+    memory_overhead : numeric
+        Memory needed per byte of weights, for activations and KV cache [-].
+
+    Notes
+    -----
+    Tensor-parallel degrees are powers of two in practice (vLLM, TensorRT-LLM),
+    hence the rounding up to 1, 2, 4, 8, 16...
+    """
+    need = np.asarray(total_params * bytes_per_param * memory_overhead / gpu_memory, dtype=float)
+    return np.exp2(np.ceil(np.log2(np.maximum(need, 1.0))))
+
+
+def prefill_time(active_params, input_tokens, n_gpus, peak_flops, eta_compute):
+    """Time the instance spends on one request's prompt [s].
+
+    Parameters
+    ----------
+    active_params : numeric [parameter]
+    input_tokens : numeric
+        Prompt tokens of the request [token].
+    n_gpus : numeric
+        GPUs of the serving instance [GPU].
+    peak_flops : numeric
+        Peak dense FLOP/s of one GPU at the serving precision [FLOP/s].
+    eta_compute : numeric
+        Achieved fraction of the peak [-].
+    """
+    return forward_flops(active_params, input_tokens) / (n_gpus * peak_flops * eta_compute)
+
+
+def bytes_read_per_step(total_params, active_params, bytes_per_param, batch_size):
+    """Weight bytes read from memory by one decode step of a batch [byte].
+
+    For a mixture of experts each token uses a share ``a = N_active / N_total`` of
+    the expert weights; with ``B`` tokens in the step, the expected share of the
+    inactive weights touched is ``1 - (1 - a)^B`` (experts drawn independently).
+    A dense model (a = 1) reads all its weights once.
+    """
+    share = np.clip(active_params / total_params, 0.0, 1.0)
+    touched = 1.0 - (1.0 - share) ** batch_size
+    return bytes_per_param * (active_params + (total_params - active_params) * touched)
+
+
+def decode_step_times(total_params, active_params, bytes_per_param, kv_bytes_per_sequence, batch_size,
+                      n_gpus, peak_flops, memory_bandwidth, eta_compute, eta_memory):
+    """Memory time and compute time of one decode step of the batch [s], [s].
+
+    Parameters
+    ----------
+    total_params, active_params : numeric [parameter]
+    bytes_per_param : numeric [byte]
+    kv_bytes_per_sequence : numeric
+        KV cache read per sequence per step [byte].
+    batch_size : numeric
+        Sequences decoded together [request].
+    n_gpus : numeric [GPU]
+    peak_flops : numeric [FLOP/s]
+    memory_bandwidth : numeric
+        Memory bandwidth of one GPU [byte/s].
+    eta_compute, eta_memory : numeric
+        Achieved fractions of peak compute and of peak bandwidth [-].
+
+    Returns
+    -------
+    t_memory, t_compute : numeric [s]
+        The step lasts ``max(t_memory, t_compute)``.
+    """
+    moved = bytes_read_per_step(total_params, active_params, bytes_per_param, batch_size)
+    t_memory = (moved + batch_size * kv_bytes_per_sequence) / (n_gpus * memory_bandwidth * eta_memory)
+    t_compute = forward_flops(active_params, batch_size) / (n_gpus * peak_flops * eta_compute)
+    return t_memory, t_compute
+
+
+def gpu_power(idle_power, tdp, utilisation):
+    """Power drawn by one GPU at a power utilisation ``u`` [W].
+
+    ``P = P_idle + u (TDP - P_idle)``, ``u`` in [0, 1].
+    """
+    return idle_power + utilisation * (tdp - idle_power)
+
+
+def power_utilisation(t_memory, t_compute, u_memory, u_compute):
+    """Power utilisation of a decode step between its memory- and compute-bound values [-].
+
+    The compute share ``c = t_compute / max(t_memory, t_compute)`` weighs the two
+    calibrated fractions: ``u = u_memory + c (u_compute - u_memory)``.
+    """
+    step = np.maximum(t_memory, t_compute)
+    c = t_compute / step
+    return u_memory + c * (u_compute - u_memory)
+
+
+def kv_bytes_per_token(total_params, bytes_per_param, coefficient, exponent):
+    """KV cache per token of context, from the model size when the architecture is not given [byte].
+
+    ``kv = bytes_per_param * coefficient * (N_total / 1e9) ** exponent`` — a power law
+    fitted on published architectures (factors/constants.csv, docs/methodology.md).
+    """
+    return bytes_per_param * coefficient * (total_params / 1e9) ** exponent
+
+
+def effective_batch(request_rate, latency, max_batch):
+    """Concurrent requests of a dedicated endpoint by Little's law, within [1, max_batch] [request].
+
+    Parameters
+    ----------
+    request_rate : numeric
+        Requests arriving per second [request/s].
+    latency : numeric
+        Time a request stays in the server [s].
+    max_batch : numeric
+        Configured maximum batch size [request].
+    """
+    return np.clip(request_rate * latency, 1.0, max_batch)
+
+
+def allocated_time(busy_time, utilisation):
+    """Instance time charged to a request, its busy time plus its share of idle time [s].
+
+    ``busy_time / utilisation``: a fleet (or endpoint) busy a share ``utilisation``
+    of the time carries ``(1 - utilisation) / utilisation`` seconds of idle time
+    for each busy second.
+    """
+    return busy_time / utilisation
+
+
+def dedicated_utilisation(request_rate, busy_time):
+    """Busy share of a dedicated endpoint serving `request_rate` requests/s [-].
+
+    Replicas are added as needed (``ceil(rate x busy_time)``, at least one), so
+    the result is in (0, 1].
+    """
+    load = request_rate * busy_time
+    replicas = np.maximum(np.ceil(load), 1.0)
+    return load / replicas

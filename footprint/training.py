@@ -1,0 +1,68 @@
+"""Training footprint of a model and its amortisation over inference.
+
+Pure functions on magnitudes in SI units (brackets give each unit).
+
+References
+----------
+.. [1] Kaplan, J. et al. (2020). Scaling Laws for Neural Language Models.
+   arXiv:2001.08361 (training compute C ~ 6 N D).
+.. [2] Patterson, D. et al. (2021). Carbon Emissions and Large Neural Network
+   Training. arXiv:2104.10350 (energy = GPU-hours x power x PUE).
+.. [3] Luccioni, A. S., Viguier, S., Ligozat, A.-L. (2023). Estimating the Carbon
+   Footprint of BLOOM. JMLR 24(253), arXiv:2211.02001.
+"""
+
+from __future__ import annotations
+
+
+def training_flops(params, tokens):
+    """Training compute of a transformer, ``6 N D`` [FLOP].
+
+    Parameters
+    ----------
+    params : numeric
+        Parameters updated per token (active parameters of a MoE) [parameter].
+    tokens : numeric
+        Training tokens [token].
+    """
+    return 6.0 * params * tokens
+
+
+def gpu_time_from_flops(flops, peak_flops, model_flop_utilisation):
+    """GPU time needed for `flops` at a model FLOP utilisation [s].
+
+    Parameters
+    ----------
+    flops : numeric [FLOP]
+    peak_flops : numeric
+        Peak dense FLOP/s of one GPU [FLOP/s].
+    model_flop_utilisation : numeric
+        Achieved share of the peak over the run (MFU) [-].
+    """
+    return flops / (peak_flops * model_flop_utilisation)
+
+
+def training_energy(gpu_time, gpu_power, pue):
+    """Facility energy of a training run, ``GPU-time x power x PUE`` [J].
+
+    Parameters
+    ----------
+    gpu_time : numeric
+        GPU time summed over all GPUs (GPU-hours in seconds) [s].
+    gpu_power : numeric
+        Average power per GPU, host share included when known [W].
+    pue : numeric
+        Power usage effectiveness of the training site [-].
+    """
+    return gpu_time * gpu_power * pue
+
+
+def amortised(total, lifetime_volume=None, share=None):
+    """Part of a one-off footprint charged to one unit of use [same unit as `total` per unit].
+
+    Either spread over the model's lifetime inference volume (``total / volume``)
+    or allocated by an explicit share (``total x share``).
+    """
+    if share is not None:
+        return total * share
+    return total / lifetime_volume
