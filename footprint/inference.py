@@ -107,13 +107,25 @@ def prefill_time(active_params, input_tokens, n_gpus, peak_flops, eta_compute):
 def bytes_read_per_step(total_params, active_params, bytes_per_param, batch_size):
     """Weight bytes read from memory by one decode step of a batch [byte].
 
-    For a mixture of experts each token uses a share ``a = N_active / N_total`` of
-    the expert weights; with ``B`` tokens in the step, the expected share of the
-    inactive weights touched is ``1 - (1 - a)^B`` (experts drawn independently).
-    A dense model (a = 1) reads all its weights once.
+    Parameters
+    ----------
+    total_params, active_params : numeric [parameter]
+    bytes_per_param : numeric [byte]
+    batch_size : numeric
+        Tokens decoded in the step [request].
+
+    Notes
+    -----
+    The first token of the step reads the active weights ``N_active``.  For a
+    mixture of experts, each other token uses a given expert weight with a
+    probability ``a = N_active / N_total`` (experts drawn independently), so the
+    expected share of the remaining ``N_total - N_active`` weights that the step
+    touches is ``1 - (1 - a)^(B - 1)``.  A dense model (a = 1) reads its weights
+    once at any batch size; a MoE reads ``N_active`` at batch 1 and tends to
+    ``N_total`` for large batches.
     """
     share = np.clip(active_params / total_params, 0.0, 1.0)
-    touched = 1.0 - (1.0 - share) ** batch_size
+    touched = 1.0 - (1.0 - share) ** np.maximum(batch_size - 1.0, 0.0)
     return bytes_per_param * (active_params + (total_params - active_params) * touched)
 
 
