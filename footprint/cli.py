@@ -85,13 +85,11 @@ def main(argv=None) -> None:
         rv = cli.main(args=argv, prog_name="footprint", standalone_mode=False)
     except InputError as exc:
         fail(str(exc))
-    except click.exceptions.NoSuchOption as exc:
-        hint = f" (did you mean {', '.join(exc.possibilities)}?)" if exc.possibilities else ""
-        fail(f"{exc.format_message().rstrip('?')}{hint}; see `footprint {exc.ctx.info_name if exc.ctx else ''} --help`"
-             .replace("  ", " "))
     except click.exceptions.UsageError as exc:
-        where = f"footprint {exc.ctx.command_path.split(' ', 1)[1]}" if exc.ctx and " " in exc.ctx.command_path else "footprint"
-        fail(f"{exc.format_message()}; see `{where} --help`")
+        path = exc.ctx.command_path.split(" ", 1) if exc.ctx else []
+        where = f"footprint {path[1]}" if len(path) == 2 else "footprint"
+        message = " ".join(exc.format_message().split()).rstrip(".")
+        fail(f"{message}; see `{where} --help`")
     except click.exceptions.Abort:
         fail("aborted", 130)
     except click.exceptions.Exit as exc:

@@ -107,8 +107,8 @@ def read_value(x, unit: str, name: str, count: bool = False):
     return one(x)
 
 
-def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=False, open_low=False):
-    """Refuse out-of-domain values with one clear line."""
+def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=False, shown=None):
+    """Refuse out-of-domain values with one clear line (`shown`: the user's text, for the message)."""
     lo = np.min(np.asarray((q.low if isinstance(q, Range) else q).magnitude, dtype=float))
     hi = np.max(np.asarray((q.high if isinstance(q, Range) else q).magnitude, dtype=float))
     vals = [q.low, q.value, q.high] if isinstance(q, Range) else [q]
@@ -118,12 +118,13 @@ def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=Fal
             raise InputError(f"{name}: value must be a finite number")
         if whole and not np.all(arr == np.round(arr)):
             raise InputError(f"{name}: {v:~P} is not a whole number; give a count such as 400")
+    got = f"'{shown}'" if isinstance(shown, str) else None
     if positive and lo <= 0:
-        raise InputError(f"{name}: must be greater than zero, got {lo:g}")
+        raise InputError(f"{name}: must be greater than zero, got {got or f'{lo:g}'}")
     if minimum is not None and lo < minimum:
-        raise InputError(f"{name}: must be at least {minimum:g}, got {lo:g}")
+        raise InputError(f"{name}: must be at least {minimum:g}, got {got or f'{lo:g}'}")
     if maximum is not None and hi > maximum:
-        raise InputError(f"{name}: must be at most {maximum:g}, got {hi:g}")
+        raise InputError(f"{name}: must be at most {maximum:g}, got {got or f'{hi:g}'}")
     return q
 
 
@@ -156,7 +157,7 @@ def _opt(b: _Builder, name, x, unit, label, **check):
     """A given value, checked, or None."""
     if x is None:
         return None
-    q = _check(read_value(x, unit, label, count=check.pop("count", False)), label, **check)
+    q = _check(read_value(x, unit, label, count=check.pop("count", False)), label, shown=x, **check)
     b.given(name, q, label)
     return q
 
@@ -323,13 +324,24 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
         if parameter not in gpu_rows:
             raise InputError(f"--gpu {gpu_key}: factors/gpus.csv has no {parameter}; pick another GPU")
         b.factor(name, gpu_rows[parameter], f"gpu.{parameter}", unit)
-    _from_table(b, "gpu_embodied", gpu_embodied, "kg", "--gpu-embodied", "gpus", gpu_key, "embodied")
+    if gpu_embodied is None and factors.get("gpus", gpu_key, "embodied") is None:
+        # no sourced figure for this board: the H100's, labelled as a proxy
+        proxy = factors.get("gpus", "H100", "embodied")
+        b.values["gpu_embodied"] = proxy.quantity
+        b.assumptions.append(Assumption("--gpu-embodied", proxy.quantity, f"proxy: {proxy.ref} (no figure for {gpu_key})",
+                                        "assumption"))
+        b.notes.append(f"no embodied figure for {gpu_key}: the H100's is used as a proxy")
+    else:
+        _from_table(b, "gpu_embodied", gpu_embodied, "kg", "--gpu-embodied", "gpus", gpu_key, "embodied", minimum=0,
+                    positive=False)
     _from_table(b, "host_power", host_power, "W", "--host-power", "servers", "gpu_server", "host_power_per_gpu", minimum=0, positive=False)
     _from_table(b, "server_embodied", server_embodied, "kg", "--server-embodied", "servers", "gpu_server", "embodied_per_gpu", minimum=0, positive=False)
     _from_table(b, "hardware_lifetime", hardware_lifetime, "s", "--hardware-lifetime", "servers", "gpu_server", "lifetime")
 
+    item_path = flops_per_item is not None or energy_per_item is not None
     if gpus is not None:
         n = _opt(b, "n_gpus", gpus, "dimensionless", "--gpus", whole=True)
+    if gpus is not None and not item_path:
         weights = central(total).m_as("parameter") * PRECISION_BYTES[prec]
         capacity = central(n).m_as("") * central(b.values["gpu_memory"]).m_as("byte")
         if np.any(weights > capacity):
@@ -341,7 +353,8 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
     else:
         _opt(b, "batch_size", batch_size, "dimensionless", "--batch-size", minimum=1)
     if kv_bytes_per_token is not None:
-        _opt(b, "kv_bytes_per_token", kv_bytes_per_token, "byte/token", "--kv-bytes-per-token")
+        _opt(b, "kv_bytes_per_token", kv_bytes_per_token, "byte/token", "--kv-bytes-per-token", minimum=0,
+             positive=False)
 
     # -- calibrated and assumed constants ---------------------------------------------
     constants = dict(constants or {})

@@ -76,7 +76,7 @@ def check_unit(q, unit: str, name: str) -> pint.Quantity:
     except pint.errors.DimensionalityError:
         raise InputError(
             f"{name}: '{q:~P}' is {_kind_of(q)}, but {describe_dimension(unit)} is expected"
-            + (f" (any unit convertible to {unit})" if unit else "")
+            + (f" (any unit convertible to {unit})" if unit and unit != "dimensionless" else "")
         ) from None
 
 
