@@ -448,8 +448,9 @@ def _resolve_training(b: _Builder, model_row, a: dict) -> None:
                 "training_grid_intensity": ureg.Quantity(0.0, "kg/J"), "training_mfu": ureg.Quantity(0.4, ""),
                 "training_peak_flops": b.values["peak_flops"]}
     if amortise_lifetime is None and share is None:
-        b.note("training", "excluded: give --training-lifetime-requests or --training-share to amortise the "
-                           "model's training (the training line is 0)", "assumption")
+        b.note("training", "excluded", "assumption")
+        b.notes.append("training is excluded (its line is 0): give --training-lifetime-requests or --training-share "
+                       "to amortise the model's training")
         b.values.update(defaults)
         return
     if amortise_lifetime is not None and share is not None:
