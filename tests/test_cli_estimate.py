@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -104,11 +103,14 @@ def test_estimate_does_not_load_heavy_libraries():
     assert err.strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.skipif(shutil.which("footprint") is None, reason="console script not installed (pip install .)")
+SCRIPT = os.path.join(os.path.dirname(sys.executable), "footprint")
+
+
+@pytest.mark.skipif(not os.path.exists(SCRIPT), reason="console script not installed beside this Python (pip install .)")
 def test_installed_console_script():
-    p = subprocess.run(["footprint", "estimate", "--params", "70B", "--output-tokens", "400", "--gpu", "H100",
+    p = subprocess.run([SCRIPT, "estimate", "--params", "70B", "--output-tokens", "400", "--gpu", "H100",
                         "--zone", "FRA", "--json"], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["per_request"]["co2e"]["unit"] == "gCO2e"
-    p = subprocess.run(["footprint", "estimate", "--params", "70B", "--gpu", "H10"], capture_output=True, text=True)
+    p = subprocess.run([SCRIPT, "estimate", "--params", "70B", "--gpu", "H10"], capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.count("\n") == 1
