@@ -149,21 +149,16 @@ class Problems:
             bad[pos] = True
         return bad
 
-    def _label(self, positions) -> str:
-        name = self.index.name or "row"
-        labels = [str(x) for x in self.index[positions[:5]]]
-        more = f" (+{len(positions) - 5} more)" if len(positions) > 5 else ""
-        return f"{name}{'s' if len(positions) > 1 else ''} {', '.join(labels)}{more}"
+    def labelled(self) -> list:
+        """[(row labels, column, message)] with the table's own row labels."""
+        return [(np.asarray(self.index[pos]), column, msg) for pos, column, msg in self.items]
 
     def message(self) -> str:
         """One line naming every bad value by row and column (the first groups when there are many)."""
-        items = sorted(self.items, key=lambda it: (int(it[0][0]), it[1]))
-        n_values = sum(len(p) for p, _, _ in items)
-        parts = [f"{self._label(p)}, column {c}: {m}" for p, c, m in items[:MAX_GROUPS]]
-        more = f"; ... and {len(items) - MAX_GROUPS} more problems" if len(items) > MAX_GROUPS else ""
-        rows = int(self.bad_rows().sum())
-        return (f"{n_values} bad value{'s' if n_values > 1 else ''} in {rows} row{'s' if rows > 1 else ''} "
-                f"of the table: " + "; ".join(parts) + more)
+        return report(self.labelled(), self.index.name or "row")
+
+    def sort(self) -> None:
+        self.items.sort(key=lambda it: (int(it[0][0]), it[1]))
 
     def per_row(self) -> dict:
         """Messages of each bad row position, joined: {position: "column: message; ..."}."""
@@ -172,6 +167,21 @@ class Problems:
             for p in pos.tolist():
                 out.setdefault(p, []).append(f"{column}: {msg}")
         return {p: "; ".join(v) for p, v in out.items()}
+
+
+def report(items: list, row_name: str = "row") -> str:
+    """One line from [(row labels, column, message)], grouping the rows that share a message."""
+    def label(rows):
+        shown = ", ".join(str(x) for x in rows[:5])
+        more = f" (+{len(rows) - 5} more)" if len(rows) > 5 else ""
+        return f"{row_name}{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+    n_values = sum(len(r) for r, _, _ in items)
+    n_rows = len({x for r, _, _ in items for x in r.tolist()})
+    parts = [f"{label(r)}, column {c}: {m}" for r, c, m in items[:MAX_GROUPS]]
+    more = f"; ... and {len(items) - MAX_GROUPS} more problems" if len(items) > MAX_GROUPS else ""
+    return (f"{n_values} bad value{'s' if n_values > 1 else ''} in {n_rows} row{'s' if n_rows > 1 else ''} "
+            "of the table: " + "; ".join(parts) + more)
 
 
 # -- reading the table --------------------------------------------------------------------------
@@ -287,7 +297,7 @@ def parse_column(series, name: str, spec: _Spec, column_unit: str | None, proble
 
 
 def _example(unit):
-    return {"1/s": "10000/day", "s": "1 year", "kg/J": "50 g/kWh", "L/J": "1.8 L/kWh", "W": "350 W",
+    return {"parameter": "70B", "token": "400", "request": "1e9", "dimensionless": "1.2","1/s": "10000/day", "s": "1 year", "kg/J": "50 g/kWh", "L/J": "1.8 L/kWh", "W": "350 W",
             "kg": "164 kgCO2e", "J/token": "0.3 J/token", "byte/token": "320 kB", "token/s": "1000 token/s"}.get(unit, unit)
 
 
@@ -382,15 +392,19 @@ def _check(arr, given, spec, problems, label):
         finite = ok & ~np.isfinite(arr).all(axis=1)
         problems.add(finite, label, "not a finite number")
         ok &= ~order & ~outside & ~finite
+        tests = []
         if spec.whole:
-            frac = ok & (arr != np.round(arr)).any(axis=1)
-            problems.add(frac, label, _values(arr[:, _VALUE], "{:g} is not a whole number; give a count such as 400"))
+            tests.append(((arr != np.round(arr)).any(axis=1), arr[:, _VALUE],
+                          "{:g} is not a whole number; give a count such as 400"))
         if spec.positive:
-            problems.add(ok & (lo <= 0), label, _values(lo, "must be greater than zero, got {:g}"))
+            tests.append((lo <= 0, lo, "must be greater than zero, got {:g}"))
         if spec.minimum is not None:
-            problems.add(ok & (lo < spec.minimum), label, _values(lo, "must be at least %g, got {:g}" % spec.minimum))
+            tests.append((lo < spec.minimum, lo, "must be at least %g, got {:g}" % spec.minimum))
         if spec.maximum is not None:
-            problems.add(ok & (hi > spec.maximum), label, _values(hi, "must be at most %g, got {:g}" % spec.maximum))
+            tests.append((hi > spec.maximum, hi, "must be at most %g, got {:g}" % spec.maximum))
+        for fails, shown, template in tests:  # the first failing check of a cell is reported
+            problems.add(ok & fails, label, _values(shown, template))
+            ok &= ~fails
 
 
 def _values(x, template):
@@ -717,7 +731,8 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
         co2e [kgCO2e], water [L] in total (NaN without ``requests``) the
         columns ``<metric>_per_request[<unit>]`` with ``_low`` and ``_high``
         (``<metric>_total[<unit>]`` likewise).  The rejects frame holds the
-        bad rows as given plus a column ``error``.
+        bad rows as given plus a column ``error`` (``rejects.attrs["problems"]``
+        holds the grouped problems, for :func:`report`).
 
     Raises
     ------
@@ -737,6 +752,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
         raise InputError("missing required column: params (the model size, e.g. 70B) or model (a catalogue model); "
                          f"columns found: {', '.join(map(str, table.columns))}")
     values, period, problems = resolve_table(data, row_units)
+    problems.sort()
     bad = problems.bad_rows()
     if problems.items and not skip_invalid:
         raise InputError(problems.message())
@@ -767,6 +783,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     rejects = data.loc[bad].copy()
     per_row = problems.per_row()
     rejects["error"] = [per_row[p] for p in np.flatnonzero(bad)]
+    rejects.attrs["problems"] = problems.labelled()
     return result, rejects
 
 

@@ -62,7 +62,18 @@ def _add_options(fn):
 @click.option("--provisioning", default="shared", show_default=True,
               help="shared (API: busy time + fleet idle share) or dedicated (endpoint on all period).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (keys of DESIGN.md section 4).")
-def estimate(as_json, precision, provisioning, **options):
+@click.option("--batch", "batch_file", default=None, metavar="FILE.csv",
+              help="Estimate every row of a CSV table (columns named like these flags; docs/batch.md).")
+@click.option("--output", "output", default=None, metavar="FILE.csv", help="With --batch: where the results go.")
+@click.option("--skip-invalid", is_flag=True,
+              help="With --batch: write the good rows and put the bad ones in a rejects file (default OUTPUT.rejects.csv).")
+@click.option("--rejects", "rejects_file", default=None, metavar="FILE.csv", help="With --skip-invalid: the rejects file.")
+@click.option("--samples", default=None, type=int, metavar="N",
+              help="With --batch: Monte Carlo draws per row; adds p5/p50/p95 columns.")
+@click.option("--seed", default=None, type=int, metavar="S", help="With --samples: seed of the sampling.")
+@click.pass_context
+def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_invalid, rejects_file, samples, seed,
+             **options):
     """Estimate the energy, CO2e and water of serving a model.
 
     \b
@@ -72,7 +83,28 @@ def estimate(as_json, precision, provisioning, **options):
       footprint estimate --params 8B --provisioning dedicated --requests 500/day --gpu L4
       footprint estimate --params 100B --output-tokens 500 --input-tokens 0 --flop-utilisation 0.1 \\
                          --power-per-gpu '892.5 W' --pue 1.2 --fleet-utilisation 1
+      footprint estimate --batch scenarios.csv --output results.csv --skip-invalid --samples 1000 --seed 1
     """
+    batch_flags = {"output": output, "skip_invalid": skip_invalid, "rejects": rejects_file, "samples": samples,
+                   "seed": seed}
+    if batch_file is not None:
+        given = [f"--{n.replace('_', '-')}" for n, v in options.items() if v is not None]
+        given += [f"--{n}" for n in ("precision", "provisioning")
+                  if ctx.get_parameter_source(n) is not click.core.ParameterSource.DEFAULT]
+        if as_json:
+            given.append("--json")
+        if given:
+            raise click.UsageError(f"{', '.join(given)} cannot be combined with --batch: put the inputs in columns "
+                                   "of the table")
+        if output is None:
+            raise click.UsageError("--batch needs --output FILE.csv")
+        from .cli_batch import run_batch
+
+        run_batch(batch_file, output, skip_invalid=skip_invalid, rejects=rejects_file, samples=samples, seed=seed)
+        return
+    stray = [f"--{n.replace('_', '-')}" for n, v in batch_flags.items() if v not in (None, False)]
+    if stray:
+        raise click.UsageError(f"{', '.join(stray)} only apply with --batch FILE.csv")
     from .estimator import estimate as run
 
     kwargs = {_kw(flag): value for flag, value in options.items() if value is not None}
