@@ -1,0 +1,244 @@
+"""The non-AI side of a comparison: activities per task, each a quantity x a sourced factor.
+
+The library is the factor table ``factors/alternatives.csv`` (key column
+``activity``).  An activity has up to four parameters:
+
+``energy`` [kWh per unit]
+    Use-phase electricity per unit of the activity (a device hour...).  It is
+    turned into CO2e and water with the grid of the scenario's zone, or with
+    ``energy_intensity`` when the energy is not grid electricity.
+``energy_intensity`` [gCO2e/kWh]
+    CO2e per kWh of that energy (an office burns gas as well as electricity).
+``co2e`` [gCO2e per unit]
+    CO2e per unit not carried by ``energy``: embodied device share, life-cycle
+    factors of travel, paper, e-mail...
+``includes_user_device`` [-]
+    1 when ``co2e`` already holds the user's device time (ADEME's e-mail, web
+    search and video-call figures): do not count that time again.
+
+The unit an activity is counted in is the denominator of its factors: hours for
+``laptop_hour``, km for ``car_km``, items for ``email``, pages for ``printed_page``.
+
+Human time is counted by its device and, by default, the office building's
+energy per working hour in France (boundary ``device+office``).  ``device``
+keeps the device only.  ``per_capita_fr`` and ``per_capita_us`` charge the
+person's whole annual footprint to the hours of the task, as Tomlinson et al.
+(2024) do; that boundary is an explicit option, never a default, and it changes
+only the CO2e (energy and water stay the device's use phase).
+
+References
+----------
+.. [1] ADEME Impact CO2, publicodes-acv-numerique (device and digital-usage models).
+.. [2] Tomlinson, B. et al. (2024). The carbon emissions of writing and illustrating are
+   lower for AI than for humans. Scientific Reports 14, 3732.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import factors
+from .errors import InputError, unknown_name
+from .resolve import read_value, _check
+from .uncertainty import Range
+from .units import ureg
+
+TABLE = "alternatives"
+PARAMETERS = ("energy", "energy_intensity", "co2e", "includes_user_device")
+
+#: Device of human time -> its activity.
+DEVICES = {"laptop": "laptop_hour", "desktop": "desktop_hour", "smartphone": "smartphone_hour"}
+
+#: Boundaries of human time.
+BOUNDARIES = ("device+office", "device", "per_capita_fr", "per_capita_us")
+DEFAULT_BOUNDARY = "device+office"
+OFFICE = "office_hour_fr"
+PER_CAPITA = {"per_capita_fr": "per_capita_hour_fr", "per_capita_us": "per_capita_hour_us"}
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One activity of the library with its factor rows (``None`` where absent)."""
+
+    key: str
+    energy: factors.Factor | None
+    energy_intensity: factors.Factor | None
+    co2e: factors.Factor | None
+    includes_user_device: bool
+
+    @property
+    def quantity_unit(self) -> str:
+        """Unit the activity is counted in (the denominator of its factors)."""
+        row, base = (self.co2e, "gCO2e") if self.co2e is not None else (self.energy, "kWh")
+        per = ureg.Quantity(1.0, row.unit) / ureg.Quantity(1.0, base)
+        return f"{(1 / per).to_reduced_units().units}" if not per.dimensionless else "item"
+
+    @property
+    def rows(self) -> list:
+        return [r for r in (self.energy, self.energy_intensity, self.co2e) if r is not None]
+
+
+def names() -> list[str]:
+    """Every activity of the library."""
+    return factors.keys(TABLE)
+
+
+def activity(name: str) -> Activity:
+    """Look up an activity; an unknown name raises an InputError with the closest names."""
+    valid = names()
+    key = next((k for k in valid if k.lower() == str(name).strip().lower()), None)
+    if key is None:
+        raise unknown_name("alternative activity", str(name), valid)
+    p = factors.parameters(TABLE, key)
+    flag = p.get("includes_user_device")
+    return Activity(key=key, energy=p.get("energy"), energy_intensity=p.get("energy_intensity"),
+                    co2e=p.get("co2e"), includes_user_device=bool(flag is not None and flag.value > 0.5))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a side of the comparison, per task.
+
+    Quantities are Quantities or :class:`~footprint.uncertainty.Range` objects in
+    the units shown; ``None`` means the line has no such term.
+
+    Attributes
+    ----------
+    label : str
+        Name shown in breakdowns (``agent time: laptop``, ``printed_page``...).
+    activity : str
+        Library key.
+    quantity : Quantity or Range
+        Amount per task, in the activity's unit.
+    energy_per_unit : Quantity or Range or None
+        [J per unit].
+    co2e_per_unit : Quantity or Range or None
+        [kg per unit], CO2e not carried by the energy.
+    energy_intensity : Quantity or Range or None
+        [kg/J] CO2e of the energy (grid of the zone or the activity's own mix).
+    water_intensity : Quantity or Range or None
+        [L/J] water consumed per unit of electricity (grid of the zone).
+    agent : bool
+        Whether the quantity is agent working time (counted in agent hours).
+    sources : tuple of str
+        Factor references of the line.
+    """
+
+    label: str
+    activity: str
+    quantity: object
+    energy_per_unit: object = None
+    co2e_per_unit: object = None
+    energy_intensity: object = None
+    water_intensity: object = None
+    agent: bool = False
+    sources: tuple = ()
+
+
+def _to(row, unit):
+    q = row.quantity
+    return q.to(unit)
+
+
+def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | None = None,
+         agent: bool = False, where: str = "activity", energy: bool = True, co2e: bool = True) -> Line:
+    """Build the line of `quantity` units of activity `name`.
+
+    Parameters
+    ----------
+    name : str
+        Activity of the library.
+    quantity : str or number or list or Quantity or Range
+        Amount per task in the activity's unit (``"2 min"``, ``3``, ``[10, 20]``).
+    grid_intensity : Quantity or Range
+        Carbon intensity of the electricity [kg/J].
+    water_intensity : Quantity or Range
+        Water consumed per unit of electricity [L/J].
+    label : str, optional
+        Name of the line (the activity key by default).
+    agent : bool
+        Mark the quantity as agent working time.
+    where : str
+        Where the value was given, for error messages.
+    energy, co2e : bool
+        Keep the energy term, the CO2e term.
+    """
+    act = activity(name)
+    unit = act.quantity_unit
+    q = _check(read_value(quantity, unit, f"{where} quantity"), f"{where} quantity", positive=False, minimum=0)
+    e = _to(act.energy, f"J/{unit}") if (energy and act.energy is not None) else None
+    c = _to(act.co2e, f"kg/{unit}") if (co2e and act.co2e is not None) else None
+    intensity = _to(act.energy_intensity, "kg/J") if act.energy_intensity is not None else grid_intensity
+    return Line(label=label or act.key, activity=act.key, quantity=q, energy_per_unit=e, co2e_per_unit=c,
+                energy_intensity=intensity if (e is not None and co2e) else None,
+                water_intensity=water_intensity if (e is not None and act.energy_intensity is None) else None,
+                agent=agent, sources=tuple(r.ref for r in act.rows))
+
+
+def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_intensity,
+                     label: str = "agent time", where: str = "agent_time") -> list[Line]:
+    """Lines of `time` of human work under a boundary.
+
+    Parameters
+    ----------
+    time : str or Quantity or Range
+        Working time per task [time].
+    device : {"laptop", "desktop", "smartphone"}
+        Device used during that time.
+    boundary : {"device+office", "device", "per_capita_fr", "per_capita_us"}
+        ``device+office`` (default): device use and embodied share, plus the office
+        building's energy per working hour in France; ``device``: the device only;
+        ``per_capita_*``: the person's annual footprint per hour (CO2e), with the
+        device's use-phase energy kept for energy and water.
+    grid_intensity, water_intensity : Quantity or Range
+        Electricity of the zone [kg/J], [L/J].
+    """
+    if device not in DEVICES:
+        raise unknown_name("device", device, DEVICES)
+    if boundary not in BOUNDARIES:
+        raise unknown_name("human-time boundary", boundary, BOUNDARIES)
+    kw = dict(grid_intensity=grid_intensity, water_intensity=water_intensity, agent=True, where=where)
+    if boundary in PER_CAPITA:
+        return [line(DEVICES[device], time, label=f"{label}: {device} (use-phase energy)", co2e=False, **kw),
+                line(PER_CAPITA[boundary], time, label=f"{label}: per-capita allocation ({boundary[-2:].upper()})",
+                     **{**kw, "agent": False})]
+    out = [line(DEVICES[device], time, label=f"{label}: {device}", **kw)]
+    if boundary == "device+office":
+        out.append(line(OFFICE, time, label=f"{label}: office building (FR)", **{**kw, "agent": False}))
+    return out
+
+
+def line_values(ln: Line, draw):
+    """Energy [J], CO2e [kg] and water [L] of one line per task (pure, vectorised).
+
+    Parameters
+    ----------
+    ln : Line
+    draw : callable
+        ``draw(x, unit)`` -> array of magnitudes of a Quantity or Range in `unit`
+        (the case axis or Monte Carlo samples on the last axis).
+    """
+    q = draw(ln.quantity, _unit(ln.quantity))
+    zero = q * 0.0
+    energy = q * draw(ln.energy_per_unit, f"J/{_unit(ln.quantity)}") if ln.energy_per_unit is not None else zero
+    co2e = energy * draw(ln.energy_intensity, "kg/J") if ln.energy_intensity is not None else zero
+    if ln.co2e_per_unit is not None:
+        co2e = co2e + q * draw(ln.co2e_per_unit, f"kg/{_unit(ln.quantity)}")
+    water = energy * draw(ln.water_intensity, "L/J") if ln.water_intensity is not None else zero
+    return energy, co2e, water
+
+
+def _unit(x) -> str:
+    return f"{x.units}"
+
+
+def describe(ln: Line) -> str:
+    """``2 min of laptop_hour`` for assumption lists."""
+    q = ln.quantity
+    if isinstance(q, Range):
+        return f"{q.low.magnitude:g}..{q.high.magnitude:g} {q.units:~P} of {ln.activity}"
+    return f"{q.magnitude:g} {q.units:~P} of {ln.activity}"
+
+
+__all__ = ["Activity", "Line", "activity", "names", "line", "human_time_lines", "line_values", "BOUNDARIES",
+           "DEVICES", "InputError"]

@@ -1,0 +1,163 @@
+"""One-page criterion card (Markdown) for the two criteria: sobriety, and benefit against a non-AI alternative.
+
+:func:`render` builds the text from the JSON document of a comparison
+(:meth:`footprint.compare.Comparison.to_dict`); :func:`write` writes it
+atomically (a temporary file in the same directory, then :func:`os.replace`), so
+that a card exists only when the whole run succeeded.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+from .formatting import num
+
+CAVEATS = (
+    "**Rebound effects are not counted**: a cheaper, faster service may be used more (Jevons' paradox, "
+    "Luccioni, Strubell and Crawford 2025); the totals hold for the stated volume only.",
+    "**Excluded**: the model's development and fine-tuning unless a training share is given; the user's "
+    "time and device outside the stated lines; networks beyond the stated transfer; the quality of the "
+    "result and the social effects of the substitution (jobs, skills, accessibility).",
+    "**Ranges** are the footprints at the ends of the stated input ranges (interval propagation); "
+    "probabilities come from a seedable Monte Carlo draw of the same ranges.",
+    "**Human time** is counted by its device and, under `device+office`, the office building's energy "
+    "per working hour in France; a per-capita allocation (whole annual footprint per hour) is an option "
+    "that measures the person, not the footprint avoided.",
+)
+
+
+def _fig(f) -> str:
+    if f is None:
+        return "-"
+    if f.get("value") is None:
+        return f"- ({num(f['low'])} - {num(f['high'])} {f['unit']})"
+    if f["low"] == f["high"]:
+        return f"{num(f['value'])} {f['unit']}"
+    return f"{num(f['value'])} {f['unit']} ({num(f['low'])} - {num(f['high'])})"
+
+
+def _ratio(f) -> str:
+    if f is None or f.get("value") is None:
+        return "-"
+    return f"{num(f['value'])}x ({num(f['low'])} - {num(f['high'])})"
+
+
+def _md(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render(doc: dict) -> str:
+    """The Markdown card of a ``footprint compare`` JSON document."""
+    sc = doc["scenario"]
+    out = [f"# Criterion card: {sc['name']}", ""]
+    if sc.get("description"):
+        out += [_md(sc["description"]), ""]
+    out += [f"- **Functional unit**: one {sc['task']}",
+            f"- **Volume**: {_fig(sc['volume'])} — {_md(sc['volume_source'])}",
+            f"- **Horizon**: {sc['horizon']}; human time: {sc['device']}, boundary `{sc['human_time_boundary']}`, "
+            f"zone {sc['zone']}", ""]
+
+    out += ["## Headline (per task)", "",
+            "| variant | metric | AI | without AI | AI / without AI | P(AI lower) |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for name, v in doc["variants"].items():
+        for k in ("energy", "co2e", "water"):
+            out.append(f"| {name} | {k} | {_fig(v['per_task']['ai'][k])} | {_fig(v['per_task']['alternative'][k])} | "
+                       f"{_ratio(v['per_task']['ratio'][k])} | {v['benefit']['probability_ai_lower'][k]:.0%} |")
+    out.append("")
+
+    out += ["## Criterion 1 — energy sobriety", ""]
+    out += ["| variant | AI per year | budget | verdict | P(exceeding) |", "| --- | --- | --- | --- | --- |"]
+    for name, v in doc["variants"].items():
+        s = v["sobriety"]
+        if s.get("budget") is None:
+            per_year = v["per_year"]["ai"]
+            out.append(f"| {name} | {_fig(per_year['energy'])}; {_fig(per_year['co2e'])} | none given | no budget | - |")
+        else:
+            out.append(f"| {name} | {_fig(s.get('ai'))} ({s['basis']}) | {_fig(s['budget'])} | **{s['verdict']}** | "
+                       f"{s['probability_exceeding']:.0%} |")
+    out.append("")
+
+    out += ["## Criterion 2 — benefit against the non-AI alternative", ""]
+    out += ["| variant | verdict (CO2e) | total AI over horizon | total without AI | agent hours saved per task | "
+            "agent hours saved (total) | break-even volume (CO2e) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, v in doc["variants"].items():
+        b, be = v["benefit"], v["break_even"]["co2e"]
+        be_text = {"ai_always_lower": "none needed (AI lower at any volume)",
+                   "ai_never_lower": "never (AI higher at any volume)"}.get(be["status"], _fig(be["volume"]))
+        out.append(f"| {name} | **{b['verdict']}** | {_fig(v['total']['ai']['co2e'])} | "
+                   f"{_fig(v['total']['alternative']['co2e'])} | {_fig(b['agent_hours_saved']['per_task'])} | "
+                   f"{_fig(b['agent_hours_saved']['total'])} | {be_text} |")
+    out.append("")
+    ratios = {name: v["benefit"].get("ratio_by_boundary", {}) for name, v in doc["variants"].items()}
+    if any(ratios.values()):
+        bounds = list(next(r for r in ratios.values() if r))
+        out += ["AI / without-AI CO2e ratio under each human-time boundary:", "",
+                "| variant | " + " | ".join(f"`{b}`" for b in bounds) + " |", "| --- |" + " --- |" * len(bounds)]
+        for name, r in ratios.items():
+            out.append(f"| {name} | " + " | ".join(_ratio(r.get(b)) for b in bounds) + " |")
+        out.append("")
+    if doc.get("benefit", {}).get("description"):
+        out += [f"Benefit stated by the scenario: {_md(doc['benefit']['description'])}", ""]
+
+    out += ["## Where the footprint comes from (primary variant, per task)", "",
+            "| side | line | energy | CO2e |", "| --- | --- | --- | --- |"]
+    for side in ("ai", "alternative"):
+        for ln, d in doc["breakdown"][side].items():
+            if d["co2e"]["high"] == 0 and d["energy"]["high"] == 0:
+                continue
+            out.append(f"| {side} | {_md(ln)} | {_fig(d['energy'])} | {_fig(d['co2e'])} |")
+    out.append("")
+
+    out += ["## Caveats and boundary", ""] + [f"- {c}" for c in CAVEATS]
+    out += [f"- {_md(n)}" for n in doc.get("notes", [])]
+    out.append("")
+
+    out += ["## Assumptions and sources", "", "| input | value | status | source |", "| --- | --- | --- | --- |"]
+    for a in doc["assumptions"]:
+        out.append(f"| {_md(a['name'])} | {_md(_value(a))} | {a.get('status', '')} | {_md(a['source'])} |")
+    mc = doc.get("monte_carlo", {})
+    out += ["", f"_Generated by footprint compare ({mc.get('samples')} Monte Carlo samples, seed {mc.get('seed')}; "
+            f"{mc.get('distribution', '')})._", ""]
+    return "\n".join(out)
+
+
+def _value(a: dict) -> str:
+    v = a.get("value")
+    if isinstance(v, dict):
+        return _value(v)
+    if isinstance(v, float):
+        s = num(v)
+        if a.get("low") is not None and a.get("high") is not None and a["low"] != a["high"]:
+            s += f" ({num(a['low'])} - {num(a['high'])})"
+        return f"{s} {a.get('unit', '')}".strip()
+    if isinstance(v, list):
+        return f"[{len(v)} values]"
+    return str(v)
+
+
+def check_writable(path) -> Path:
+    """Refuse a card path whose directory does not exist (before any work is done)."""
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"--card: '{path}' is a directory; give a file name such as card.md")
+    if not p.parent.exists():
+        raise InputError(f"--card: directory '{p.parent}' does not exist; create it or choose another path")
+    return p
+
+
+def write(path, text: str) -> None:
+    """Write `text` to `path` atomically (temporary file in the same directory + os.replace)."""
+    p = check_writable(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,735 @@
+"""AI versus the same task done without AI: per task, over the horizon, break-even, verdicts.
+
+The AI side of every variant is the estimator's own model: each step of a
+variant is resolved by :func:`footprint.resolve.resolve` and evaluated by
+:func:`footprint.estimator.compute` (nothing of the inference maths is copied
+here).  Extra AI lines (end-user device, network) and the whole non-AI side are
+quantities x sourced factors of the alternatives library
+(:mod:`footprint.alternatives`).
+
+Two evaluations share the same code path:
+
+* **cases**: every input on the trailing (low, central, high) axis of
+  :mod:`footprint.uncertainty` (interval propagation), which gives the figures
+  and their ranges;
+* **samples**: every ranged input drawn ``samples`` times (seedable,
+  ``numpy.random.default_rng(seed)``), with ``compute`` called once per step on
+  arrays with a trailing sample axis, which gives the probabilities (AI emits
+  less; the budget is exceeded) and percentiles.
+
+Sampling distribution: triangular between the range's low and high with the
+central value as its mode; for a range whose high/low exceeds 10 the triangle is
+drawn on the logarithm (log-triangular), so that each decade weighs alike.  A
+factor that appears twice with the same range (e.g. the French grid on the AI
+and the alternative side) takes the same draw: it is uncertain once.  Inputs are
+otherwise independent.
+
+Break-even: the AI side may carry fixed costs over the horizon (a share of the
+training, a dedicated endpoint powered all period, its embodied hardware) that
+the alternative does not; totals are evaluated on a geometric grid of task
+volumes (one vectorised ``compute`` call) and the volume where the AI total
+crosses the alternative's is interpolated linearly (exact when the totals are
+affine in the volume).
+
+References
+----------
+.. [1] ISO/IEC 21031:2024 Software Carbon Intensity (SCI) specification (functional unit).
+.. [2] Luccioni, Strubell, Crawford (2025). From efficiency gains to rebound effects:
+   the problem of Jevons' paradox in AI's polarized environmental debate. arXiv 2501.16548.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pint
+
+from . import alternatives
+from .errors import InputError
+from .estimator import INPUTS, LINES, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, compute, figure, to_magnitudes
+from .uncertainty import CENTRAL, Range, central, triplet
+from .units import ureg
+
+METRICS = ("energy", "co2e", "water")
+_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L"}
+PER_YEAR_UNITS = {"energy": "kWh/year", "co2e": "kgCO2e/year", "water": "L/year"}
+DEFAULT_SAMPLES = 2000
+DEFAULT_SEED = 0
+DISTRIBUTION = ("triangular(low, central, high); log-triangular when high/low > 10; identical sourced ranges "
+                "share one draw; inputs otherwise independent")
+
+
+# -- resolving a scenario -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StepPlan:
+    """A resolved step: `per_task` requests of an estimator call per task."""
+
+    name: str
+    per_task: object  # Quantity or Range [request]
+    resolved: object  # footprint.resolve.Resolved
+    training_share: object = None  # Quantity or Range, when the training is charged as a share
+
+
+@dataclass(frozen=True)
+class VariantPlan:
+    name: str
+    description: str
+    steps: tuple
+    lines: tuple  # alternatives.Line: extra AI lines and human time
+    agent_time: object  # [hour]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything resolved, ready for the vectorised evaluation."""
+
+    scenario: object
+    variants: tuple
+    alternative: tuple  # alternatives.Line
+    alternative_agent_time: object
+    volume: object  # Quantity or Range [1/s]
+    horizon: object  # Quantity [s]
+    boundary: str
+    assumptions: tuple = ()
+    notes: tuple = ()
+
+    def variant(self, name=None) -> VariantPlan:
+        if name is None:
+            return self.variants[0]
+        for v in self.variants:
+            if v.name == name:
+                return v
+        from .errors import unknown_name
+        raise unknown_name("AI variant", name, [v.name for v in self.variants])
+
+
+def _scale(x, k):
+    """x * k for Quantities and Ranges (k a Quantity or Range)."""
+    if isinstance(x, Range) or isinstance(k, Range):
+        lo = lambda y: y.low if isinstance(y, Range) else y  # noqa: E731
+        hi = lambda y: y.high if isinstance(y, Range) else y  # noqa: E731
+        return Range(lo(x) * lo(k), hi(x) * hi(k), central(x) * central(k))
+    return x * k
+
+
+def _zone_electricity(zone: str):
+    from . import factors
+
+    gi = factors.get("grid", zone, "carbon_intensity")
+    wi = factors.get("grid", zone, "water_intensity") or factors.get("grid", "WOR", "water_intensity")
+    return gi.quantity.to("kg/J"), wi.quantity.to("L/J"), (gi.ref, wi.ref)
+
+
+def prepare(scenario, human_time: str | None = None) -> Plan:
+    """Resolve every input of a scenario (AI steps through ``resolve``, lines from the library).
+
+    Parameters
+    ----------
+    scenario : footprint.scenario.Scenario
+    human_time : str, optional
+        Override the human-time boundary of the scenario (``device``,
+        ``device+office``, ``per_capita_fr``, ``per_capita_us``).
+
+    Raises
+    ------
+    InputError
+        One line naming the file and the variant or step at fault.
+    """
+    from .resolve import Assumption, resolve
+
+    s = scenario
+    boundary = human_time or s.human_time.boundary
+    if boundary not in alternatives.BOUNDARIES:
+        from .errors import unknown_name
+        raise unknown_name("human-time boundary", boundary, alternatives.BOUNDARIES)
+    gi, wi, refs = _zone_electricity(s.human_time.zone)
+    assumptions = [Assumption(i.name, i.value, i.source, i.status) for i in s.inputs]
+    if human_time and human_time != s.human_time.boundary:
+        assumptions.append(Assumption("human_time.boundary (override)", human_time, "given", "given"))
+    assumptions += [Assumption(f"human_time.grid_intensity ({s.human_time.zone})", gi.to("gCO2e/kWh") if not isinstance(gi, Range) else gi.to("gCO2e/kWh"), f"default: {refs[0]}", "published"),
+                    Assumption(f"human_time.water_intensity ({s.human_time.zone})", wi.to("L/kWh"), f"default: {refs[1]}", "estimate")]
+    notes = []
+    elec = dict(grid_intensity=gi, water_intensity=wi)
+
+    def lines_of(uses, agent_time, side):
+        out = []
+        for a in uses:
+            out.append(alternatives.line(a.activity, a.quantity, label=a.label, where=f"{s.path}: {side}", **elec))
+            act = alternatives.activity(a.activity)
+            for r in act.rows:
+                assumptions.append(Assumption(f"{side}.{a.label} factor", r.quantity, f"default: {r.ref}", r.status))
+            if act.includes_user_device and central(agent_time).m_as("hour") > 0:
+                notes.append(f"{side}: '{a.activity}' includes the user's device time and {side} also counts agent "
+                             f"time on a device; use a *_network_dc activity to avoid counting the device twice")
+        if central(agent_time).m_as("hour") > 0 or isinstance(agent_time, Range):
+            hl = alternatives.human_time_lines(agent_time, device=s.human_time.device, boundary=boundary,
+                                               where=f"{s.path}: {side} agent_time", **elec)
+            for ln in hl:
+                for r in alternatives.activity(ln.activity).rows:
+                    assumptions.append(Assumption(f"{side}.{ln.label} factor", r.quantity, f"default: {r.ref}", r.status))
+            out += hl
+        return tuple(out)
+
+    variants = []
+    for v in s.variants:
+        steps = []
+        for st in v.steps:
+            kwargs = st.kwargs
+            if "constants" in kwargs:
+                kwargs["constants"] = dict(kwargs["constants"])
+            requests = _scale(s.task.volume, st.per_task.to("dimensionless") if not isinstance(st.per_task, Range)
+                              else Range(st.per_task.low.to(""), st.per_task.high.to(""), st.per_task.value.to("")))
+            try:
+                r = resolve(requests=requests, period=s.task.horizon, **kwargs)
+            except InputError as exc:
+                raise InputError(f"{s.path}: [[ai]] '{v.name}' step '{st.name}': {exc}") from None
+            share = r.values.get("training_share")
+            for a in r.assumptions:
+                assumptions.append(Assumption(f"ai.{v.name}.{st.name}.{a.name.lstrip('-')}", a.value, a.source, a.status))
+            notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
+            steps.append(StepPlan(name=st.name, per_task=st.per_task, resolved=r, training_share=share))
+        variants.append(VariantPlan(name=v.name, description=v.description, steps=tuple(steps),
+                                    lines=lines_of(v.activities, v.agent_time, f"ai.{v.name}"),
+                                    agent_time=v.agent_time))
+    alt = lines_of(s.alternative.activities, s.alternative.agent_time, "alternative")
+    if boundary in alternatives.PER_CAPITA:
+        notes.append(f"human time under the per-capita boundary ({boundary}): a person's whole annual footprint is "
+                     "charged to the hours of the task (Tomlinson et al. 2024); the person emits about the same "
+                     "whether or not they do the task, so this is not the footprint avoided; energy and water keep "
+                     "the device's use phase")
+    return Plan(scenario=s, variants=tuple(variants), alternative=alt,
+                alternative_agent_time=s.alternative.agent_time, volume=s.task.volume, horizon=s.task.horizon,
+                boundary=boundary, assumptions=tuple(assumptions), notes=tuple(dict.fromkeys(notes)))
+
+
+# -- drawing inputs -------------------------------------------------------------------------------
+
+class Cases:
+    """Inputs on the (low, central, high) case axis (interval propagation)."""
+
+    n = 3
+
+    def __call__(self, x, unit, increasing=True):
+        return triplet(x, unit, increasing)
+
+    def volume(self, x, increasing):
+        return triplet(x, "1/s", increasing)
+
+
+class Sampler:
+    """Monte Carlo draws of every ranged input on a trailing sample axis (seedable).
+
+    Parameters
+    ----------
+    samples : int
+        Number of draws.
+    seed : int or None
+        Seed of :func:`numpy.random.default_rng`.
+    """
+
+    def __init__(self, samples: int, seed=None):
+        self.n = int(samples)
+        self.rng = np.random.default_rng(seed)
+        self._cache: dict = {}
+
+    def __call__(self, x, unit, increasing=True):
+        if isinstance(x, Range):
+            lo, mode, hi = (float(np.asarray(v)) for v in (x.low.m_as(unit), x.value.m_as(unit), x.high.m_as(unit)))
+            key = (str(ureg.Unit(unit).dimensionality), round(lo, 12), round(mode, 12), round(hi, 12))
+            if key not in self._cache:
+                self._cache[key] = self._draw(lo, mode, hi)
+            return self._cache[key]
+        m = np.asarray(x.m_as(unit) if isinstance(x, pint.Quantity) else x, dtype=float)
+        return np.broadcast_to(m[..., None], m.shape + (self.n,)).copy()
+
+    def _draw(self, lo, mode, hi):
+        if hi <= lo:
+            return np.full(self.n, lo)
+        if lo > 0 and hi / lo > 10:
+            return np.exp(self._triangular(np.log(lo), np.log(mode), np.log(hi)))
+        return self._triangular(lo, mode, hi)
+
+    def _triangular(self, lo, mode, hi):
+        return self.rng.triangular(lo, min(max(mode, lo), hi), hi, self.n)
+
+    def volume(self, x, increasing):
+        return self(x, "1/s")
+
+
+def _magnitudes(resolved, draw) -> dict:
+    if isinstance(draw, Cases):
+        return to_magnitudes(resolved.values)
+    m = {}
+    for name, (unit, _) in INPUTS.items():
+        v = resolved.values.get(name)
+        if v is None:
+            if name not in OPTIONAL:
+                raise KeyError(f"input '{name}' was not resolved")
+            m[name] = np.full(draw.n, np.nan)
+        else:
+            m[name] = draw(v, unit)
+    return m
+
+
+def evaluate_variant(plan: Plan, vp: VariantPlan, volume, draw, horizon_s: float) -> dict:
+    """Per-task lines of one AI variant at task volume(s) `volume` [1/s] (pure, vectorised).
+
+    Parameters
+    ----------
+    plan : Plan
+    vp : VariantPlan
+    volume : ndarray
+        Tasks per second, broadcastable against the draw axis (a leading axis sweeps volumes).
+    draw : Cases or Sampler
+    horizon_s : float
+        Horizon [s] (the training share is spread over the requests of the horizon).
+
+    Returns
+    -------
+    dict
+        ``{line label: {metric: ndarray}}`` per task, in J, kg and L.
+    """
+    out = {}
+    for st in vp.steps:
+        m = _magnitudes(st.resolved, draw)
+        per_task = draw(st.per_task, "request")
+        rate = volume * per_task
+        m["request_rate"] = rate
+        if st.training_share is not None:
+            m["amortisation_requests"] = rate * horizon_s / draw(st.training_share, "")
+        raw = compute(m)
+        for line in LINES:
+            out[f"{st.name}: {line}"] = {k: raw[f"{k}.{line}"] * per_task for k in METRICS}
+    for ln in vp.lines:
+        out[ln.label] = dict(zip(METRICS, alternatives.line_values(ln, draw)))
+    return out
+
+
+def evaluate_lines(lines, draw) -> dict:
+    """Per-task lines of the alternative (or any list of library lines)."""
+    return {ln.label: dict(zip(METRICS, alternatives.line_values(ln, draw))) for ln in lines}
+
+
+def _sum(lines: dict, metric: str):
+    total = 0.0
+    for d in lines.values():
+        total = total + d[metric]
+    return np.asarray(total, dtype=float)
+
+
+def agent_hours(lines_plan, draw):
+    """Agent working time per task [h] of a list of lines."""
+    total = 0.0
+    for ln in lines_plan:
+        if ln.agent:
+            total = total + draw(ln.quantity, "hour")
+    return np.asarray(total, dtype=float)
+
+
+# -- results --------------------------------------------------------------------------------------
+
+def _q(arr, metric, unit):
+    return ureg.Quantity(np.asarray(arr, dtype=float), _INTERNAL[metric]).to(unit)
+
+
+@dataclass
+class VariantComparison:
+    """One AI variant against the alternative.
+
+    Every figure is a Quantity whose last axis holds (low, central, high).
+
+    Attributes
+    ----------
+    per_task_ai, per_task_alternative : dict of Quantity
+        Energy [Wh], CO2e [gCO2e], water [mL] per task.
+    ratio, difference : dict of Quantity
+        AI / alternative [-] and AI - alternative per task.
+    total_ai, total_alternative : dict of Quantity
+        Over the horizon [kWh, kgCO2e, L].
+    per_year_ai, per_year_alternative : dict of Quantity
+        Per year [kWh/year...].
+    breakdown_ai, breakdown_alternative : dict
+        ``{line: {metric: Quantity}}`` per task (inference lines per step, end-user
+        device, network, human time...).
+    agent_hours_saved : dict
+        ``per_task`` and ``total`` [hour] (negative: the AI variant adds agent time).
+    probability_ai_lower : dict of float
+        Monte Carlo probability that the AI per-task figure is below the alternative's.
+    break_even : dict
+        Per metric: ``volume`` (Quantity, tasks per time; NaN where none) and ``status``.
+    sobriety : dict
+        ``budget``, ``verdict``, ``probability_exceeding``, ``basis``.
+    samples : dict
+        Monte Carlo draws per task (``ai``/``alternative`` -> metric -> ndarray), for plots.
+    """
+
+    name: str
+    per_task_ai: dict
+    per_task_alternative: dict
+    ratio: dict
+    difference: dict
+    total_ai: dict
+    total_alternative: dict
+    per_year_ai: dict
+    per_year_alternative: dict
+    breakdown_ai: dict
+    breakdown_alternative: dict
+    agent_hours_saved: dict
+    probability_ai_lower: dict
+    break_even: dict
+    sobriety: dict
+    ratio_percentiles: dict
+    ratio_by_boundary: dict = field(default_factory=dict)
+    samples: dict = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict:
+        """The JSON of one variant (DESIGN.md section 4 keys)."""
+        fig = lambda d: {k: figure(q) for k, q in d.items()}  # noqa: E731
+        return {
+            "per_task": {"ai": fig(self.per_task_ai), "alternative": fig(self.per_task_alternative),
+                         "ratio": fig(self.ratio), "difference": fig(self.difference)},
+            "total": {"ai": fig(self.total_ai), "alternative": fig(self.total_alternative)},
+            "per_year": {"ai": fig(self.per_year_ai), "alternative": fig(self.per_year_alternative)},
+            "break_even": {k: {"volume": _fig_or_null(v["volume"]), "status": v["status"]}
+                           for k, v in self.break_even.items()},
+            "sobriety": self.sobriety_dict(),
+            "benefit": {
+                "agent_hours_saved": {k: figure(q) for k, q in self.agent_hours_saved.items()},
+                "probability_ai_lower": dict(self.probability_ai_lower),
+                "verdict": benefit_verdict(self.probability_ai_lower["co2e"]),
+                "ratio_percentiles": {k: dict(v) for k, v in self.ratio_percentiles.items()},
+                "ratio_by_boundary": {k: figure(q) for k, q in self.ratio_by_boundary.items()},
+            },
+            "breakdown": {"ai": {ln: fig(d) for ln, d in self.breakdown_ai.items()},
+                          "alternative": {ln: fig(d) for ln, d in self.breakdown_alternative.items()}},
+        }
+
+    def sobriety_dict(self) -> dict:
+        s = dict(self.sobriety)
+        if isinstance(s.get("budget"), pint.Quantity):
+            s["budget"] = figure(ureg.Quantity(np.repeat(s["budget"].magnitude, 3), s["budget"].units))
+        if isinstance(s.get("ai"), pint.Quantity):
+            s["ai"] = figure(s["ai"])
+        return s
+
+
+def _fig_or_null(q):
+    arr = np.asarray(q.magnitude, dtype=float)
+    if np.all(np.isnan(arr)):
+        return None
+    low, value, high = np.nanmin(arr), arr[..., CENTRAL], np.nanmax(arr)
+    return {"value": None if np.isnan(value) else float(value), "unit": f"{q.units:~P}".replace(" ", ""),
+            "low": float(low), "high": float(high)}
+
+
+def benefit_verdict(p_lower: float, confidence: float = 0.95) -> str:
+    """``ai_lower``, ``ai_higher`` or ``uncertain`` from the probability that AI emits less."""
+    if p_lower >= confidence:
+        return "ai_lower"
+    if p_lower <= 1 - confidence:
+        return "ai_higher"
+    return "uncertain"
+
+
+def sobriety_verdict(p_exceeding: float, confidence: float = 0.95) -> str:
+    """``within``, ``exceeds`` or ``uncertain`` from the probability of exceeding the budget.
+
+    ``exceeds`` when that probability is at least `confidence`, ``within`` when it
+    is at most ``1 - confidence``, ``uncertain`` in between.
+    """
+    if p_exceeding >= confidence:
+        return "exceeds"
+    if p_exceeding <= 1 - confidence:
+        return "within"
+    return "uncertain"
+
+
+@dataclass
+class Comparison:
+    """Result of :func:`compare_scenario`: one :class:`VariantComparison` per AI variant."""
+
+    plan: Plan
+    variants: dict
+    samples: int
+    seed: object
+
+    @property
+    def primary(self) -> VariantComparison:
+        return next(iter(self.variants.values()))
+
+    def sweep(self, volumes, variant=None) -> dict:
+        """Totals over the horizon at each task volume (see :func:`totals_over_volumes`)."""
+        return totals_over_volumes(self.plan, volumes, variant)
+
+    def to_dict(self) -> dict:
+        """The JSON document of ``footprint compare --json`` (DESIGN.md section 4).
+
+        The top-level keys describe the first (primary) variant; every variant,
+        the primary included, is under ``variants``.
+        """
+        s = self.plan.scenario
+        first = self.primary.to_dict()
+        vol_unit = s.task.volume_unit
+        doc = {
+            "scenario": {"name": s.name, "file": s.path, "description": s.description,
+                         "task": s.task.unit,
+                         "volume": figure(ureg.Quantity(triplet(s.task.volume, f"1/{vol_unit}"), f"task/{vol_unit}")),
+                         "volume_source": s.task.source, "horizon": f"{s.task.horizon.to('year').magnitude:g} year",
+                         "human_time_boundary": self.plan.boundary, "device": s.human_time.device,
+                         "zone": s.human_time.zone},
+            "variant": self.primary.name,
+            "per_task": first["per_task"],
+            "total": first["total"],
+            "per_year": first["per_year"],
+            "break_even": first["break_even"],
+            "sobriety": first["sobriety"],
+            "benefit": {**first["benefit"], **{k: v for k, v in s.benefit}},
+            "breakdown": first["breakdown"],
+            "variants": {name: vc.to_dict() for name, vc in self.variants.items()},
+            "monte_carlo": {"samples": self.samples, "seed": self.seed, "distribution": DISTRIBUTION},
+            "assumptions": [a.as_dict() for a in self.plan.assumptions],
+            "notes": list(self.plan.notes) + list(s.notes),
+        }
+        return _pretty_units(doc)
+
+
+def _pretty_units(x):
+    """Spell pint's short year and day ("kWh/a", "task/d") as "kWh/year", "task/day" (still pint-parsable)."""
+    import re
+
+    if isinstance(x, dict):
+        return {k: (re.sub(r"(?<=/)d\b", "day", re.sub(r"(?<=/)a\b", "year", v)) if k == "unit" and isinstance(v, str)
+                    else _pretty_units(v)) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_pretty_units(v) for v in x]
+    return x
+
+
+def _percentiles(x) -> dict:
+    p = np.percentile(x, [5, 50, 95])
+    return {"p5": float(p[0]), "p50": float(p[1]), "p95": float(p[2])}
+
+
+def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_SEED,
+                     human_time: str | None = None, plan: Plan | None = None) -> Comparison:
+    """Compare every AI variant of a scenario with its non-AI alternative.
+
+    Parameters
+    ----------
+    scenario : footprint.scenario.Scenario
+        A parsed scenario (:func:`footprint.scenario.load`).
+    samples : int
+        Monte Carlo draws for the probabilities (at least 100).
+    seed : int or None
+        Seed of the draws (the same seed gives the same probabilities).
+    human_time : str, optional
+        Override the human-time boundary (``device``, ``device+office``, ``per_capita_fr``, ``per_capita_us``).
+    plan : Plan, optional
+        An already resolved plan (:func:`prepare`).
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> from footprint.scenario import load
+    >>> c = compare_scenario(load("scenarios/city_chatbot.toml"), samples=500, seed=1)  # doctest: +SKIP
+    >>> c.primary.per_task_ai["co2e"]  # doctest: +SKIP
+    """
+    if int(samples) < 100:
+        raise InputError(f"--samples: {samples} is too few for a probability; give at least 100 (default {DEFAULT_SAMPLES})")
+    plan = plan or prepare(scenario, human_time)
+    s = plan.scenario
+    H = float(plan.horizon.m_as("s"))
+    year = float(ureg.Quantity(1, "year").m_as("s"))
+    cases = Cases()
+    sampler = Sampler(samples, seed)
+    v_task = cases.volume(plan.volume, increasing=False)  # index 0: high volume, lowest per-task footprint
+    v_total = cases.volume(plan.volume, increasing=True)  # index 0: low volume, lowest total
+    v_samp = sampler.volume(plan.volume, True)
+    alt_lines = evaluate_lines(plan.alternative, cases)
+    alt_task = {k: _sum(alt_lines, k) for k in METRICS}
+    alt_samp_lines = evaluate_lines(plan.alternative, sampler)
+    alt_samp = {k: _sum(alt_samp_lines, k) for k in METRICS}
+    alt_hours = agent_hours(plan.alternative, cases)
+    out = {}
+    for vp in plan.variants:
+        lines = evaluate_variant(plan, vp, v_task, cases, H)
+        ai_task = {k: _sum(lines, k) for k in METRICS}
+        lines_tot = evaluate_variant(plan, vp, v_total, cases, H)
+        ai_total = {k: _sum(lines_tot, k) * v_total * H for k in METRICS}
+        alt_total = {k: alt_task[k] * v_total * H for k in METRICS}
+        samp_lines = evaluate_variant(plan, vp, v_samp, sampler, H)
+        ai_samp = {k: _sum(samp_lines, k) for k in METRICS}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = {k: _ratio_interval(ai_task[k], alt_task[k]) for k in METRICS}
+            ratio_samp = {k: ai_samp[k] / alt_samp[k] for k in METRICS}
+        diff = {k: np.stack([ai_task[k].min(-1) - alt_task[k].max(-1), ai_task[k][..., CENTRAL] - alt_task[k][..., CENTRAL],
+                             ai_task[k].max(-1) - alt_task[k].min(-1)], axis=-1) for k in METRICS}
+        hours_ai = agent_hours(vp.lines, cases)
+        saved_task = _hours_saved(alt_hours, hours_ai)
+        tasks_total = v_total * H
+        saved_total = _hours_saved(alt_hours * tasks_total, hours_ai * tasks_total)
+        p_lower = {k: float(np.mean(ai_samp[k] < alt_samp[k])) for k in METRICS}
+        per_year_ai_samp = {k: ai_samp[k] * v_samp * year for k in METRICS}
+        vc = VariantComparison(
+            name=vp.name,
+            per_task_ai={k: _q(ai_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+            per_task_alternative={k: _q(alt_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+            ratio={k: ureg.Quantity(ratio[k], "dimensionless") for k in METRICS},
+            difference={k: _q(diff[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+            total_ai={k: _q(ai_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
+            total_alternative={k: _q(alt_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
+            per_year_ai={k: _q(ai_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
+            per_year_alternative={k: _q(alt_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
+            breakdown_ai={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
+                          for ln, d in lines.items()},
+            breakdown_alternative={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
+                                   for ln, d in alt_lines.items()},
+            agent_hours_saved={"per_task": ureg.Quantity(saved_task, "hour"),
+                               "total": ureg.Quantity(saved_total, "hour")},
+            probability_ai_lower=p_lower,
+            break_even=break_even(plan, vp, alt_task),
+            sobriety=_sobriety(s.sobriety, ai_total, H, year, per_year_ai_samp, ratio_samp, ratio),
+            ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
+            samples={"ai": ai_samp, "alternative": alt_samp},
+        )
+        out[vp.name] = vc
+    comparison = Comparison(plan=plan, variants=out, samples=int(samples), seed=seed)
+    _ratio_by_boundary(comparison, scenario)
+    return comparison
+
+
+def _hours_saved(alt, ai):
+    alt = np.broadcast_to(np.asarray(alt, dtype=float), (3,)) if np.ndim(alt) == 0 else np.asarray(alt)
+    ai = np.broadcast_to(np.asarray(ai, dtype=float), (3,)) if np.ndim(ai) == 0 else np.asarray(ai)
+    return np.stack([alt.min(-1) - ai.max(-1), alt[..., CENTRAL] - ai[..., CENTRAL], alt.max(-1) - ai.min(-1)], axis=-1)
+
+
+def _ratio_interval(ai, alt):
+    """AI / alternative: (low_ai / high_alt, central / central, high_ai / low_alt)."""
+    ai, alt = np.asarray(ai, dtype=float), np.asarray(alt, dtype=float)
+    return np.stack([ai.min(-1) / alt.max(-1), ai[..., CENTRAL] / alt[..., CENTRAL], ai.max(-1) / alt.min(-1)], axis=-1)
+
+
+def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
+    """CO2e ratio of each variant under every human-time boundary (cases only)."""
+    plan = comparison.plan
+    for boundary in alternatives.BOUNDARIES:
+        if boundary == plan.boundary:
+            other = plan
+        else:
+            other = prepare(plan.scenario, boundary)
+        cases = Cases()
+        H = float(other.horizon.m_as("s"))
+        v_task = cases.volume(other.volume, increasing=False)
+        alt = _sum(evaluate_lines(other.alternative, cases), "co2e")
+        for vp in other.variants:
+            ai = _sum(evaluate_variant(other, vp, v_task, cases, H), "co2e")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                comparison.variants[vp.name].ratio_by_boundary[boundary] = ureg.Quantity(_ratio_interval(ai, alt), "")
+
+
+def _sobriety(sob, ai_total, H, year, per_year_samp, ratio_samp, ratio_cases) -> dict:
+    if sob is None:
+        return {"budget": None, "verdict": "no_budget", "probability_exceeding": None, "basis": None}
+    if sob.kind == "ratio":
+        cap = float(sob.budget.m_as(""))
+        p = float(np.mean(ratio_samp["co2e"] > cap))
+        return {"budget": ureg.Quantity(cap, ""), "verdict": sobriety_verdict(p, sob.confidence),
+                "probability_exceeding": p, "basis": "AI / alternative CO2e per task",
+                "ai": ureg.Quantity(ratio_cases["co2e"], ""), "confidence": sob.confidence}
+    metric = sob.kind
+    unit = PER_YEAR_UNITS[metric]
+    budget = sob.budget.to(unit)
+    b_internal = float(sob.budget.m_as(f"{_INTERNAL[metric]}/s")) * year
+    p = float(np.mean(per_year_samp[metric] > b_internal))
+    ai_year = ureg.Quantity(ai_total[metric] / H * year, f"{_INTERNAL[metric]}/year").to(unit)
+    return {"budget": budget, "verdict": sobriety_verdict(p, sob.confidence), "probability_exceeding": p,
+            "basis": f"AI {metric} per year", "ai": ai_year, "confidence": sob.confidence}
+
+
+# -- sweeps and break-even -------------------------------------------------------------------------
+
+def totals_over_volumes(plan: Plan, volumes, variant=None) -> dict:
+    """AI and alternative totals over the horizon for an array of task volumes.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`prepare` (or ``Comparison.plan``).
+    volumes : Quantity
+        Task volumes [tasks per time], any shape ``(n,)``.
+    variant : str, optional
+        AI variant (the first one by default).
+
+    Returns
+    -------
+    dict
+        ``{"ai": {metric: Quantity (n, 3)}, "alternative": {...}, "volume": Quantity (n,)}``,
+        totals over the horizon in kWh, kgCO2e and L (case axis last).
+    """
+    vp = plan.variant(variant)
+    v = np.asarray(volumes.m_as("1/s") if isinstance(volumes, pint.Quantity) else volumes, dtype=float)
+    if np.any(v < 0):
+        raise InputError("volumes: must be zero or more tasks per time")
+    H = float(plan.horizon.m_as("s"))
+    cases = Cases()
+    vol = v[..., None]
+    ai = evaluate_variant(plan, vp, np.maximum(vol, 1e-30), cases, H)
+    alt = evaluate_lines(plan.alternative, cases)
+    res = {"ai": {}, "alternative": {}, "volume": ureg.Quantity(v, "1/s")}
+    for k in METRICS:
+        res["ai"][k] = _q(_sum(ai, k) * vol * H, k, TOTAL_UNITS[k])
+        res["alternative"][k] = _q(np.broadcast_to(_sum(alt, k), (3,)) * vol * H, k, TOTAL_UNITS[k])
+    return res
+
+
+def break_even(plan: Plan, vp: VariantPlan, alt_task: dict, decades: float = 6.0, points: int = 241) -> dict:
+    """Task volume above which the AI variant's total is below the alternative's.
+
+    The totals are evaluated on a geometric grid of volumes, ``10**-decades`` to
+    ``10**decades`` times the scenario's central volume, and the crossing is
+    interpolated linearly between the grid points that bracket it.
+
+    Returns
+    -------
+    dict
+        Per metric: ``volume`` (Quantity, tasks per the scenario's time unit, case
+        axis; NaN where there is no crossing) and ``status``: ``ai_lower_above``
+        (a break-even exists), ``ai_always_lower`` or ``ai_never_lower`` (over the
+        grid, for the central case).
+    """
+    s = plan.scenario
+    v0 = float(np.asarray(central(plan.volume).m_as("1/s")))
+    grid = v0 * np.logspace(-decades, decades, points)
+    H = float(plan.horizon.m_as("s"))
+    cases = Cases()
+    ai = evaluate_variant(plan, vp, grid[:, None], cases, H)
+    unit = f"1/{s.task.volume_unit}"
+    out = {}
+    for k in METRICS:
+        ai_tot = _sum(ai, k) * grid[:, None] * H
+        alt_tot = np.broadcast_to(alt_task[k], (3,)) * grid[:, None] * H
+        diff = ai_tot - alt_tot  # (points, 3)
+        crossing = np.full(3, np.nan)
+        status = []
+        for c in range(3):
+            d = diff[:, c]
+            if np.all(d <= 0):
+                status.append("ai_always_lower")
+                crossing[c] = 0.0
+                continue
+            if d[-1] > 0:
+                status.append("ai_never_lower")
+                continue
+            i = int(np.nonzero(d > 0)[0][-1])  # last grid point where AI is higher
+            x0, x1, d0, d1 = grid[i], grid[i + 1], d[i], d[i + 1]
+            crossing[c] = x0 + (x1 - x0) * d0 / (d0 - d1)
+            status.append("ai_lower_above")
+        out[k] = {"volume": ureg.Quantity(crossing, "1/s").to(unit) * ureg.task, "status": status[CENTRAL],
+                  "status_by_case": status}
+    return out

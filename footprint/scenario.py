@@ -1,0 +1,560 @@
+"""Scenario files: a use case, its AI variants and its non-AI alternative, in TOML.
+
+A scenario file is data (read with the standard library's :mod:`tomllib`;
+nothing in it is executed) and becomes a tree of frozen dataclasses.  The schema
+is documented in ``docs/scenarios.md``; in short::
+
+    name = "City chatbot"                      # required
+    description = "..."
+
+    [task]                                      # the functional unit
+    unit = "citizen question answered"          # required
+    volume = "2000/day"                         # required: tasks per time; a range: ["1000/day", "3000/day"]
+    horizon = "3 year"                          # default 1 year
+    source = "assumption: ..."                  # required: where the volume comes from
+
+    [[ai]]                                      # one or more AI variants
+    name = "shared"                             # required, unique
+    agent_time = "30 s"                         # human time per task left with AI (review...)
+    model = "llama-3.3-70b"                     # any input of `footprint estimate` (one step) ...
+    per_task = 3                                # ... requests per task (default 1)
+    [[ai.steps]]                                # ... or several steps (speech-to-text, then an LLM)
+    [[ai.activities]]                           # extra lines per task from the alternatives library
+    activity = "smartphone_hour"
+    quantity = "3 min"
+
+    [alternative]                               # the task done without AI
+    agent_time = "6 min"
+    [[alternative.activities]]
+    activity = "phone_call_minute"
+    quantity = 5
+
+    [human_time]                                # how human time is counted (both sides)
+    device = "laptop"                           # laptop | desktop | smartphone
+    boundary = "device+office"                  # device | device+office | per_capita_fr | per_capita_us
+    zone = "FRA"                                # grid of the devices and the office
+
+    [sobriety]                                  # optional: one budget
+    energy_budget = "10 MWh/year"               # or co2e_budget = "1 tCO2e/year", or ratio_cap = 1.0
+    confidence = 0.95
+
+    [benefit]                                   # optional free text
+    description = "..."
+
+Every value may be a range ``[low, high]`` (or ``[low, value, high]``) wherever a
+number is accepted.  Every resolved input is recorded as given or default, with
+its source (:attr:`Scenario.inputs`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import alternatives
+from .errors import InputError, closest
+from .resolve import _check, read_value, resolve
+from .uncertainty import Range
+from .units import ureg
+
+TOP_KEYS = ("name", "description", "task", "ai", "alternative", "human_time", "sobriety", "benefit", "notes")
+TASK_KEYS = ("unit", "volume", "horizon", "source")
+VARIANT_KEYS = ("name", "description", "agent_time", "steps", "activities", "source")
+#: Inputs of a step: every keyword of :func:`footprint.resolve.resolve` except the volume, which the task gives.
+RESOLVE_KEYS = tuple(k for k in inspect.signature(resolve).parameters if k not in ("requests", "period"))
+STEP_KEYS = ("name", "per_task", "source") + RESOLVE_KEYS
+ALTERNATIVE_KEYS = ("description", "agent_time", "activities", "source")
+ACTIVITY_KEYS = ("activity", "quantity", "label", "source")
+HUMAN_KEYS = ("device", "boundary", "zone")
+SOBRIETY_KEYS = ("energy_budget", "co2e_budget", "ratio_cap", "confidence", "source")
+BENEFIT_KEYS = ("description", "notes")
+
+DEFAULT_HORIZON = "1 year"
+DEFAULT_ZONE = "FRA"
+DEFAULT_DEVICE = "laptop"
+DEFAULT_CONFIDENCE = 0.95
+SCHEMA_DOC = "docs/scenarios.md"
+
+
+@dataclass(frozen=True)
+class Input:
+    """One resolved scenario input and where it came from."""
+
+    name: str
+    value: object
+    status: str  # given | default
+    source: str
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "value": _show(self.value), "status": self.status, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Task:
+    """The functional unit and its volume.
+
+    Attributes
+    ----------
+    unit : str
+        What one task is.
+    volume : Quantity or Range
+        Tasks per time [1/s].
+    horizon : Quantity
+        Period of the totals [s].
+    source : str
+        Where the volume comes from.
+    volume_unit : str
+        Time unit the volume was given in (``day``, ``year``...), for display.
+    """
+
+    unit: str
+    volume: object
+    horizon: object
+    source: str
+    volume_unit: str = "year"
+
+
+@dataclass(frozen=True)
+class ActivityUse:
+    """An activity of the alternatives library, `quantity` units per task."""
+
+    activity: str
+    quantity: object
+    label: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One model call type of an AI variant: `per_task` requests per task, inputs of ``resolve``."""
+
+    name: str
+    per_task: object
+    options: tuple  # ((key, value), ...) passed to footprint.resolve.resolve
+    source: str = ""
+
+    @property
+    def kwargs(self) -> dict:
+        return {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.options}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of doing the task with AI."""
+
+    name: str
+    description: str
+    steps: tuple
+    activities: tuple
+    agent_time: object
+    agent_time_given: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """The task done without AI: agent time and activities per task."""
+
+    description: str
+    agent_time: object
+    activities: tuple
+    agent_time_given: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class HumanTime:
+    """How human time is counted: device, boundary, zone of the electricity."""
+
+    device: str = DEFAULT_DEVICE
+    boundary: str = alternatives.DEFAULT_BOUNDARY
+    zone: str = DEFAULT_ZONE
+
+
+@dataclass(frozen=True)
+class Sobriety:
+    """A sobriety budget: energy or CO2e per time, or a cap on the AI / alternative CO2e ratio."""
+
+    kind: str  # energy | co2e | ratio
+    budget: object  # Quantity [W] or [kg/s], or dimensionless
+    confidence: float = DEFAULT_CONFIDENCE
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A parsed, checked scenario file."""
+
+    name: str
+    description: str
+    task: Task
+    variants: tuple
+    alternative: Alternative
+    human_time: HumanTime
+    sobriety: Sobriety | None = None
+    benefit: tuple = ()  # ((key, text), ...)
+    notes: tuple = ()
+    path: str = "<scenario>"
+    inputs: tuple = field(default=(), compare=False)
+
+    def variant(self, name: str) -> Variant:
+        for v in self.variants:
+            if v.name == name:
+                return v
+        from .errors import unknown_name
+        raise unknown_name("AI variant", name, [v.name for v in self.variants])
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def load(path) -> Scenario:
+    """Read and check a scenario file.
+
+    Raises
+    ------
+    InputError
+        One line naming the file (and line and column for TOML syntax errors).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{path}: no such scenario file (give a .toml file; examples are in scenarios/)")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.__class__.__name__}); give a UTF-8 TOML file") from None
+    return loads(text, str(path))
+
+
+def loads(text: str, path: str = "<scenario>") -> Scenario:
+    """Parse scenario TOML `text` (`path` names it in error messages)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        what = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "invalid TOML"
+        where = f"{path}:{m.group(1)}:{m.group(2)}" if m else path
+        hint = "; expected `key = value` with strings in quotes, arrays in [ ], tables in [name]"
+        raise InputError(f"{where}: TOML syntax error: {what}{hint}") from None
+    return from_dict(doc, path, text)
+
+
+def from_dict(doc: dict, path: str = "<scenario>", text: str = "") -> Scenario:
+    """Build a :class:`Scenario` from a parsed TOML document (a dict)."""
+    ctx = _Context(path, text)
+    ctx.keys(doc, TOP_KEYS, "the top level")
+    name = ctx.text(doc, "name", "the top level", required=True)
+    ctx.given("name", name)
+
+    task = _task(ctx, ctx.table(doc, "task", required=True))
+    ai = doc.get("ai")
+    if ai is None:
+        raise ctx.error("missing [[ai]]: give at least one AI variant (a [[ai]] table with a name and a model)")
+    if isinstance(ai, dict):
+        ai = [ai]
+    if not isinstance(ai, list) or not ai or not all(isinstance(v, dict) for v in ai):
+        raise ctx.error("[[ai]] must be one or more tables ([[ai]] headers)")
+    human = _human(ctx, doc.get("human_time", {}))
+    variants = tuple(_variant(ctx, v, i) for i, v in enumerate(ai, start=1))
+    names = [v.name for v in variants]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ctx.error(f"[[ai]] names must be unique; '{dupes[0]}' is used twice")
+    alternative = _alternative(ctx, ctx.table(doc, "alternative", required=True))
+    sobriety = _sobriety(ctx, doc["sobriety"]) if "sobriety" in doc else None
+    benefit = ()
+    if "benefit" in doc:
+        b = ctx.table(doc, "benefit")
+        ctx.keys(b, BENEFIT_KEYS, "[benefit]")
+        benefit = tuple((k, _plain_text(v)) for k, v in b.items())
+    notes = doc.get("notes", ())
+    if isinstance(notes, str):
+        notes = (notes,)
+    return Scenario(name=name, description=ctx.text(doc, "description", "the top level") or "", task=task,
+                    variants=variants, alternative=alternative, human_time=human, sobriety=sobriety,
+                    benefit=benefit, notes=tuple(str(n) for n in notes), path=path, inputs=tuple(ctx.inputs))
+
+
+def _plain_text(v):
+    return "; ".join(map(str, v)) if isinstance(v, list) else str(v)
+
+
+class _Context:
+    """Error messages with the file, the place and the closest valid key; provenance of inputs."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.lines = text.splitlines()
+        self.inputs: list[Input] = []
+
+    def error(self, message: str, key: str | None = None) -> InputError:
+        line = self._line_of(key) if key else None
+        return InputError(f"{self.path}{':' + str(line) if line else ''}: {message}")
+
+    def _line_of(self, key: str):
+        pat = re.compile(rf"^\s*(\"?){re.escape(key)}\1\s*=|^\s*\[+\s*{re.escape(key)}\s*\]+")
+        for i, text in enumerate(self.lines, start=1):
+            if pat.search(text):
+                return i
+        return None
+
+    def keys(self, table: dict, valid, where: str):
+        for key in table:
+            if key not in valid:
+                near = closest(key, valid, n=1)
+                hint = f"did you mean '{near[0]}'? " if near else ""
+                raise self.error(f"unknown key '{key}' in {where}; {hint}valid keys: {', '.join(valid)}", key)
+
+    def table(self, doc: dict, key: str, required=False) -> dict:
+        if key not in doc:
+            if required:
+                raise self.error(f"missing [{key}] table (see {SCHEMA_DOC})")
+            return {}
+        t = doc[key]
+        if not isinstance(t, dict):
+            raise self.error(f"'{key}' must be a table ([{key}] with keys below it)", key)
+        return t
+
+    def text(self, table: dict, key: str, where: str, required=False):
+        if key not in table:
+            if required:
+                raise self.error(f"missing required field '{key}' in {where}")
+            return None
+        v = table[key]
+        if not isinstance(v, str):
+            raise self.error(f"{where}: '{key}' must be a text in quotes", key)
+        return v
+
+    def value(self, table, key, unit, where, *, required=False, default=None, count=False, **check):
+        """A checked Quantity or Range of `table[key]` in `unit` (or the default)."""
+        label = f"{where} {key}"
+        if key not in table:
+            if required:
+                raise self.error(f"missing required field '{key}' in {where}")
+            return None if default is None else read_value(default, unit, label)
+        raw = table[key]
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float, list)):
+            raise self.error(f"{label}: give a number, a quantity in quotes ('2 min') or a range [low, high]", key)
+        try:
+            q = read_value(raw, unit, label, count=count)
+            return _check(q, label, **check)
+        except InputError as exc:
+            raise self.error(str(exc), key) from None
+
+    def given(self, name, value, source="given"):
+        self.inputs.append(Input(name, value, "given", source))
+
+    def default(self, name, value, source):
+        self.inputs.append(Input(name, value, "default", source))
+
+
+def _task(ctx: _Context, t: dict) -> Task:
+    ctx.keys(t, TASK_KEYS, "[task]")
+    unit = ctx.text(t, "unit", "[task]", required=True)
+    source = ctx.text(t, "source", "[task]", required=True)
+    if "volume" not in t:
+        raise ctx.error("missing required field 'volume' in [task]: tasks per time, e.g. '2000/day' "
+                        "or a range ['1000/day', '3000/day']")
+    raw = t["volume"]
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise ctx.error("[task] volume: give tasks per time with its unit, e.g. '2000/day' or '50000/year'", "volume")
+    volume = ctx.value(t, "volume", "1/s", "[task]", required=True)
+    horizon = ctx.value(t, "horizon", "s", "[task]", default=DEFAULT_HORIZON)
+    if isinstance(horizon, Range):
+        raise ctx.error("[task] horizon: give one duration, e.g. '3 year' (not a range)", "horizon")
+    ctx.given("task.unit", unit)
+    ctx.given("task.volume", volume, f"given: {source}")
+    if "horizon" in t:
+        ctx.given("task.horizon", horizon)
+    else:
+        ctx.default("task.horizon", horizon, f"default: {DEFAULT_HORIZON} ({SCHEMA_DOC})")
+    return Task(unit=unit, volume=volume, horizon=horizon, source=source, volume_unit=_time_unit(raw))
+
+
+def _time_unit(raw) -> str:
+    text = raw[-1] if isinstance(raw, list) else raw
+    m = re.search(r"/\s*([A-Za-z_]+)\s*$", str(text))
+    if m:
+        try:
+            ureg.Quantity(1, m.group(1)).to("s")
+            return m.group(1)
+        except Exception:  # noqa: BLE001 - display only
+            pass
+    return "year"
+
+
+def _human(ctx: _Context, h) -> HumanTime:
+    if not isinstance(h, dict):
+        raise ctx.error("'human_time' must be a table ([human_time])", "human_time")
+    ctx.keys(h, HUMAN_KEYS, "[human_time]")
+    out = {}
+    for key, valid, default, why in (
+        ("device", tuple(alternatives.DEVICES), DEFAULT_DEVICE, "default: a laptop (ADEME device data)"),
+        ("boundary", alternatives.BOUNDARIES, alternatives.DEFAULT_BOUNDARY,
+         "default: device and workplace energy (DESIGN.md 3.5); per-capita allocation is an explicit option"),
+        ("zone", None, DEFAULT_ZONE, "default: France, the library's human-time factors are French"),
+    ):
+        if key in h:
+            v = h[key]
+            if not isinstance(v, str):
+                raise ctx.error(f"[human_time] {key}: must be a text in quotes", key)
+            if valid is not None and v not in valid:
+                near = closest(v, valid, n=1)
+                raise ctx.error(f"[human_time] {key}: unknown value '{v}'; "
+                                f"{'did you mean ' + repr(near[0]) + '? ' if near else ''}valid: {', '.join(valid)}", key)
+            if key == "zone":
+                from . import factors
+                try:
+                    v = factors.find_key("grid", v, "zone")
+                except InputError as exc:
+                    raise ctx.error(f"[human_time] zone: {exc}", key) from None
+            out[key] = v
+            ctx.given(f"human_time.{key}", v)
+        else:
+            out[key] = default
+            ctx.default(f"human_time.{key}", default, why)
+    return HumanTime(**out)
+
+
+def _activities(ctx: _Context, items, where: str) -> tuple:
+    if items is None:
+        return ()
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list) or not all(isinstance(a, dict) for a in items):
+        raise ctx.error(f"{where} activities: give a list of tables {{activity = ..., quantity = ...}}", "activities")
+    out = []
+    for i, a in enumerate(items, start=1):
+        w = f"{where} activity #{i}"
+        ctx.keys(a, ACTIVITY_KEYS, w)
+        name = ctx.text(a, "activity", w, required=True)
+        try:
+            act = alternatives.activity(name)
+        except InputError as exc:
+            raise ctx.error(f"{w}: {exc}", "activity") from None
+        if "quantity" not in a:
+            raise ctx.error(f"missing required field 'quantity' in {w} ({name}, counted in {act.quantity_unit})")
+        q = ctx.value(a, "quantity", act.quantity_unit, f"{w} ({act.key})", positive=False, minimum=0)
+        label = ctx.text(a, "label", w) or act.key
+        src = ctx.text(a, "source", w) or ""
+        out.append(ActivityUse(activity=act.key, quantity=q, label=label, source=src))
+        ctx.given(f"{where}.{label}", q, f"given{': ' + src if src else ''}; factor {', '.join(r.ref for r in act.rows)}")
+    return tuple(out)
+
+
+def _agent_time(ctx: _Context, t: dict, where: str):
+    if "agent_time" in t:
+        q = ctx.value(t, "agent_time", "hour", where, positive=False, minimum=0)
+        ctx.given(f"{where}.agent_time", q)
+        return q, True
+    q = ureg.Quantity(0.0, "hour")
+    ctx.default(f"{where}.agent_time", q, "default: no human time per task")
+    return q, False
+
+
+def _variant(ctx: _Context, v: dict, index: int) -> Variant:
+    where = f"[[ai]] #{index}"
+    ctx.keys(v, VARIANT_KEYS + STEP_KEYS, where)
+    name = ctx.text(v, "name", where, required=True)
+    where = f"[[ai]] '{name}'"
+    step_keys = {k: x for k, x in v.items() if k in STEP_KEYS and k not in ("name", "source")}
+    steps_raw = v.get("steps")
+    steps = []
+    if steps_raw is not None:
+        if isinstance(steps_raw, dict):
+            steps_raw = [steps_raw]
+        if not isinstance(steps_raw, list) or not steps_raw or not all(isinstance(s, dict) for s in steps_raw):
+            raise ctx.error(f"{where} steps: give one or more [[ai.steps]] tables", "steps")
+        for j, s in enumerate(steps_raw, start=1):
+            ctx.keys(s, STEP_KEYS, f"{where} step #{j}")
+            merged = {**{k: x for k, x in step_keys.items() if k != "per_task"}, **s}
+            steps.append(_step(ctx, merged, f"{where} step '{s.get('name', j)}'", s.get("name") or f"step{j}"))
+    elif step_keys:
+        steps.append(_step(ctx, step_keys, where, "inference"))
+    activities = _activities(ctx, v.get("activities"), where)
+    if not steps and not activities:
+        raise ctx.error(f"{where}: give the model (model = ... or params = ...), [[ai.steps]], or activities")
+    agent_time, given = _agent_time(ctx, v, f"ai.{name}")
+    return Variant(name=name, description=ctx.text(v, "description", where) or "", steps=tuple(steps),
+                   activities=activities, agent_time=agent_time, agent_time_given=given,
+                   source=ctx.text(v, "source", where) or "")
+
+
+def _step(ctx: _Context, s: dict, where: str, name: str) -> Step:
+    per_task = ctx.value(s, "per_task", "request", where, count=True, positive=True)
+    if per_task is None:
+        per_task = ureg.Quantity(1.0, "request")
+        ctx.default(f"{where}.per_task", per_task, "default: one request per task")
+    else:
+        ctx.given(f"{where}.per_task", per_task)
+    options = []
+    for key, x in s.items():
+        if key in ("name", "per_task", "source"):
+            continue
+        if key == "constants":
+            if not isinstance(x, dict):
+                raise ctx.error(f"{where} constants: give a table, e.g. constants = {{eta_compute = 0.4}}", key)
+            x = tuple(sorted(x.items()))
+        elif isinstance(x, bool) or not isinstance(x, (str, int, float, list)):
+            raise ctx.error(f"{where} {key}: give a number, a text in quotes or a range [low, high]", key)
+        elif isinstance(x, list):
+            if len(x) not in (2, 3):
+                raise ctx.error(f"{where} {key}: a range is [low, high] or [low, value, high]", key)
+            x = tuple(x)
+        options.append((key, x))
+    return Step(name=str(s.get("name", name)), per_task=per_task, options=tuple(options),
+                source=str(s.get("source", "")))
+
+
+def _alternative(ctx: _Context, a: dict) -> Alternative:
+    ctx.keys(a, ALTERNATIVE_KEYS, "[alternative]")
+    activities = _activities(ctx, a.get("activities"), "alternative")
+    agent_time, given = _agent_time(ctx, a, "alternative")
+    if not activities and not given:
+        raise ctx.error("[alternative]: give agent_time and/or activities (the task done without AI)")
+    return Alternative(description=ctx.text(a, "description", "[alternative]") or "", agent_time=agent_time,
+                       activities=activities, agent_time_given=given, source=ctx.text(a, "source", "[alternative]") or "")
+
+
+def _sobriety(ctx: _Context, s) -> Sobriety:
+    if not isinstance(s, dict):
+        raise ctx.error("'sobriety' must be a table ([sobriety])", "sobriety")
+    ctx.keys(s, SOBRIETY_KEYS, "[sobriety]")
+    given = [k for k in ("energy_budget", "co2e_budget", "ratio_cap") if k in s]
+    if len(given) != 1:
+        raise ctx.error("[sobriety]: give exactly one of energy_budget ('10 MWh/year'), co2e_budget "
+                        "('1 tCO2e/year') or ratio_cap (1.0)" + (f"; got {', '.join(given)}" if given else ""))
+    key = given[0]
+    unit, kind = {"energy_budget": ("W", "energy"), "co2e_budget": ("kg/s", "co2e"), "ratio_cap": ("", "ratio")}[key]
+    budget = ctx.value(s, key, unit, "[sobriety]", positive=True)
+    if isinstance(budget, Range):
+        raise ctx.error(f"[sobriety] {key}: a budget is one value, not a range", key)
+    conf = ctx.value(s, "confidence", "", "[sobriety]", positive=True, maximum=1.0)
+    if isinstance(conf, Range):
+        raise ctx.error("[sobriety] confidence: give one value in (0.5, 1], e.g. 0.95", "confidence")
+    conf_v = DEFAULT_CONFIDENCE if conf is None else float(conf.m_as(""))
+    if conf_v <= 0.5:
+        raise ctx.error("[sobriety] confidence: must be above 0.5 (e.g. 0.95)", "confidence")
+    src = ctx.text(s, "source", "[sobriety]") or ""
+    ctx.given(f"sobriety.{key}", budget, f"given{': ' + src if src else ''}")
+    if conf is None:
+        ctx.default("sobriety.confidence", conf_v, "default: 0.95 (verdict needs 95% probability)")
+    else:
+        ctx.given("sobriety.confidence", conf_v)
+    return Sobriety(kind=kind, budget=budget, confidence=conf_v, source=src)
+
+
+def _show(v):
+    """A value as JSON-friendly data: Quantities and Ranges as {value, unit[, low, high]}."""
+    import pint
+
+    if isinstance(v, Range):
+        u = f"{v.units:~P}"
+        return {"value": float(v.value.magnitude), "unit": u, "low": float(v.low.magnitude),
+                "high": float(v.high.m_as(v.units))}
+    if isinstance(v, pint.Quantity):
+        return {"value": float(v.magnitude), "unit": f"{v.units:~P}"}
+    return v
