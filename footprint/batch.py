@@ -427,39 +427,66 @@ class _LazyMessages:
 # -- factor tables, mapped by name ----------------------------------------------------------------
 
 
-def _names(table, inputs, name, default, problems, kind, lookup):
-    """Resolve a name column: each distinct name once (`lookup`), mapped onto the rows."""
+class Names:
+    """A name column as codes into its distinct names: ``keys[codes]`` is each row's table key (None if bad)."""
+
+    def __init__(self, codes, keys, given):
+        self.codes, self.keys, self.given = codes, np.asarray(keys, dtype=object), given
+        self.single = codes.size == 0 or codes.min() == codes.max()
+
+    def take(self, per_key: np.ndarray) -> np.ndarray:
+        """Rows of `per_key` (one row per distinct name) for every table row; (1, ...) when all rows agree."""
+        return per_key[self.codes[:1]] if self.single else per_key[self.codes]
+
+    def map(self, fn) -> np.ndarray:
+        return self.take(np.array([fn(k) if k is not None else np.nan for k in self.keys], dtype=float))
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.take(np.array([k is not None for k in self.keys]))
+
+    @property
+    def present(self) -> np.ndarray:
+        """Rows whose name is known (given or defaulted); a full-length mask."""
+        return np.broadcast_to(self.ok, self.codes.shape)
+
+
+def _names(table, inputs, name, default, problems, kind, lookup) -> Names:
+    """Resolve a name column: factorise it, look each distinct name up once, keep codes for the rows."""
+    import pandas as pd
+
     n = len(table)
     if name in inputs:
-        series = table[inputs[name][0]]
-        miss = _missing(series)
-        raw = series.astype(object).where(~miss, default).to_numpy(dtype=object)
-        given = ~miss
+        codes, uniques = pd.factorize(table[inputs[name][0]], use_na_sentinel=True)
+        names = [str(u).strip() for u in uniques]
+        blank = np.array([not u for u in names] + [True], dtype=bool)
+        given = ~blank[codes]  # code -1 (missing) reads the last entry
+        codes = np.where(given, codes, len(names)).astype(np.intp)
     else:
-        raw = np.full(n, default, dtype=object)
-        given = np.zeros(n, dtype=bool)
-    keys = np.full(n, None, dtype=object)
-    for u in pd_unique(raw):
-        if u is None:
+        names, codes, given = [], np.zeros(n, dtype=np.intp), np.zeros(n, dtype=bool)
+    names.append(default)
+    keys = []
+    for i, u in enumerate(names):
+        if u is None or (i < len(names) - 1 and not u):
+            keys.append(None)
             continue
-        hit = raw == u
         try:
-            keys[hit] = lookup(str(u).strip())
+            keys.append(lookup(u))
         except InputError as exc:
-            problems.add(hit, name, str(exc).replace(" (`footprint factors list` shows all)", ""))
-    return keys, given
+            keys.append(None)
+            problems.add(codes == i, name, str(exc).replace(" (`footprint factors list` shows all)", ""))
+    return Names(codes, keys, given)
 
 
-def _factor(keys, table: str, parameter: str, unit: str):
+def _factor(names: Names, table: str, parameter: str, unit: str) -> np.ndarray:
     """(rows, 3) magnitudes of `table:key/parameter` in `unit` for each row's key, NaN where absent."""
-    out = np.full((len(keys), 3), np.nan)
-    for k in pd_unique(keys):
-        if k is None:
-            continue
-        row = factors.get(table, k, parameter)
-        if row is not None:
-            out[keys == k] = _triple(row, unit)
-    return out
+    per_key = np.full((len(names.keys), 3), np.nan)
+    for i, k in enumerate(names.keys):
+        if k is not None:
+            row = factors.get(table, k, parameter)
+            if row is not None:
+                per_key[i] = _triple(row, unit)
+    return names.take(per_key)
 
 
 def _triple(row: factors.Factor, unit: str) -> np.ndarray:
@@ -473,15 +500,25 @@ def _constant(name: str, unit: str, n: int) -> np.ndarray:
     return np.broadcast_to(_triple(factors.constant(name), unit), (n, 3)).copy()
 
 
-def _point(x, n=None) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 0:
-        x = np.full(n, float(x))
+def _point(x) -> np.ndarray:
+    """A point value per row (or one for all rows) as (rows, 3) or (1, 3)."""
+    x = np.atleast_1d(np.asarray(x, dtype=float))
     return np.repeat(x[:, None], 3, axis=1)
 
 
+def _as_cases(x) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return _point(x) if x.ndim < 2 else x
+
+
 def _where(mask, a, b):
-    return np.where(np.asarray(mask)[:, None], a, b)
+    """Row-wise choice between two (rows, 3) arrays; a column that holds for all rows is not copied."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return _as_cases(b)
+    if mask.all():
+        return _as_cases(a)
+    return np.where(mask[:, None], a, b)
 
 
 # -- the resolver, column-wise -----------------------------------------------------------------------
@@ -507,12 +544,12 @@ def resolve_table(table, column_units=None):
         if name in inputs:
             col[name], given[name] = parse_column(table[inputs[name][0]], name, spec, units.get(name), P, name)
         else:
-            col[name], given[name] = np.full((n, 3), np.nan), np.zeros(n, dtype=bool)
+            col[name], given[name] = np.full((1, 3), np.nan), np.zeros(n, dtype=bool)
     v = {}
 
     # -- model size
-    model_keys, model_given = _names(table, inputs, "model", None, P, "model",
-                                     lambda s: factors.find_key("models", s, "model"))
+    model_keys = _names(table, inputs, "model", None, P, "model", lambda s: factors.find_key("models", s, "model"))
+    model_given = model_keys.given
     model_total = _factor(model_keys, "models", "total_params", "parameter")
     model_active = _factor(model_keys, "models", "active_params", "parameter")
     pg = given["params"]
@@ -527,24 +564,23 @@ def resolve_table(table, column_units=None):
               "cannot exceed the total parameters (params)")
 
     # -- precision
-    prec_raw, _ = _names(table, inputs, "precision", "bf16", P, "precision", lambda s: _precision(s))
-    prec = np.where(prec_raw == None, "bf16", prec_raw).astype(str)  # noqa: E711 - object array
-    v["bytes_per_param"] = _point(_map(prec, PRECISION_BYTES))
-    use_fp8 = _map(prec, {k: float(f == "peak_flops_fp8") for k, f in PRECISION_FLOPS_KEY.items()}) > 0
+    prec = _names(table, inputs, "precision", "bf16", P, "precision", _precision)
+    v["bytes_per_param"] = _point(prec.map(PRECISION_BYTES.get))
+    use_fp8 = prec.map(lambda k: float(PRECISION_FLOPS_KEY[k] == "peak_flops_fp8")) > 0
 
     # -- tokens
     for name in ("input_tokens", "output_tokens"):
         v[name] = _where(given[name], col[name], _constant(name, "token", n))
 
     # -- hardware
-    gpu_keys, _ = _names(table, inputs, "gpu", "H100", P, "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
+    gpu_keys = _names(table, inputs, "gpu", "H100", P, "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
     fp8 = _factor(gpu_keys, "gpus", "peak_flops_fp8", "FLOP/s")
     v["peak_flops"] = _where(use_fp8 & ~np.isnan(fp8[:, 1]), fp8, _factor(gpu_keys, "gpus", "peak_flops_bf16", "FLOP/s"))
     for name, parameter, unit in (("memory_bandwidth", "memory_bandwidth", "byte/s"), ("gpu_memory", "memory", "byte"),
                                   ("tdp", "tdp", "W"), ("idle_power", "idle_power", "W")):
         v[name] = _factor(gpu_keys, "gpus", parameter, unit)
     for name in ("peak_flops", "memory_bandwidth", "gpu_memory", "tdp", "idle_power"):
-        absent = (gpu_keys != None) & np.isnan(v[name][:, 1])  # noqa: E711
+        absent = gpu_keys.present & np.isnan(v[name][:, 1])
         P.add(absent, "gpu", f"factors/gpus.csv has no {name} for this GPU; pick another GPU")
     # a board without a sourced embodied figure takes the H100's, as a proxy (as the single estimate does)
     board = _factor(gpu_keys, "gpus", "embodied", "kg")
@@ -566,14 +602,15 @@ def resolve_table(table, column_units=None):
         v[name] = _where(given[name], col[name], _constant(name, _D, n))
 
     # -- provisioning and volume
-    prov, _ = _names(table, inputs, "provisioning", "shared", P, "provisioning", _provisioning)
-    dedicated = prov == "dedicated"
-    v["dedicated"] = _point(dedicated.astype(float))
+    prov = _names(table, inputs, "provisioning", "shared", P, "provisioning", _provisioning)
+    is_dedicated = prov.map(lambda k: float(k == "dedicated"))
+    dedicated = np.broadcast_to(is_dedicated > 0, (n,))
+    v["dedicated"] = _point(is_dedicated)
     v["request_rate"] = col["requests"]
     P.add(dedicated & ~given["requests"], "requests",
           "provisioning dedicated needs the volume (e.g. '10000/day'): a dedicated endpoint's idle energy is "
           "spread over the requests it serves")
-    v["fleet_utilisation"] = _where(dedicated, _point(1.0, n),
+    v["fleet_utilisation"] = _where(dedicated, _point(1.0),
                                     _where(given["fleet_utilisation"], col["fleet_utilisation"],
                                            _constant("fleet_utilisation", _D, n)))
     P.add(given["period"] & ~given["requests"], "period", "give requests too (totals are requests per time x period)")
@@ -594,13 +631,13 @@ def resolve_table(table, column_units=None):
                                             _where(tps & pw, derived, np.nan))
 
     # -- datacentre and grid
-    dc_keys, _ = _names(table, inputs, "datacenter", "industry_average", P, "datacenter profile",
+    dc_keys = _names(table, inputs, "datacenter", "industry_average", P, "datacenter profile",
                         lambda s: factors.find_key("datacenters", s, "datacenter profile"))
-    dc_ok = dc_keys != None  # noqa: E711
+    dc_ok = dc_keys.present
     v["pue"] = _default(col, given, "pue", _factor(dc_keys, "datacenters", "pue", _D), P, dc_ok)
     v["wue"] = _default(col, given, "wue", _factor(dc_keys, "datacenters", "wue", "L/J"), P, dc_ok)
-    zone_keys, _ = _names(table, inputs, "zone", "WOR", P, "zone", lambda s: factors.find_key("grid", s, "zone"))
-    zone_ok = zone_keys != None  # noqa: E711
+    zone_keys = _names(table, inputs, "zone", "WOR", P, "zone", lambda s: factors.find_key("grid", s, "zone"))
+    zone_ok = zone_keys.present
     v["grid_intensity"] = _default(col, given, "grid_intensity", _factor(zone_keys, "grid", "carbon_intensity", "kg/J"),
                                    P, zone_ok)
     zone_water = _factor(zone_keys, "grid", "water_intensity", "L/J")
@@ -617,12 +654,6 @@ def _default(col, given, name, fallback, P, key_ok):
     absent = ~given[name] & key_ok & np.isnan(fallback[:, 1])
     P.add(absent, name, "no default in the factor tables for this row; give it explicitly")
     return _where(given[name], col[name], fallback)
-
-
-def _map(values, mapping):
-    import pandas as pd
-
-    return pd.Series(values).map(mapping).to_numpy(dtype=float)
 
 
 def _precision(s):
@@ -666,7 +697,7 @@ def _training(v, col, given, model_keys, period, table, inputs, P, n):
                    _where(~np.isnan(model_power[:, 1]), model_power, v["tdp"]))
     v["training_gpu_power"] = _where(on, power, 0.0)
     v["training_pue"] = _where(on & given["training_pue"], col["training_pue"], 1.0)
-    tz_keys, _ = _names(table, inputs, "training_zone", "USA", P, "zone", lambda s: factors.find_key("grid", s, "zone"))
+    tz_keys = _names(table, inputs, "training_zone", "USA", P, "zone", lambda s: factors.find_key("grid", s, "zone"))
     tz = _factor(tz_keys, "grid", "carbon_intensity", "kg/J")
     v["training_grid_intensity"] = _where(on, _where(given["training_grid_intensity"], col["training_grid_intensity"], tz),
                                           0.0)
@@ -757,13 +788,15 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     if problems.items and not skip_invalid:
         raise InputError(problems.message())
     good = ~bad
-    values = {k: a[good] for k, a in values.items()}
-    period = period[good]
+    n_good = int(good.sum())
+    if bad.any():
+        values = {k: (a[good] if a.shape[0] == len(good) else a) for k, a in values.items()}
+        period = period[good]
     result = data.loc[good, passthrough].copy()
     if good.any():
         m = oriented(values, cases)
         with np.errstate(all="ignore"):
-            raw = compute(m)
+            raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
             requests = values["request_rate"][:, 1:2] * period[:, None] if not cases else \
                 values["request_rate"] * period[:, None]
             _columns(result, raw, requests, cases)
@@ -771,7 +804,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
                 from .montecarlo import percentiles
 
                 pct = percentiles(m if cases else oriented(values, True), samples=samples, seed=seed,
-                                  period=period, max_elements=max_elements)
+                                  period=period, max_elements=max_elements, rows=n_good)
                 for key, arr in pct.items():
                     metric, scope = key.split(".")
                     unit = (PER_REQUEST_UNITS if scope == "per_request" else TOTAL_UNITS)[metric]

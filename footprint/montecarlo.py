@@ -128,7 +128,7 @@ def draw_inputs(m: dict, u: dict) -> dict:
 
 
 def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
-                max_elements: int | None = None) -> dict:
+                max_elements: int | None = None, rows: int | None = None) -> dict:
     """Percentiles of the footprint per request (and in total) by Monte Carlo, chunked over scenarios.
 
     Parameters
@@ -148,6 +148,8 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
     max_elements : int, optional
         Scenarios x samples evaluated at once (memory bound); default
         :data:`MAX_ELEMENTS`.
+    rows : int, optional
+        Number of scenarios when every input is shared by all of them (shape ``(1, 3)``).
 
     Returns
     -------
@@ -160,7 +162,7 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
         from .errors import InputError
 
         raise InputError(f"samples: must be at least 1, got {samples}")
-    rows = max(a.shape[0] for a in m.values())
+    rows = max([a.shape[0] for a in m.values()] + [rows or 1])
     m = {k: np.broadcast_to(np.asarray(a, dtype=float), (rows, a.shape[-1])) for k, a in m.items()}
     u = uniforms(samples, seed)
     step = max(1, int(max_elements or MAX_ELEMENTS) // samples)

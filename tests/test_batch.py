@@ -1,0 +1,239 @@
+"""The batch path: equality with the single estimate, bad values by row and column, skip-invalid, CLI."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from footprint import batch
+from footprint.errors import InputError
+from footprint.estimator import estimate as single
+
+METRICS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL"}
+TOTALS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L"}
+
+# rows with defaults, ranges, MoE, catalogue models, dedicated endpoints, FLOP/measured paths and training
+ROWS = [
+    {"params": "70B", "output_tokens": 400, "gpu": "H100", "zone": "FRA"},
+    {"params": "8B", "gpu": "L4", "zone": "USA", "pue": "1.1..1.4", "requests": "10000/day"},
+    {"params": "1.5T", "active_params": "100B", "output_tokens": "300..500", "gpu": "H200", "precision": "fp8"},
+    {"model": "mixtral-8x7b", "zone": "DEU", "grid_intensity": "300 g/kWh", "requests": "1e6/month", "period": "30 day"},
+    {"params": "8B", "provisioning": "dedicated", "requests": "500/day", "gpu": "L4", "batch_size": "8..64"},
+    {"params": "100B", "output_tokens": 500, "input_tokens": 0, "flop_utilisation": 0.1, "power_per_gpu": "892.5 W",
+     "pue": 1.2, "fleet_utilisation": 1},
+    {"params": "7B", "measured_energy_per_token": "0.05 Wh/ktoken", "zone": "SWE", "datacenter": "hyperscale"},
+    {"model": "llama-3.1-70b", "training_lifetime_requests": "1e10", "host_power": "200..500 W"},
+    {"params": "13B", "gpus": 2, "water_intensity": "2 L/kWh", "wue": "0.5 L/kWh", "hardware_lifetime": "5 year"},
+]
+
+
+def _cell(v):
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
+def _expected(row):
+    return single(**{k: v for k, v in row.items() if _cell(v)}).to_dict()
+
+
+def test_rows_equal_the_single_estimate():
+    table = pd.DataFrame(ROWS)
+    result = batch.estimate(table)
+    assert list(result.index) == list(table.index)
+    for i, row in enumerate(ROWS):
+        doc = _expected(row)
+        for metric, unit in METRICS.items():
+            q = doc["per_request"][metric]
+            got = result.iloc[i][[f"{metric}_per_request{s}[{unit}]" for s in ("", "_low", "_high")]].to_numpy(float)
+            np.testing.assert_allclose(got, [q["value"], q["low"], q["high"]], rtol=1e-12, err_msg=f"row {i} {metric}")
+        if "total" in doc:
+            for metric, unit in TOTALS.items():
+                q = doc["total"][metric]
+                got = result.iloc[i][[f"{metric}_total{s}[{unit}]" for s in ("", "_low", "_high")]].to_numpy(float)
+                np.testing.assert_allclose(got, [q["value"], q["low"], q["high"]], rtol=1e-12)
+        else:
+            assert np.isnan(result.iloc[i]["energy_total[kWh]"])
+
+
+def test_central_only_equals_the_central_value():
+    table = pd.DataFrame(ROWS)
+    full, central = batch.estimate(table), batch.estimate(table, cases=False)
+    for metric, unit in METRICS.items():
+        col = f"{metric}_per_request[{unit}]"
+        np.testing.assert_allclose(central[col], full[col], rtol=1e-12)
+    assert not any(c.endswith(("_low[Wh]", "_high[Wh]")) for c in central.columns)
+
+
+def test_units_in_headers_a_units_row_and_numbers():
+    by_cell = pd.DataFrame({"params": ["70B", "8B"], "grid_intensity": ["50 g/kWh", "0.4 kg/kWh"],
+                            "host_power": ["0.3 kW", "300 W"], "requests": ["1000/day", "2/s"]})
+    by_header = pd.DataFrame({"params[billion]": [70, 8], "grid_intensity[g/kWh]": [50, 400],
+                              "host_power[W]": [300, 300], "requests[1/day]": [1000, 172800]})
+    by_row = pd.DataFrame({"params": ["", "70B", "8B"], "grid_intensity": ["gCO2e/kWh", 50, 400],
+                           "host_power": ["kW", 0.3, 0.3], "requests": ["request/hour", "1000/day", 7200]})
+    a, b, c = (batch.estimate(t) for t in (by_cell, by_header, by_row))
+    for col in ("co2e_per_request[gCO2e]", "co2e_total[kgCO2e]"):
+        np.testing.assert_allclose(b[col], a[col], rtol=1e-12)
+        np.testing.assert_allclose(c[col].to_numpy(), a[col].to_numpy(), rtol=1e-12)
+    assert list(c.index) == [1, 2]  # the units row is not a scenario
+
+
+def test_passthrough_columns_and_dashed_names():
+    table = pd.DataFrame({"id": ["x", "y"], "--output-tokens": [100, 200], "params": ["7B", "7B"]})
+    result = batch.estimate(table)
+    assert list(result["id"]) == ["x", "y"]
+    assert result["energy_per_request[Wh]"].iloc[1] > result["energy_per_request[Wh]"].iloc[0]
+
+
+def test_every_bad_value_is_named_by_row_and_column():
+    table = pd.DataFrame({
+        "params": ["70B", "8B", None, "70B", "abc", "9B"],
+        "output_tokens": [400, -3, 300, 400, 200, 100],
+        "gpu": ["H100", "H10", "H200", "H100", "H100", "H100"],
+        "zone": ["FRA", "USA", "FRA", "FRA", "FRA", "XXX"],
+        "grid_intensity": [None, None, "5 kg", None, None, None],
+        "pue": [None, 0.9, None, np.inf, None, None],
+        "host_power": [None, None, None, "300 furlong", None, "300"],
+    })
+    with pytest.raises(InputError) as err:
+        batch.estimate(table)
+    msg = str(err.value)
+    assert "\n" not in msg
+    for part in ("row 1, column gpu: unknown GPU 'H10'; did you mean H100",
+                 "row 1, column output_tokens: must be greater than zero, got -3",
+                 "row 1, column pue: must be at least 1, got 0.9",
+                 "row 2, column grid_intensity: unit 'kg' is a CO2e mass, but a carbon intensity",
+                 "row 2, column params: missing",
+                 "row 3, column pue: not a finite number",
+                 "row 3, column host_power: unit 'furlong'",
+                 "row 4, column params: cannot read 'abc'",
+                 "row 5, column zone: unknown zone 'XXX'",
+                 "row 5, column host_power: a plain number needs a unit"):
+        assert part in msg, part
+    assert "row 0" not in msg
+    assert msg.startswith("10 bad values in 5 rows")
+
+
+def test_repeated_bad_value_is_grouped():
+    table = pd.DataFrame({"params": ["70B"] * 8, "gpu": ["H100", "nope"] * 4})
+    msg = str(pytest.raises(InputError, batch.estimate, table).value)
+    assert "rows 1, 3, 5, 7, column gpu: unknown GPU 'nope'" in msg
+
+
+@pytest.mark.parametrize("table, words", [
+    (pd.DataFrame({"params": []}), "empty"),
+    (pd.DataFrame({"gpu": ["H100"]}), "missing required column: params"),
+    (pd.DataFrame({"params": ["7B"], "grid_intesity": ["5 g/kWh"]}), "did you mean grid_intensity"),
+    (pd.DataFrame({"params": ["7B"], "flops_per_item": ["1e12"]}), "not available in batch"),
+    (pd.DataFrame({"params[kg]": [7]}), "column unit: unit 'kg'"),
+])
+def test_table_level_errors(table, words):
+    with pytest.raises(InputError, match=words):
+        batch.estimate(table)
+
+
+def test_ranges_are_checked_like_the_single_estimate():
+    table = pd.DataFrame({"params": ["70B", "70B", "70B"], "pue": ["1.4..1.1", "1.5 [1.1..1.4]", "0.8..1.2"]})
+    msg = str(pytest.raises(InputError, batch.estimate, table).value)
+    assert "row 0, column pue: range has low > high" in msg
+    assert "row 1, column pue: the central value lies outside its range" in msg
+    assert "row 2, column pue: must be at least 1, got 0.8" in msg
+
+
+def test_skip_invalid_keeps_good_rows_and_returns_rejects():
+    table = pd.DataFrame({"id": ["a", "b", "c"], "params": ["70B", "-1B", "8B"], "zone": ["FRA", "FRA", "Mars"]})
+    good, rejects = batch.estimate(table, skip_invalid=True)
+    assert list(good["id"]) == ["a"]
+    assert list(rejects["id"]) == ["b", "c"]
+    assert "params: must be greater than zero" in rejects.loc[1, "error"]
+    assert "zone: unknown zone 'Mars'" in rejects.loc[2, "error"]
+    alone = batch.estimate(table.iloc[[0]])
+    np.testing.assert_allclose(good["energy_per_request[Wh]"], alone["energy_per_request[Wh]"], rtol=1e-12)
+
+
+def test_missing_cells_take_the_defaults():
+    # the defaults: WOR, output tokens 500 [200..1000], input tokens 1000 [300..3000]
+    table = pd.DataFrame({"params": ["70B", "70B"], "zone": [None, "WOR"], "output_tokens": [np.nan, "500 [200..1000]"],
+                          "input_tokens": ["", "1000 [300..3000]"]})
+    result = batch.estimate(table)
+    np.testing.assert_allclose(result.iloc[0, :].to_numpy(float), result.iloc[1, :].to_numpy(float), rtol=1e-12)
+
+
+# -- CLI ----------------------------------------------------------------------------------------------
+
+
+def test_cli_batch_end_to_end(tmp_path, run_cli):
+    src = tmp_path / "in.csv"
+    src.write_text("id,params,output_tokens,gpu,zone,requests\n"
+                   "a,70B,400,H100,FRA,\n"
+                   "b,8B,,L4,USA,10000/day\n")
+    out = tmp_path / "out.csv"
+    r = run_cli("estimate", "--batch", str(src), "--output", str(out))
+    assert r.code == 0, r.err
+    res = pd.read_csv(out)
+    assert list(res["line"]) == [2, 3] and list(res["id"]) == ["a", "b"]
+    doc = _expected({"params": "70B", "output_tokens": 400, "gpu": "H100", "zone": "FRA"})
+    assert res["energy_per_request[Wh]"][0] == pytest.approx(doc["per_request"]["energy"]["value"], rel=1e-12)
+    assert "2 rows estimated" in r.err
+
+
+def test_cli_batch_bad_rows_exit_2_and_write_nothing(tmp_path, run_cli):
+    src = tmp_path / "in.csv"
+    src.write_text("params,gpu,pue\n70B,H100,\n8B,H10,0.5\n7B,H100,NaN\n")
+    out = tmp_path / "out.csv"
+    r = run_cli("estimate", "--batch", str(src), "--output", str(out))
+    assert r.code == 2
+    assert "line 3, column gpu: unknown GPU 'H10'" in r.err and "line 3, column pue: must be at least 1" in r.err
+    assert "line 4, column pue: cannot read 'NaN'" in r.err
+    assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+    assert not out.exists() and list(tmp_path.iterdir()) == [src]
+
+
+def test_cli_batch_skip_invalid_writes_rejects(tmp_path, run_cli):
+    src = tmp_path / "in.csv"
+    src.write_text("params,gpu\n70B,H100\n8B,H10\n7B,L4\n")
+    out = tmp_path / "out.csv"
+    r = run_cli("estimate", "--batch", str(src), "--output", str(out), "--skip-invalid")
+    assert r.code == 0, r.err
+    assert list(pd.read_csv(out)["line"]) == [2, 4]
+    rej = pd.read_csv(tmp_path / "out.rejects.csv")
+    assert list(rej["line"]) == [3] and "unknown GPU 'H10'" in rej["error"][0]
+
+
+def test_cli_batch_in_chunks_with_progress(tmp_path, run_cli, monkeypatch):
+    from footprint import cli_batch
+
+    monkeypatch.setattr(cli_batch, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(cli_batch.run_batch, "__defaults__", (False, None, None, None, 3))
+    src = tmp_path / "in.csv"
+    src.write_text("params,output_tokens\nbillion,\n" + "".join(f"{7 + i},{100 + i}\n" for i in range(8)))
+    out = tmp_path / "out.csv"
+    r = run_cli("estimate", "--batch", str(src), "--output", str(out))
+    assert r.code == 0, r.err
+    res = pd.read_csv(out)
+    assert list(res["line"]) == list(range(3, 11))  # the units row (line 2) applies to every chunk
+    whole = batch.estimate(pd.DataFrame({"params[billion]": [7 + i for i in range(8)],
+                                         "output_tokens": [100 + i for i in range(8)]}))
+    np.testing.assert_allclose(res["energy_per_request[Wh]"], whole["energy_per_request[Wh]"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--batch", "x.csv"), "--batch needs --output"),
+    (("--batch", "x.csv", "--output", "o.csv", "--params", "7B"), "--params cannot be combined with --batch"),
+    (("--params", "7B", "--samples", "10"), "--samples only apply with --batch"),
+    (("--batch", "nofile.csv", "--output", "o.csv"), "no file 'nofile.csv'"),
+])
+def test_cli_batch_usage_errors(args, words, run_cli):
+    r = run_cli("estimate", *args)
+    assert r.code == 2 and words in r.err
+
+
+def test_cli_does_not_import_pandas_outside_batch():
+    import subprocess
+    import sys
+
+    code = "import sys, footprint.cli, footprint.cli_estimate; print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
