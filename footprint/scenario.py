@@ -368,9 +368,9 @@ def _task(ctx: _Context, t: dict) -> Task:
     ctx.given("task.unit", unit)
     ctx.given("task.volume", volume, f"given: {source}")
     if "horizon" in t:
-        ctx.given("task.horizon", horizon)
+        ctx.given("task.horizon", horizon.to("year"))
     else:
-        ctx.default("task.horizon", horizon, f"default: {DEFAULT_HORIZON} ({SCHEMA_DOC})")
+        ctx.default("task.horizon", horizon.to("year"), f"default: {DEFAULT_HORIZON} ({SCHEMA_DOC})")
     return Task(unit=unit, volume=volume, horizon=horizon, source=source, volume_unit=_time_unit(raw))
 
 
@@ -419,7 +419,7 @@ def _human(ctx: _Context, h) -> HumanTime:
     return HumanTime(**out)
 
 
-def _activities(ctx: _Context, items, where: str) -> tuple:
+def _activities(ctx: _Context, items, where: str, prefix: str) -> tuple:
     if items is None:
         return ()
     if isinstance(items, dict):
@@ -441,7 +441,7 @@ def _activities(ctx: _Context, items, where: str) -> tuple:
         label = ctx.text(a, "label", w) or act.key
         src = ctx.text(a, "source", w) or ""
         out.append(ActivityUse(activity=act.key, quantity=q, label=label, source=src))
-        ctx.given(f"{where}.{label}", q, f"given{': ' + src if src else ''}; factor {', '.join(r.ref for r in act.rows)}")
+        ctx.given(f"{prefix}.{label}", q, f"given{': ' + src if src else ''}; factor {', '.join(r.ref for r in act.rows)}")
     return tuple(out)
 
 
@@ -471,10 +471,11 @@ def _variant(ctx: _Context, v: dict, index: int) -> Variant:
         for j, s in enumerate(steps_raw, start=1):
             ctx.keys(s, STEP_KEYS, f"{where} step #{j}")
             merged = {**{k: x for k, x in step_keys.items() if k != "per_task"}, **s}
-            steps.append(_step(ctx, merged, f"{where} step '{s.get('name', j)}'", s.get("name") or f"step{j}"))
+            sname = str(s.get("name") or f"step{j}")
+            steps.append(_step(ctx, merged, f"{where} step '{sname}'", sname, f"ai.{name}.{sname}"))
     elif step_keys:
-        steps.append(_step(ctx, step_keys, where, "inference"))
-    activities = _activities(ctx, v.get("activities"), where)
+        steps.append(_step(ctx, step_keys, where, "inference", f"ai.{name}.inference"))
+    activities = _activities(ctx, v.get("activities"), where, f"ai.{name}")
     if not steps and not activities:
         raise ctx.error(f"{where}: give the model (model = ... or params = ...), [[ai.steps]], or activities")
     agent_time, given = _agent_time(ctx, v, f"ai.{name}")
@@ -483,13 +484,13 @@ def _variant(ctx: _Context, v: dict, index: int) -> Variant:
                    source=ctx.text(v, "source", where) or "")
 
 
-def _step(ctx: _Context, s: dict, where: str, name: str) -> Step:
+def _step(ctx: _Context, s: dict, where: str, name: str, prefix: str) -> Step:
     per_task = ctx.value(s, "per_task", "request", where, count=True, positive=True)
     if per_task is None:
         per_task = ureg.Quantity(1.0, "request")
-        ctx.default(f"{where}.per_task", per_task, "default: one request per task")
+        ctx.default(f"{prefix}.per_task", per_task, "default: one request per task")
     else:
-        ctx.given(f"{where}.per_task", per_task)
+        ctx.given(f"{prefix}.per_task", per_task)
     options = []
     for key, x in s.items():
         if key in ("name", "per_task", "source"):
@@ -511,7 +512,7 @@ def _step(ctx: _Context, s: dict, where: str, name: str) -> Step:
 
 def _alternative(ctx: _Context, a: dict) -> Alternative:
     ctx.keys(a, ALTERNATIVE_KEYS, "[alternative]")
-    activities = _activities(ctx, a.get("activities"), "alternative")
+    activities = _activities(ctx, a.get("activities"), "[alternative]", "alternative")
     agent_time, given = _agent_time(ctx, a, "alternative")
     if not activities and not given:
         raise ctx.error("[alternative]: give agent_time and/or activities (the task done without AI)")
@@ -539,7 +540,8 @@ def _sobriety(ctx: _Context, s) -> Sobriety:
     if conf_v <= 0.5:
         raise ctx.error("[sobriety] confidence: must be above 0.5 (e.g. 0.95)", "confidence")
     src = ctx.text(s, "source", "[sobriety]") or ""
-    ctx.given(f"sobriety.{key}", budget, f"given{': ' + src if src else ''}")
+    shown = budget.to({"energy": "kWh/year", "co2e": "kgCO2e/year", "ratio": ""}[kind])
+    ctx.given(f"sobriety.{key}", shown, f"given{': ' + src if src else ''}")
     if conf is None:
         ctx.default("sobriety.confidence", conf_v, "default: 0.95 (verdict needs 95% probability)")
     else:
