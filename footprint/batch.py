@@ -286,10 +286,13 @@ def parse_column(series, name: str, spec: _Spec, column_unit: str | None, proble
                                        f"column {name}[unit]")
             return out, given
         factor, _ = _unit_factor(default_unit, spec.unit)
-        out[:] = (values * factor)[:, None]
+        magnitudes = values * factor
+        out[:] = magnitudes[:, None]
         bad = given & ~np.isfinite(values)
         problems.add(bad, label, "not a finite number")
         out[bad] = np.nan
+        _check(magnitudes[:, None], given & ~bad, spec, problems, label)  # points: one value per row
+        return out, given
     else:
         _parse_text(series, given, name, spec, default_unit, problems, label, out)
     _check(out, given, spec, problems, label)
@@ -380,21 +383,29 @@ def pd_unique(values):
     return pd.unique(np.asarray(values, dtype=object))
 
 
+def _reduce3(op, arr):
+    """`op` over the short case axis, column by column (a reduction along a length-3 axis is slow in numpy)."""
+    out = arr[..., 0]
+    for i in range(1, arr.shape[-1]):
+        out = op(out, arr[..., i])
+    return out
+
+
 def _check(arr, given, spec, problems, label):
     """The domain checks of :func:`footprint.resolve._check`, on every row at once."""
-    ok = given & ~np.isnan(arr).any(axis=1)
-    lo, value, hi = arr[:, _LOW], arr[:, _VALUE], arr[:, _HIGH]
+    ok = given & ~_reduce3(np.logical_or, np.isnan(arr))
+    lo, value, hi = arr[:, 0], arr[:, arr.shape[1] // 2], arr[:, -1]  # (rows, 3), or (rows, 1) for points
     with np.errstate(invalid="ignore"):
         order = ok & (lo > hi)
         problems.add(order, label, "range has low > high; give low..high with low <= high")
         outside = ok & ~order & ((value < lo) | (value > hi))
         problems.add(outside, label, "the central value lies outside its range")
-        finite = ok & ~np.isfinite(arr).all(axis=1)
+        finite = ok & ~_reduce3(np.logical_and, np.isfinite(arr))
         problems.add(finite, label, "not a finite number")
         ok &= ~order & ~outside & ~finite
         tests = []
         if spec.whole:
-            tests.append(((arr != np.round(arr)).any(axis=1), arr[:, _VALUE],
+            tests.append((_reduce3(np.logical_or, arr != np.round(arr)), value,
                           "{:g} is not a whole number; give a count such as 400"))
         if spec.positive:
             tests.append((lo <= 0, lo, "must be greater than zero, got {:g}"))
@@ -828,8 +839,8 @@ def _columns(result, raw, requests, cases):
             f = ureg.Quantity(1.0, _INTERNAL[metric]).to(unit).magnitude
             if cases:
                 result[f"{metric}_{scope}[{unit}]"] = arr[:, 1] * f
-                result[f"{metric}_{scope}_low[{unit}]"] = arr.min(axis=-1) * f
-                result[f"{metric}_{scope}_high[{unit}]"] = arr.max(axis=-1) * f
+                result[f"{metric}_{scope}_low[{unit}]"] = _reduce3(np.minimum, arr) * f
+                result[f"{metric}_{scope}_high[{unit}]"] = _reduce3(np.maximum, arr) * f
             else:
                 result[f"{metric}_{scope}[{unit}]"] = arr[:, 0] * f
     if cases:
