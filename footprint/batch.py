@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -249,8 +250,15 @@ def _missing(series) -> np.ndarray:
     return miss
 
 
+@lru_cache(maxsize=1024)
+def _scale(unit: str, target: str) -> float:
+    """Conversion factor between two unit strings (pint, once per pair)."""
+    return float(ureg.Quantity(1.0, unit).to(target).magnitude)
+
+
+@lru_cache(maxsize=4096)
 def _unit_factor(unit_text: str, target: str):
-    """Factor from `unit_text` to `target`, or an error message."""
+    """Factor from `unit_text` to `target`, or an error message (pint, once per distinct text)."""
     try:
         q = ureg.parse_expression("1 " + unit_text if unit_text.startswith("/") else unit_text)
     except Exception:  # noqa: BLE001 - any parse failure is a user error
@@ -503,8 +511,7 @@ def _factor(names: Names, table: str, parameter: str, unit: str) -> np.ndarray:
 def _triple(row: factors.Factor, unit: str) -> np.ndarray:
     low = row.value if row.low is None else row.low
     high = row.value if row.high is None else row.high
-    f = ureg.Quantity(1.0, row.unit).to(unit).magnitude
-    return np.array([low, row.value, high]) * f
+    return np.array([low, row.value, high]) * _scale(row.unit, unit)
 
 
 def _constant(name: str, unit: str, n: int) -> np.ndarray:
@@ -625,7 +632,7 @@ def resolve_table(table, column_units=None):
                                     _where(given["fleet_utilisation"], col["fleet_utilisation"],
                                            _constant("fleet_utilisation", _D, n)))
     P.add(given["period"] & ~given["requests"], "period", "give requests too (totals are requests per time x period)")
-    period = np.where(given["period"], col["period"][:, 1], ureg.Quantity(1, "year").m_as("s"))
+    period = np.where(given["period"], col["period"][:, 1], _scale("year", "s"))
     period = np.where(given["requests"], period, np.nan)
 
     # -- simple FLOP and measured paths
@@ -819,7 +826,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
                 for key, arr in pct.items():
                     metric, scope = key.split(".")
                     unit = (PER_REQUEST_UNITS if scope == "per_request" else TOTAL_UNITS)[metric]
-                    f = ureg.Quantity(1.0, _INTERNAL[metric]).to(unit).magnitude
+                    f = _scale(_INTERNAL[metric], unit)
                     for i, q in enumerate(("p5", "p50", "p95")):
                         result[f"{metric}_{scope}_{q}[{unit}]"] = arr[:, i] * f
     if not skip_invalid:
@@ -836,7 +843,7 @@ def _columns(result, raw, requests, cases):
     for scope, units, scale in (("per_request", PER_REQUEST_UNITS, None), ("total", TOTAL_UNITS, requests)):
         for metric, unit in units.items():
             arr = raw[metric] if scale is None else raw[metric] * scale
-            f = ureg.Quantity(1.0, _INTERNAL[metric]).to(unit).magnitude
+            f = _scale(_INTERNAL[metric], unit)
             if cases:
                 result[f"{metric}_{scope}[{unit}]"] = arr[:, 1] * f
                 result[f"{metric}_{scope}_low[{unit}]"] = _reduce3(np.minimum, arr) * f

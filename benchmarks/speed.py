@@ -1,0 +1,374 @@
+"""Speed and memory of footprint: batch throughput, CLI start-up, Monte Carlo peak memory.
+
+Run from the repository root::
+
+    python benchmarks/speed.py            # full run (several minutes), writes benchmarks/results/speed.md
+    python benchmarks/speed.py --smoke    # seconds; prints only (CI)
+
+(a) Scenarios per second of :func:`footprint.batch.estimate` for 10^3..10^6
+rows, central value only and with the low/central/high case axis, against
+(i) a bare numpy expression of the same arithmetic on plain arrays (the floor:
+the formulas of the shared-fleet path written out here, checked to give the
+same numbers) and (ii) EcoLogits' per-request ``compute_llm_impacts`` in a
+Python loop on the same cases, when ``ecologits`` is importable (install it in
+a separate environment: ``python3 -m venv /work/bench-venv &&
+/work/bench-venv/bin/pip install -e . ecologits==0.11.3``; it is not a
+dependency of footprint).  All ratios come from one run.
+
+(b) Wall time of ``footprint estimate --params 70B --output-tokens 400 --gpu
+H100 --zone FRA --json`` as a whole process against ``python -c pass``,
+interleaved, median of N; when it misses the target, ``python -X importtime``
+shows what dominates.
+
+(c) Peak resident memory of a Monte Carlo run (10,000 scenarios x 10,000
+samples) in a fresh process.
+
+Timings are the best of a few repeats (the least disturbed by other load);
+the machine's load average is printed because it matters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {
+    "rate": 1_000_000,  # scenario evaluations per second, central value, one core
+    "floor_ratio": 3.0,  # batch time / bare numpy time
+    "ecologits_ratio": 100.0,  # batch rate / EcoLogits per-call rate
+    "cli_extra_s": 0.3,  # CLI wall time minus bare python start
+    "mc_peak_mb": 2048,  # 10k x 10k Monte Carlo
+}
+CLI_ARGS = ["estimate", "--params", "70B", "--output-tokens", "400", "--gpu", "H100", "--zone", "FRA", "--json"]
+
+
+# -- cases ----------------------------------------------------------------------------------------
+
+
+def make_table(n: int, seed: int = 0):
+    """`n` scenarios: sizes, tokens, GPUs, zones and PUEs drawn from realistic sets (numbers, units in headers)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "params[billion]": rng.choice([7.0, 8.0, 13.0, 70.0, 405.0], n),
+        "input_tokens": rng.integers(0, 3000, n).astype(float),
+        "output_tokens": rng.integers(50, 1000, n).astype(float),
+        "gpu": rng.choice(["H100", "A100-80GB", "L4"], n),
+        "zone": rng.choice(["FRA", "USA", "DEU", "WOR"], n),
+        "pue": rng.uniform(1.05, 1.6, n),
+    })
+
+
+def floor(m):
+    """The shared-fleet arithmetic of :func:`footprint.estimator.compute`, written out on plain arrays.
+
+    Central values only, no optional paths (FLOP, measured, dedicated,
+    training): the least numpy work that gives the same energy, CO2e and water.
+    """
+    N, Na, bpp = m["total_params"], m["active_params"], m["bytes_per_param"]
+    L_in, L_out, F, BW = m["input_tokens"], m["output_tokens"], m["peak_flops"], m["memory_bandwidth"]
+    eta_c, eta_m, B = m["eta_compute"], m["eta_memory"], m["batch_size"]
+    idle, tdp = m["idle_power"], m["tdp"]
+    n = np.exp2(np.ceil(np.log2(np.maximum(N * bpp * m["memory_overhead"] / m["gpu_memory"], 1.0))))
+    kv = bpp * m["kv_coefficient"] * (N / 1e9) ** m["kv_exponent"] * (L_in + L_out / 2.0)
+    t_pre = 2.0 * Na * L_in / (n * F * eta_c)
+    share = np.clip(Na / N, 0.0, 1.0)
+    moved = bpp * (Na + (N - Na) * (1.0 - (1.0 - share) ** np.maximum(B - 1.0, 0.0)))
+    t_mem = (moved + B * kv) / (n * BW * eta_m)
+    t_cmp = 2.0 * Na * B / (n * F * eta_c)
+    t_step = np.maximum(t_mem, t_cmp)
+    t_dec = L_out * t_step / B
+    u_m, u_c = m["u_memory"], m["u_compute"]
+    p_pre = idle + u_c * (tdp - idle)
+    p_dec = idle + (u_m + t_cmp / t_step * (u_c - u_m)) * (tdp - idle)
+    busy = t_pre + t_dec
+    alloc = busy / m["fleet_utilisation"]
+    it = n * (p_pre * t_pre + p_dec * t_dec) + n * idle * (alloc - busy) + n * m["host_power"] * alloc
+    facility = it * m["pue"]
+    embodied = n * (m["gpu_embodied"] + m["server_embodied"]) / m["hardware_lifetime"] * alloc
+    return {"energy": facility, "co2e": facility * m["grid_intensity"] + embodied,
+            "water": it * m["wue"] + facility * m["water_intensity"]}
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+# -- (a) batch throughput -------------------------------------------------------------------------------
+
+
+def bench_batch(sizes, repeats, ecologits_calls):
+    from footprint import batch
+    from footprint.estimator import compute
+
+    rows = []
+    eco = ecologits_rate(make_table(ecologits_calls, seed=1), ecologits_calls)
+    for n in sizes:
+        table = make_table(n)
+        values, _, problems = batch.resolve_table(table)
+        assert not problems.items
+        central = {k: np.broadcast_to(a[:, 1], (n,)).copy() for k, a in values.items()}
+        m1 = batch.oriented(values, cases=False)
+        m3 = batch.oriented(values, cases=True)
+        # the floor gives the same numbers as the library
+        ref = compute(m1)
+        got = floor(central)
+        for k in ("energy", "co2e", "water"):
+            np.testing.assert_allclose(got[k], np.broadcast_to(ref[k][:, 0], (n,)), rtol=1e-9,
+                                       err_msg=f"the floor's {k} differs from footprint.estimator.compute")
+        r = max(1, repeats if n <= 100_000 else max(2, repeats // 2))
+        t_floor = best_of(lambda: floor(central), r)
+        t_compute1 = best_of(lambda: compute(m1), r)
+        t_compute3 = best_of(lambda: compute(m3), r)
+        t_batch1 = best_of(lambda: batch.estimate(table, cases=False), r)
+        t_batch3 = best_of(lambda: batch.estimate(table, cases=True), r)
+        rows.append({"rows": n, "floor": n / t_floor, "compute_central": n / t_compute1, "compute_cases": n / t_compute3,
+                     "batch_central": n / t_batch1, "batch_cases": n / t_batch3, "ecologits": eco})
+        print(f"  {n:>9,} rows: batch {n / t_batch1:>12,.0f}/s central, {n / t_batch3:>12,.0f}/s with cases; "
+              f"compute {n / t_compute1:>12,.0f}/s; floor {n / t_floor:>12,.0f}/s", flush=True)
+    return rows, eco
+
+
+def ecologits_rate(table, calls):
+    """EcoLogits' ``compute_llm_impacts`` per call on the same kind of cases, or None when not installed."""
+    try:
+        from ecologits.electricity_mix_repository import electricity_mixes
+        from ecologits.impacts.llm import compute_llm_impacts
+    except ImportError:
+        print("  EcoLogits not importable: skipped (install ecologits==0.11.3 in a benchmark venv, see the docstring)")
+        return None
+    mixes = {z: electricity_mixes.find_electricity_mix(zone=z) for z in ("FRA", "USA", "DEU", "WOR")}
+    params = table["params[billion]"].to_numpy()
+    out_tok = table["output_tokens"].to_numpy()
+    pue = table["pue"].to_numpy()
+    zones = table["zone"].to_numpy()
+
+    def run():
+        for i in range(calls):
+            mix = mixes[zones[i]]
+            compute_llm_impacts(model_active_parameter_count=params[i], model_total_parameter_count=params[i],
+                                output_token_count=out_tok[i], if_electricity_mix_adpe=mix.adpe,
+                                if_electricity_mix_pe=mix.pe, if_electricity_mix_gwp=mix.gwp,
+                                if_electricity_mix_wue=mix.wue, datacenter_pue=pue[i], datacenter_wue=0.5,
+                                request_latency=math.inf)
+
+    run()  # warm-up
+    t = best_of(run, 3)
+    rate = calls / t
+    print(f"  EcoLogits compute_llm_impacts: {rate:,.0f} calls/s ({calls} calls, best of 3)")
+    return rate
+
+
+# -- (b) CLI start-up ---------------------------------------------------------------------------------------
+
+
+def bench_cli(n: int):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cli = [sys.executable, "-m", "footprint.cli", *CLI_ARGS]
+    bare = [sys.executable, "-c", "pass"]
+    subprocess.run(cli, env=env, cwd=ROOT, capture_output=True, check=True)  # warm the file cache
+    t_cli, t_bare = [], []
+    for _ in range(n):
+        for cmd, acc in ((bare, t_bare), (cli, t_cli)):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=True)
+            acc.append(time.perf_counter() - t0)
+    out = {"cli": statistics.median(t_cli), "bare": statistics.median(t_bare)}
+    out["extra"] = out["cli"] - out["bare"]
+    print(f"  CLI {out['cli']:.3f} s, python -c pass {out['bare']:.3f} s, extra {out['extra']:.3f} s (median of {n})")
+    out["imports"] = import_profile(env) if out["extra"] > TARGETS["cli_extra_s"] else None
+    return out
+
+
+def import_profile(env, top: int = 12):
+    """Cumulative import times (``python -X importtime``) of the CLI run, largest first (any nesting level)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "footprint.cli", *CLI_ARGS], env=env, cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    rows = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        self_us, cum_us, name = line.split(":", 1)[1].split("|", 2)
+        depth = (len(name) - len(name.lstrip()) - 1) // 2
+        rows.append((int(cum_us), int(self_us), f"{'. ' * depth}{name.strip()}"))
+    rows.sort(reverse=True)
+    return [(name, cum / 1e3, self_ / 1e3) for cum, self_, name in rows[:top]]
+
+
+# -- (c) Monte Carlo peak memory -------------------------------------------------------------------------------
+
+_MC_SCRIPT = textwrap.dedent("""
+    import json, resource, sys, time
+    sys.path.insert(0, {root!r})
+    sys.path.insert(0, {here!r})
+    from speed import make_table
+    from footprint import batch
+    table = make_table({rows})
+    t0 = time.perf_counter()
+    result = batch.estimate(table, samples={samples}, seed=1)
+    dt = time.perf_counter() - t0
+    ok = bool(((result["energy_per_request_p5[Wh]"] <= result["energy_per_request_p50[Wh]"]) &
+               (result["energy_per_request_p50[Wh]"] <= result["energy_per_request_p95[Wh]"])).all())
+    print(json.dumps({{"seconds": dt, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "ordered": ok}}))
+""")
+
+
+def bench_montecarlo(rows: int, samples: int):
+    script = _MC_SCRIPT.format(root=str(ROOT), here=str(Path(__file__).resolve().parent), rows=rows, samples=samples)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out.update(rows=rows, samples=samples)
+    print(f"  Monte Carlo {rows:,} x {samples:,}: {out['seconds']:.1f} s, peak RSS {out['peak_mb']:.0f} MB, "
+          f"{rows * samples / out['seconds']:,.0f} samples/s")
+    return out
+
+
+# -- report ------------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    import numpy
+    import pandas
+    import pint
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": numpy.__version__,
+            "pandas": pandas.__version__, "pint": pint.__version__, "os": platform.platform(),
+            "load": ", ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+def verdict(ok) -> str:
+    return "n/a" if ok is None else ("**met**" if ok else "**missed**")
+
+
+def report(mach, rows, eco, cli, mc, smoke) -> str:
+    big = rows[-1]
+    floor_ratio = big["floor"] / big["batch_central"]
+    eco_ratio = big["batch_central"] / eco if eco else None
+    lines = [
+        "# Speed and memory benchmark",
+        "",
+        f"Generated by `python benchmarks/speed.py{' --smoke' if smoke else ''}` in one run (ratios are within that run).",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {mach['cpu']}, {mach['cores']} cores (numpy runs single-threaded here: elementwise ufuncs)",
+        f"- OS: {mach['os']}; load average at the start: {mach['load']} (other jobs shared the machine)",
+        f"- Python {mach['python']}, numpy {mach['numpy']}, pandas {mach['pandas']}, pint {mach['pint']}",
+        "",
+        "## (a) Batch throughput (scenarios per second)",
+        "",
+        "Table: numbers in unit-named columns (`params[billion]`, `pue`...), names in `gpu` and `zone`; best of a few "
+        "repeats. *batch* is `footprint.batch.estimate(table)` from DataFrame to result DataFrame (parsing, "
+        "validation, factor look-ups, compute, output columns); *compute* is `footprint.estimator.compute` alone on "
+        "the resolved arrays; *floor* is the same arithmetic written as one bare numpy expression on plain arrays "
+        "(central value, shared-fleet path only; checked equal to compute).",
+        "",
+        "| rows | batch, central | batch, low/central/high | compute, central | compute, 3 cases | numpy floor | "
+        "floor / batch | batch / EcoLogits |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        e = f"{r['batch_central'] / eco:,.0f}x" if eco else "n/a"
+        lines.append(f"| {r['rows']:,} | {r['batch_central']:,.0f} | {r['batch_cases']:,.0f} | "
+                     f"{r['compute_central']:,.0f} | {r['compute_cases']:,.0f} | {r['floor']:,.0f} | "
+                     f"{r['floor'] / r['batch_central']:.1f}x | {e} |")
+    lines += ["", (f"EcoLogits 0.11.3 `compute_llm_impacts`, one call per scenario in a Python loop: {eco:,.0f} calls/s."
+                   if eco else "EcoLogits was not importable in this environment: its column is n/a."), ""]
+    lines += [
+        "## (b) CLI start-up",
+        "",
+        f"`footprint estimate {' '.join(CLI_ARGS[1:])}` as a whole process (`python -m footprint.cli`): "
+        f"median {cli['cli']:.3f} s; `python -c pass`: {cli['bare']:.3f} s; extra **{cli['extra']:.3f} s**.",
+        "",
+    ]
+    if cli["imports"]:
+        lines += ["Largest imports (`python -X importtime`, cumulative; dots give the nesting level):", "",
+                  "| module | cumulative ms | self ms |", "|---|---:|---:|"]
+        lines += [f"| {name} | {cum:.1f} | {self_:.1f} |" for name, cum, self_ in cli["imports"]]
+        lines.append("")
+    lines += [
+        "## (c) Monte Carlo memory",
+        "",
+        f"{mc['rows']:,} scenarios x {mc['samples']:,} samples (`batch.estimate(table, samples=..., seed=1)`, "
+        f"fresh process): {mc['seconds']:.1f} s, peak RSS **{mc['peak_mb']:.0f} MB**, "
+        f"{mc['rows'] * mc['samples'] / mc['seconds']:,.0f} samples/s; p5 <= p50 <= p95 on every row: {mc['ordered']}.",
+        "",
+        "## Targets (issue 6)",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        f"| >= 1,000,000 scenario evaluations/s, one core, central value ({big['rows']:,} rows) | "
+        f"batch {big['batch_central']:,.0f}/s (compute alone {big['compute_central']:,.0f}/s) | "
+        f"{verdict(big['batch_central'] >= TARGETS['rate'])} |",
+        f"| batch within 3x of the bare numpy floor | {floor_ratio:.1f}x | {verdict(floor_ratio <= TARGETS['floor_ratio'])} |",
+        f"| >= 100x EcoLogits' per-call rate | {f'{eco_ratio:,.0f}x' if eco_ratio else 'n/a'} | "
+        f"{verdict(None if eco_ratio is None else eco_ratio >= TARGETS['ecologits_ratio'])} |",
+        f"| CLI within 0.3 s of a bare Python start | +{cli['extra']:.3f} s | "
+        f"{verdict(cli['extra'] <= TARGETS['cli_extra_s'])} |",
+        f"| Monte Carlo 10,000 x 10,000 within 2 GB | {mc['peak_mb']:.0f} MB at {mc['rows']:,} x {mc['samples']:,} | "
+        f"{verdict(mc['peak_mb'] <= TARGETS['mc_peak_mb']) if mc['rows'] * mc['samples'] >= 1e8 else 'n/a (smoke size)'} |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="a seconds-long version (CI); prints, writes nothing")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "speed.md"))
+    args = parser.parse_args(argv)
+    if args.smoke:
+        sizes, repeats, calls, cli_n, mc = [1_000, 10_000], 2, 200, 3, (200, 1_000)
+    else:
+        sizes, repeats, calls, cli_n, mc = [1_000, 10_000, 100_000, 1_000_000], 5, 2_000, 11, (10_000, 10_000)
+    mach = machine()
+    print(f"machine: {mach}")
+    print("(a) batch throughput")
+    rows, eco = bench_batch(sizes, repeats, calls)
+    print("(b) CLI start-up")
+    cli = bench_cli(cli_n)
+    print("(c) Monte Carlo memory")
+    mc_out = bench_montecarlo(*mc)
+    text = report(mach, rows, eco, cli, mc_out, args.smoke)
+    if args.smoke:
+        print(text)
+        return
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    os.replace(tmp, out)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
