@@ -500,16 +500,28 @@ def _pretty_units(x):
     import re
 
     if isinstance(x, dict):
-        return {k: (re.sub(r"(?<=/)d\b", "day", re.sub(r"(?<=/)a\b", "year", v)) if k == "unit" and isinstance(v, str)
-                    else _pretty_units(v)) for k, v in x.items()}
+        return {k: (re.sub(r"(?<![A-Za-z_])d(?![A-Za-z_])", "day", re.sub(r"(?<![A-Za-z_])a(?![A-Za-z_])", "year", v))
+                    if k == "unit" and isinstance(v, str) else _pretty_units(v)) for k, v in x.items()}
     if isinstance(x, list):
         return [_pretty_units(v) for v in x]
     return x
 
 
 def _percentiles(x) -> dict:
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return {"p5": None, "p50": None, "p95": None}
     p = np.percentile(x, [5, 50, 95])
     return {"p5": float(p[0]), "p50": float(p[1]), "p95": float(p[2])}
+
+
+def _divide(a, b):
+    """a / b, NaN where b is 0 (a ratio to an alternative that has no such footprint is undefined)."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    out = np.full(a.shape, np.nan)
+    np.divide(a, b, out=out, where=b != 0)
+    return out
 
 
 def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_SEED,
@@ -566,7 +578,7 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
         ai_samp = {k: _sum(samp_lines, k) for k in METRICS}
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = {k: _ratio_interval(ai_task[k], alt_task[k]) for k in METRICS}
-            ratio_samp = {k: ai_samp[k] / alt_samp[k] for k in METRICS}
+            ratio_samp = {k: _divide(ai_samp[k], alt_samp[k]) for k in METRICS}
         diff = {k: np.stack([ai_task[k].min(-1) - alt_task[k].max(-1), ai_task[k][..., CENTRAL] - alt_task[k][..., CENTRAL],
                              ai_task[k].max(-1) - alt_task[k].min(-1)], axis=-1) for k in METRICS}
         hours_ai = agent_hours(vp.lines, cases)
@@ -612,7 +624,8 @@ def _hours_saved(alt, ai):
 def _ratio_interval(ai, alt):
     """AI / alternative: (low_ai / high_alt, central / central, high_ai / low_alt)."""
     ai, alt = np.asarray(ai, dtype=float), np.asarray(alt, dtype=float)
-    return np.stack([ai.min(-1) / alt.max(-1), ai[..., CENTRAL] / alt[..., CENTRAL], ai.max(-1) / alt.min(-1)], axis=-1)
+    return np.stack([_divide(ai.min(-1), alt.max(-1)), _divide(ai[..., CENTRAL], alt[..., CENTRAL]),
+                     _divide(ai.max(-1), alt.min(-1))], axis=-1)
 
 
 def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
