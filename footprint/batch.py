@@ -818,7 +818,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
             requests = values["request_rate"][:, 1:2] * period[:, None] if not cases else \
                 values["request_rate"] * period[:, None]
             _columns(result, raw, requests, cases)
-            if samples:
+            if samples is not None:
                 from .montecarlo import percentiles
 
                 pct = percentiles(m if cases else oriented(values, True), samples=samples, seed=seed,

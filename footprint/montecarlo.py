@@ -66,6 +66,7 @@ def triangular_ppf(u, low, mode, high):
     low, mode, high : array_like
         ``low <= mode <= high``; ``low == high`` gives ``low``.
     """
+    u, low, mode, high = (np.asarray(x, dtype=float) for x in (u, low, mode, high))
     width = high - low
     with np.errstate(invalid="ignore", divide="ignore"):
         f_mode = (mode - low) / width
