@@ -488,7 +488,9 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
     grid = np.geomspace(min(ends) / 10, max(ends) * 10, points)
     marks = [v_lo, v_mid, v_hi] + [float(arr[1]) for st, arr in be.values() if st == "ai_lower_above"
                                    and np.isfinite(arr[1]) and arr[1] > 0]
-    grid = np.unique(np.concatenate([grid, marks]))
+    marks = np.asarray(marks)
+    near = np.any(np.isclose(grid[:, None], marks[None, :], rtol=1e-6, atol=0.0), axis=1)
+    grid = np.unique(np.concatenate([grid[~near], marks]))  # the marks exactly, no near-duplicate point
     volumes = ureg.Quantity(grid, f"1/{vu}")
     curves = {}
     for name in c.variants:
@@ -719,7 +721,7 @@ def _sensitivity_table(c, metric: str, per: str = "task", top: int = TORNADO_INP
     s = plan.scenario
     H = float(plan.horizon.m_as("s"))
     rows = []
-    units = {}
+    units, centrals = {}, {}
     for name, vc in c.variants.items():
         vp = plan.variant(name)
         inputs = _ranged_inputs(plan, vp)
@@ -741,13 +743,18 @@ def _sensitivity_table(c, metric: str, per: str = "task", top: int = TORNADO_INP
                           "input_central": _input_text(x.value), "input_high": _input_text(x.high),
                           "result_at_input_low": lo_r, "result_at_input_high": hi_r, "central": central,
                           "swing": abs(hi_r - lo_r), "metric": metric, "per": per, "unit": unit})
+        if not found:  # every input is a point value: the row still carries the central result
+            found.append({"variant": name, "input": "(no ranged input)", "input_low": "", "input_central": "",
+                          "input_high": "", "result_at_input_low": central, "result_at_input_high": central,
+                          "central": central, "swing": 0.0, "metric": metric, "per": per, "unit": unit})
+        centrals[name] = central
         found.sort(key=lambda r: -r["swing"])
         for rank, r in enumerate(found, start=1):
             r["rank"] = rank
             r["shown"] = rank <= top and r["swing"] > 0
             rows.append(r)
     return Table("sensitivity", metric, rows, {"scenario": s, "units": units, "per": per, "top": top,
-                                               "variants": list(c.variants)})
+                                               "variants": list(c.variants), "central": centrals})
 
 
 def _input_text(q) -> str:
@@ -790,16 +797,20 @@ def _sensitivity_figure(t: Table):
     shown = {v: [r for r in t.rows if r["variant"] == v and r["shown"]] for v in variants}
     heights = [max(len(rs), 1) + 1 for rs in shown.values()]
     fig = make_subplots(rows=len(variants), cols=1, row_heights=heights, vertical_spacing=0.12,
-                        subplot_titles=[f"{_variant_label(v)} (central {_fmt(shown[v][0]['central']) if shown[v] else 'n/a'}"
-                                        f" {unit_text(t.meta['units'][v])})" for v in variants])
+                        subplot_titles=[f"{_variant_label(v)} (central {_fmt(t.meta['central'][v])} "
+                                        f"{unit_text(t.meta['units'][v])})" for v in variants])
     low_colour, high_colour = OKABE_ITO["blue"], OKABE_ITO["orange"]
     for i, v in enumerate(variants, start=1):
         rs = list(reversed(shown[v]))  # largest swing on top
         unit = t.meta["units"][v]
+        central = t.meta["central"][v]
         if not rs:
-            fig.add_annotation(text="no ranged input moves this result", showarrow=False, row=i, col=1)
+            fig.add_trace(go.Scatter(x=[central], y=["every input central"], mode="markers", showlegend=False,
+                                     marker={"color": "#333333", "symbol": "line-ns-open", "size": 20}),
+                          row=i, col=1)
+            fig.add_annotation(text="no ranged input moves this result", showarrow=False, x=central,
+                               y="every input central", yshift=24, row=i, col=1)
             continue
-        central = rs[0]["central"]
         y = [r["input"] for r in rs]
         for end, colour, label in (("low", low_colour, "Input at the low end of its range"),
                                    ("high", high_colour, "Input at the high end of its range")):
