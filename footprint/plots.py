@@ -353,8 +353,9 @@ def _comparison_figure(t: Table):
                      "Bars: central estimate; whiskers: low–high range of the inputs. Under each AI bar: AI / "
                      "without AI per task, its range, and the probability that AI is lower."
                      + (" Log scale." if any(t.meta["log"].values()) else "")),
-        barmode="group", bargap=0.35, margin={"t": 130, "b": 110}, showlegend=False,
+        barmode="group", bargap=0.35, margin={"b": 110}, showlegend=False,
     )
+    fig.update_layout(margin={"t": _top_margin(fig, 40)})
     return _style(fig)
 
 
@@ -465,8 +466,9 @@ def _breakdown_figure(t: Table):
         title=_title(f"{s.name}: where the {METRIC_NAMES[t.metric].lower()} {scope} come from",
                      "Stacked central contributions of each line; marker and whiskers: total and its low–high range."),
         yaxis_title=_wrap(f"{METRIC_NAMES[t.metric]} {scope} [{unit_text(unit)}]", 45),
-        legend={"traceorder": "normal"}, margin={"t": 130},
+        legend={"traceorder": "normal"},
     )
+    fig.update_layout(margin={"t": _top_margin(fig, 10)})
     return _style(fig)
 
 
@@ -524,9 +526,10 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
     sob = s.sobriety
     horizon_years = float(plan.horizon.m_as("year"))
     if sob is not None and sob.kind == metric:
-        per_year = sob.budget.to({"energy": "kWh/year", "co2e": "kgCO2e/year"}[metric])
+        one_year = sob.budget * ureg.Quantity(1, "year")
+        year_unit = display_unit(metric, float(one_year.m_as(_INTERNAL[metric])))
         over = float((sob.budget * plan.horizon).to(unit).magnitude)
-        label = (f"Sobriety budget: {_fmt(float(per_year.magnitude))} {per_year.units:~P} "
+        label = (f"Sobriety budget: {_fmt(float(one_year.m_as(year_unit)))} {unit_text(year_unit)} per year "
                  f"× {_years_text(s.task.horizon)}")
         for v in (grid[0], grid[-1]):
             rows.append({"series": label, "variant": "", "kind": "budget", "volume": float(v),
@@ -616,8 +619,9 @@ def _sweep_figure(t: Table):
         xaxis={"title": {"text": f"Volume [{s.task.unit} per {vu}]"}, "type": "log"},
         yaxis={"title": {"text": _wrap(f"{METRIC_NAMES[t.metric]} over {_years_text(s.task.horizon)} "
                                        f"[{unit_text(unit)}]", 45)}, "type": "log"},
-        margin={"t": 180}, hovermode="closest",
+        hovermode="closest",
     )
+    fig.update_layout(margin={"t": _top_margin(fig, 30)})
     return _style(fig)
 
 
@@ -830,8 +834,9 @@ def _sensitivity_figure(t: Table):
         title=_title(f"{s.name}: which inputs move the {METRIC_NAMES[t.metric].lower()} {scope} most",
                      "Each bar: one input from the low to the high end of its range, every other input central; "
                      f"the {t.meta['top']} largest swings of each AI variant (the non-AI side is not varied here)."),
-        height=max(420, 140 + 34 * sum(heights)), margin={"t": 120},
+        height=max(420, 140 + 34 * sum(heights)),
     )
+    fig.update_layout(margin={"t": _top_margin(fig, 30)})
     return _style(fig)
 
 
@@ -939,7 +944,13 @@ def _title(headline: str, subtitle: str = "") -> dict:
     text = f"<b>{_wrap(headline, 80)}</b>"
     if subtitle:
         text += "<br><sup>" + _wrap(subtitle, 130).replace("<br>", "</sup><br><sup>") + "</sup>"
-    return {"text": text, "x": 0.01, "xanchor": "left", "y": 0.96, "yanchor": "top"}
+    return {"text": text, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top"}
+
+
+def _top_margin(fig, extra: int = 0) -> int:
+    """Room above the plot for the title's lines (and `extra` pixels of subplot titles or notes)."""
+    text = fig.layout.title.text or ""
+    return 20 + 24 * (text.count("<br>") + 1) + extra
 
 
 def _style(fig):

@@ -9,7 +9,8 @@ Usage::
 
     python scripts/screenshots.py [SCENARIO.toml] [--out docs/img] [--metric co2e]
 
-Writes ``<out>/comparison.png`` and ``<out>/sweep.png`` (atomically).
+Writes ``<out>/comparison.png`` (CO2e) and ``<out>/sweep.png`` (on the metric of the scenario's
+sobriety budget, so that the budget line shows), atomically.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "city_chatbot.toml"))
     ap.add_argument("--out", default=str(ROOT / "docs" / "img"))
-    ap.add_argument("--metric", default="co2e")
+    ap.add_argument("--metric", default="co2e", help="metric of the comparison (default co2e)")
+    ap.add_argument("--sweep-metric", default=None,
+                    help="metric of the sweep (default: that of the scenario's sobriety budget, so its line shows)")
     args = ap.parse_args(argv)
     browser = find_chromium()
     if browser is None:
@@ -74,8 +77,10 @@ def main(argv=None) -> int:
     c = plots.load_comparison(args.scenario)
     out = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="footprint-shots-") as tmp:
-        for kind in ("comparison", "sweep"):
-            t = plots.table(c, kind, args.metric)
+        sob = c.plan.scenario.sobriety
+        sweep_metric = args.sweep_metric or (sob.kind if sob is not None and sob.kind in plots.METRICS else args.metric)
+        for kind, metric in (("comparison", args.metric), ("sweep", sweep_metric)):
+            t = plots.table(c, kind, metric)
             fig = plots.draw(t)
             fig.update_layout(width=WIDTH - 40)  # fixed size: the picture does not depend on the window
             page = Path(tmp) / f"{kind}.html"
