@@ -103,6 +103,19 @@ QUANTITY_COLUMNS = {
     "kv_coefficient": _Spec(_D, _D),
     "kv_exponent": _Spec(_D, _D),
 }
+def _constant_columns():
+    """Method constants of the single estimate (``footprint.resolve.CONSTANTS``) that are core inputs: any new one
+    becomes a column, in the unit of :data:`~footprint.estimator.INPUTS`, defaulting to factors/constants.csv."""
+    from . import resolve
+
+    for name in getattr(resolve, "CONSTANTS", ()):
+        if name in INPUTS and name not in QUANTITY_COLUMNS:
+            unit = INPUTS[name][0]
+            QUANTITY_COLUMNS[name] = _Spec(unit, unit if unit == _D else None, positive=False, minimum=0)
+
+
+_constant_columns()
+
 #: Inputs of the single estimate that the batch path does not take (per-item generic tasks).
 UNSUPPORTED = ("flops_per_item", "energy_per_item", "constants")
 
@@ -664,6 +677,14 @@ def resolve_table(table, column_units=None):
                                   _where(np.isnan(zone_water[:, 1]), world_water, zone_water))
 
     _training(v, col, given, model_keys, period, table, inputs, P, n)
+    # any other core input (a method constant added to the model): its column, else factors/constants.csv
+    for name, (unit, _) in INPUTS.items():
+        if name not in v and name not in OPTIONAL:
+            row = factors.get("constants", name, "value")
+            if row is None:
+                raise KeyError(f"batch: no column rule and no factors/constants.csv row for the input '{name}'")
+            v[name] = _where(given[name], col[name], _triple(row, unit)[None, :]) if name in col \
+                else _triple(row, unit)[None, :]
     return v, period, P
 
 

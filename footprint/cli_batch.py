@@ -45,10 +45,11 @@ def _atomic(path: Path):
         raise
 
 
-def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, seed=None, chunk_rows=CHUNK_ROWS):
+def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, seed=None, chunk_rows=None):
     """Estimate every row of the CSV at `path` and write the results to `output` (see module docstring)."""
     import pandas as pd
 
+    chunk_rows = chunk_rows or CHUNK_ROWS
     from . import batch
 
     src = Path(path)
@@ -89,7 +90,7 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
                     continue
                 result, bad = batch.estimate(chunk, skip_invalid=True, samples=samples, seed=seed, units=units)
                 if len(bad):
-                    problems += bad.attrs["problems"]
+                    problems += bad.attrs.pop("problems")
                     rejected.append(bad)
                 if len(result):
                     result.to_csv(fh, header=header, index=True, lineterminator="\n")

@@ -206,12 +206,12 @@ def test_cli_batch_in_chunks_with_progress(tmp_path, run_cli, monkeypatch):
     from footprint import cli_batch
 
     monkeypatch.setattr(cli_batch, "CHUNK_ROWS", 3)
-    monkeypatch.setattr(cli_batch.run_batch, "__defaults__", (False, None, None, None, 3))
     src = tmp_path / "in.csv"
     src.write_text("params,output_tokens\nbillion,\n" + "".join(f"{7 + i},{100 + i}\n" for i in range(8)))
     out = tmp_path / "out.csv"
     r = run_cli("estimate", "--batch", str(src), "--output", str(out))
     assert r.code == 0, r.err
+    assert "footprint: estimating" in r.err  # the progress bar (stderr) of a multi-chunk file
     res = pd.read_csv(out)
     assert list(res["line"]) == list(range(3, 11))  # the units row (line 2) applies to every chunk
     whole = batch.estimate(pd.DataFrame({"params[billion]": [7 + i for i in range(8)],
@@ -237,3 +237,18 @@ def test_cli_does_not_import_pandas_outside_batch():
     code = "import sys, footprint.cli, footprint.cli_estimate; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_cli_batch_rejects_from_several_chunks(tmp_path, run_cli, monkeypatch):
+    from footprint import cli_batch
+
+    monkeypatch.setattr(cli_batch, "CHUNK_ROWS", 2)
+    src = tmp_path / "in.csv"
+    src.write_text("params,gpu\n70B,H100\n8B,H10\n7B,L4\n9B,nope\n13B,H100\n")
+    out = tmp_path / "out.csv"
+    r = run_cli("estimate", "--batch", str(src), "--output", str(out))
+    assert r.code == 2 and "line 3, column gpu" in r.err and "line 5, column gpu" in r.err and not out.exists()
+    r = run_cli("estimate", "--batch", str(src), "--output", str(out), "--skip-invalid")
+    assert r.code == 0, r.err
+    assert list(pd.read_csv(out)["line"]) == [2, 4, 6]
+    assert list(pd.read_csv(tmp_path / "out.rejects.csv")["line"]) == [3, 5]
