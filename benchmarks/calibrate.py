@@ -62,6 +62,7 @@ if str(ROOT) not in sys.path:
 from footprint import factors  # noqa: E402
 from footprint.estimator import INPUTS, compute  # noqa: E402
 from footprint.inference import PRECISION_BYTES, PRECISION_FLOPS_KEY  # noqa: E402
+from footprint.resolve import CONSTANTS  # noqa: E402
 from footprint.units import ureg  # noqa: E402
 
 #: The shared reference file (read-only) and the extract kept in the repository.
@@ -77,7 +78,19 @@ EXTRACT_COLUMNS = (
 )
 
 #: The constants fitted here.
-FITTED = ("eta_compute", "eta_memory", "u_memory", "u_compute")
+FITTED = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead")
+
+#: Search-space transforms: shares in (0, 1) through a logit, the per-sequence overhead [s] through a log.
+_TO_SEARCH = {"step_overhead": lambda v: np.log(v)}
+_FROM_SEARCH = {"step_overhead": lambda x: np.exp(x)}
+
+
+def _to_search(constants: dict) -> np.ndarray:
+    return np.array([_TO_SEARCH.get(k, _logit)(constants[k]) for k in FITTED])
+
+
+def _from_search(x) -> dict:
+    return {k: float(_FROM_SEARCH.get(k, _expit)(v)) for k, v in zip(FITTED, x)}
 
 #: Prompt tokens per request assumed for each task kind (not in the ML.ENERGY table).
 #: An assumption, the same for every model; see docs/methodology.md (Calibration).
@@ -169,8 +182,9 @@ def extract(src: Path = SHARED_DATA, dst: Path = DATA) -> int:
 # -- inputs of the core -----------------------------------------------------------------------
 
 
-def _constant(name, unit="dimensionless"):
+def _constant(name, unit=None):
     row = factors.constant(name)
+    unit = unit or ("s" if name == "step_overhead" else "dimensionless")
     return ureg.Quantity(row.value, row.unit).m_as(unit)
 
 
@@ -234,9 +248,9 @@ def core_inputs(rows: list[dict], constants: dict | None = None, input_tokens: d
         "training_gpu_power": np.zeros(n), "training_pue": np.ones(n), "training_grid_intensity": np.zeros(n),
         "training_mfu": np.ones(n), "training_peak_flops": peak,
     }
-    for name in ("eta_compute", "eta_memory", "u_memory", "u_compute", "memory_overhead", "kv_coefficient",
-                 "kv_exponent"):
-        m[name] = np.broadcast_to(np.asarray(constants.get(name, _constant(name)), dtype=float), (n,))
+    for name in CONSTANTS:
+        unit = "s" if name == "step_overhead" else "dimensionless"
+        m[name] = np.broadcast_to(np.asarray(constants.get(name, _constant(name, unit)), dtype=float), (n,))
     for name in INPUTS:
         m.setdefault(name, np.full(n, np.nan))
     return m
@@ -337,7 +351,7 @@ def nelder_mead(f, x0, step=0.5, tol=1e-7, max_iter=2000):
 def objective(ds: Dataset, power_weight=1.0):
     """Sum of squared log10 errors: energy per token on every row, power and throughput where measured."""
     def f(x):
-        c = dict(zip(FITTED, _expit(x)))
+        c = _from_search(x)
         err = log_errors(ds, c)
         total = np.nansum(err["energy_per_token"] ** 2)
         total += power_weight * (np.nansum(err["power"] ** 2) + np.nansum(err["throughput"] ** 2))
@@ -347,11 +361,11 @@ def objective(ds: Dataset, power_weight=1.0):
 
 def fit(ds: Dataset, start=None, power_weight=1.0) -> dict:
     """Fitted constants (dict) on the rows of `ds`."""
-    start = start or {"eta_compute": 0.5, "eta_memory": 0.6, "u_memory": 0.5, "u_compute": 0.8}
+    start = start or {"eta_compute": 0.5, "eta_memory": 0.6, "u_memory": 0.5, "u_compute": 0.8, "step_overhead": 1e-4}
     f = objective(ds, power_weight)
-    x, _ = nelder_mead(f, _logit(np.array([start[k] for k in FITTED])))
+    x, _ = nelder_mead(f, _to_search(start))
     x, _ = nelder_mead(f, x, step=0.1)  # restart from the optimum: guards against a collapsed simplex
-    return dict(zip(FITTED, (float(v) for v in _expit(x))))
+    return _from_search(x)
 
 
 def cross_validate(ds: Dataset, k=5, power_weight=1.0) -> tuple[np.ndarray, list[dict]]:
@@ -477,8 +491,9 @@ def main(argv=None) -> int:
             "eta_memory": "achieved share of peak memory bandwidth in memory-bound decode steps",
             "u_memory": "GPU power utilisation (P - P_idle)/(TDP - P_idle) in a memory-bound decode step",
             "u_compute": "GPU power utilisation in a compute-bound step (prefill, large batches)",
+            "step_overhead": "serving time per sequence per decode step [s] (scheduling, sampling, detokenisation)",
         }
-        write_constants(constants, {k: f"{what[k]}; fitted value {constants[k]:.3f}; {fit_text}" for k in constants})
+        write_constants(constants, {k: f"{what[k]}; fitted value {constants[k]:.3g}; {fit_text}" for k in constants})
         print("wrote factors/constants.csv")
     return 0
 

@@ -48,6 +48,7 @@ INPUTS = {
     "eta_memory": ("dimensionless", False),
     "u_memory": ("dimensionless", True),
     "u_compute": ("dimensionless", True),
+    "step_overhead": ("s", True),
     "memory_overhead": ("dimensionless", True),
     "kv_coefficient": ("dimensionless", True),
     "kv_exponent": ("dimensionless", True),
@@ -117,16 +118,17 @@ def compute(m: dict) -> dict:
     t_prefill = inference.prefill_time(Na, L_in, n, F, m["eta_compute"])
     # a dedicated endpoint only batches the requests that are in flight together
     tm1, tc1 = step(1.0)
-    latency_alone = t_prefill + L_out * np.maximum(tm1, tc1)
+    latency_alone = t_prefill + L_out * inference.decode_step_time(tm1, tc1, 1.0, m["step_overhead"])
     rate = _nan_to(m["request_rate"], 0.0)
     batch = np.where(dedicated, inference.effective_batch(rate, latency_alone, m["batch_size"]), m["batch_size"])
     t_mem, t_cmp = step(batch)
-    t_step = np.maximum(t_mem, t_cmp)
+    t_step = inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"])
+    compute_share = t_cmp / t_step
     t_decode = L_out * t_step / batch
 
     p_prefill = inference.gpu_power(m["idle_power"], m["tdp"], m["u_compute"])
     p_decode = inference.gpu_power(m["idle_power"], m["tdp"],
-                                   inference.power_utilisation(t_mem, t_cmp, m["u_memory"], m["u_compute"]))
+                                   inference.power_utilisation(compute_share, m["u_memory"], m["u_compute"]))
     busy = t_prefill + t_decode
     gpu_busy = n * (p_prefill * t_prefill + p_decode * t_decode)
     host_power = m["host_power"]
@@ -173,7 +175,7 @@ def compute(m: dict) -> dict:
     I, wue, wi = m["grid_intensity"], m["wue"], m["water_intensity"]
     out = {
         "n_gpus": n * np.ones_like(busy), "batch": batch, "prefill_time": t_prefill, "decode_step_time": t_step,
-        "decode_compute_share": t_cmp / t_step, "busy_time": busy, "allocated_time": allocated,
+        "decode_compute_share": compute_share, "busy_time": busy, "allocated_time": allocated,
         "utilisation": utilisation, "it_energy": it_energy, "facility_energy": facility,
         "training_energy_total": train_energy_total,
     }

@@ -12,6 +12,8 @@ The model (DESIGN.md section 3.1, docs/methodology.md):
   time (weights read once per step plus every sequence's KV cache) and the
   compute time ``2 N_active B / (n F eta_c)``; a request's share of the
   instance's time is ``L_out t_step / B``;
+* a step also carries a serving overhead per sequence (scheduling, sampling),
+  ``B x step_overhead``;
 * a GPU draws ``P_idle + u (TDP - P_idle)`` while serving, where ``u`` goes from
   ``u_memory`` (memory-bound step) to ``u_compute`` (compute-bound step).
 
@@ -167,15 +169,40 @@ def gpu_power(idle_power, tdp, utilisation):
     return idle_power + utilisation * (tdp - idle_power)
 
 
-def power_utilisation(t_memory, t_compute, u_memory, u_compute):
+def power_utilisation(compute_share, u_memory, u_compute):
     """Power utilisation of a decode step between its memory- and compute-bound values [-].
 
-    The compute share ``c = t_compute / max(t_memory, t_compute)`` weighs the two
-    calibrated fractions: ``u = u_memory + c (u_compute - u_memory)``.
+    Parameters
+    ----------
+    compute_share : numeric
+        Share of the step spent on arithmetic, ``t_compute / t_step`` [-].
+    u_memory, u_compute : numeric
+        Calibrated power utilisations of a memory-bound and a compute-bound step [-].
+
+    Returns
+    -------
+    numeric
+        ``u = u_memory + c (u_compute - u_memory)`` [-].
     """
-    step = np.maximum(t_memory, t_compute)
-    c = t_compute / step
-    return u_memory + c * (u_compute - u_memory)
+    return u_memory + compute_share * (u_compute - u_memory)
+
+
+def decode_step_time(t_memory, t_compute, batch_size, step_overhead):
+    """Duration of one decode step of the batch [s].
+
+    ``max(t_memory, t_compute) + B x step_overhead``: the GPU work, plus a serving
+    overhead per sequence and step (scheduling, sampling, detokenisation,
+    kernel launches) that ML.ENERGY's runs show to be roughly independent of the
+    model size (docs/methodology.md, Calibration).
+
+    Parameters
+    ----------
+    t_memory, t_compute : numeric [s]
+    batch_size : numeric [request]
+    step_overhead : numeric
+        Serving time per sequence per step [s].
+    """
+    return np.maximum(t_memory, t_compute) + batch_size * step_overhead
 
 
 def kv_bytes_per_token(total_params, bytes_per_param, coefficient, exponent):

@@ -23,6 +23,10 @@ from .units import parse_count, parse_quantity, ureg
 
 PROVISIONING = ("shared", "dedicated")
 
+#: Method constants of factors/constants.csv that every estimate uses (calibrated or assumed).
+CONSTANTS = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead", "memory_overhead",
+             "kv_coefficient", "kv_exponent")
+
 #: Units in which assumptions are shown (the core works in SI magnitudes).
 DISPLAY_UNITS = {
     "kg/J": "gCO2e/kWh", "L/J": "L/kWh", "byte": "GB", "byte/s": "TB/s", "FLOP/s": "TFLOP/s",
@@ -358,15 +362,15 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
 
     # -- calibrated and assumed constants ---------------------------------------------
     constants = dict(constants or {})
-    for name in ("eta_compute", "eta_memory", "u_memory", "u_compute", "memory_overhead", "kv_coefficient", "kv_exponent"):
+    for name in CONSTANTS:
+        unit = "s" if name == "step_overhead" else "dimensionless"
         if name in constants:
-            _opt(b, name, constants.pop(name), "dimensionless", name, positive=True,
+            _opt(b, name, constants.pop(name), unit, name, positive=name != "step_overhead", minimum=0,
                  maximum=1.0 if name.startswith(("eta", "u_")) else None)
         else:
-            b.factor(name, factors.constant(name), name, "dimensionless")
+            b.factor(name, factors.constant(name), name, unit)
     if constants:
-        raise InputError(f"constants: unknown names {sorted(constants)}; accepted: eta_compute, eta_memory, "
-                         "u_memory, u_compute, memory_overhead, kv_coefficient, kv_exponent")
+        raise InputError(f"constants: unknown names {sorted(constants)}; accepted: {', '.join(CONSTANTS)}")
 
     # -- provisioning and volume ----------------------------------------------------------
     prov = str(provisioning).lower()

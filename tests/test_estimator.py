@@ -14,7 +14,7 @@ from footprint.units import ureg
 HAND = dict(params="1B", precision="fp16", input_tokens=0, output_tokens=100, gpus=1, batch_size=1, gpu="H100",
             fleet_utilisation=1, host_power="0 W", pue=1.5, grid_intensity="100 g/kWh", wue="0 L/kWh",
             water_intensity="1 L/kWh", gpu_embodied="0 kgCO2e", server_embodied="0 kgCO2e", kv_bytes_per_token="0 B",
-            constants=dict(eta_compute=0.5, eta_memory=0.5, u_memory=0.5, u_compute=0.5))
+            constants=dict(eta_compute=0.5, eta_memory=0.5, u_memory=0.5, u_compute=0.5, step_overhead="0 s"))
 
 
 def test_hand_computed_case():

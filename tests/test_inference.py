@@ -52,7 +52,9 @@ def test_moe_reads_active_weights_at_batch_1_and_all_at_large_batch():
 def test_gpu_power_and_utilisation():
     assert inference.gpu_power(70.0, 700.0, 0.5) == 385.0
     # compute share 1/4 -> u = 0.5 + 0.25 x (0.9 - 0.5)
-    assert inference.power_utilisation(4.0, 1.0, 0.5, 0.9) == pytest.approx(0.6)
+    assert inference.power_utilisation(0.25, 0.5, 0.9) == pytest.approx(0.6)
+    # step: max(4 ms, 1 ms) + 32 sequences x 0.1 ms
+    assert inference.decode_step_time(4e-3, 1e-3, 32, 1e-4) == pytest.approx(7.2e-3)
 
 
 def test_kv_bytes_per_token_power_law():
