@@ -463,7 +463,7 @@ def _breakdown_figure(t: Table):
     scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {_years_text(s.task.horizon)}"
     fig.update_layout(
         barmode="stack", bargap=0.4,
-        title=_title(f"{s.name}: where the {METRIC_NAMES[t.metric].lower()} {scope} come from",
+        title=_title(f"{s.name}: what makes up the {METRIC_NAMES[t.metric].lower()} {scope}",
                      "Stacked central contributions of each line; marker and whiskers: total and its low–high range."),
         yaxis_title=_wrap(f"{METRIC_NAMES[t.metric]} {scope} [{unit_text(unit)}]", 45),
         legend={"traceorder": "normal"},
@@ -675,16 +675,14 @@ _SET_BY_THE_ENGINE = ("request_rate",)
 
 def _ranged_inputs(plan, vp) -> dict:
     """Every ranged input of an AI variant: range identity -> (readable name, the Range)."""
-    found: dict = {}
+    found: dict = {}  # key -> ({name: [steps where it is used]}, Range)
 
-    def add(x, name):
+    def add(x, name, where=()):
         if isinstance(x, Range) and np.any(np.asarray(x.low.magnitude) != np.asarray(x.high.m_as(x.low.units))):
             k = _range_key(x)
-            if k in found:
-                if name not in found[k][0]:
-                    found[k] = (found[k][0] + [name], x)
-            else:
-                found[k] = ([name], x)
+            names, _ = found.setdefault(k, ({}, x))
+            steps = names.setdefault(name, [])
+            steps += [w for w in where if w not in steps]
 
     from .compare import _zone_electricity
 
@@ -694,28 +692,37 @@ def _ranged_inputs(plan, vp) -> dict:
     grid_keys = {_range_key(zone_grid) if isinstance(zone_grid, Range) else None: f"grid carbon intensity ({zone})",
                  _range_key(zone_water) if isinstance(zone_water, Range) else None:
                  f"water intensity of electricity ({zone})"}
+    from . import alternatives
+
     multi = len(vp.steps) > 1
     for st in vp.steps:
-        prefix = f"{st.name}: " if multi else ""
-        add(st.per_task, f"{prefix}requests per {s.task.unit}")
-        add(st.training_share, f"{prefix}training share")
+        where = (st.name,) if multi else ()
+        add(st.per_task, "requests per task", where)
+        add(st.training_share, "training share", where)
         for name, v in st.resolved.values.items():
-            if name in _SET_BY_THE_ENGINE:
-                continue
+            if name in _SET_BY_THE_ENGINE or (name == "active_params" and v is st.resolved.values.get("total_params")):
+                continue  # set by the engine; a dense model's active parameters are its size
             label = INPUT_NAMES.get(name, name.replace("_", " "))
             if name in ("grid_intensity", "water_intensity") and st.resolved.zone:
                 label = f"{label} ({st.resolved.zone})"
-            add(v, prefix + label)
+            add(v, label, where)
+    human = {alternatives.OFFICE, *alternatives.PER_CAPITA.values()}
     for ln in vp.lines:
-        add(ln.quantity, f"{ln.label}: amount per {s.task.unit}")
+        # the device and the office lines of human time share one quantity: the agent time
+        add(ln.quantity, "agent time per task" if (ln.agent or ln.activity in human) else f"{ln.label}: amount per task")
         add(ln.energy_per_unit, f"{ln.label}: energy per unit")
         add(ln.co2e_per_unit, f"{ln.label}: CO2e per unit")
         for x, what in ((ln.energy_intensity, "CO2e per kWh of its energy"),
                         (ln.water_intensity, "water per kWh of its electricity")):
             if isinstance(x, Range):
                 add(x, grid_keys.get(_range_key(x), f"{ln.label}: {what}"))
-    add(plan.volume, f"volume ({plan.scenario.task.unit} per {plan.scenario.task.volume_unit})")
-    return {k: (" = ".join(names), x) for k, (names, x) in found.items()}
+    add(plan.volume, f"volume (tasks per {plan.scenario.task.volume_unit})")
+
+    def label(names: dict) -> str:
+        # "host power per GPU (speech-to-text, summary)"; one range used under two names: "a = b"
+        return " = ".join(f"{n} ({', '.join(w)})" if w else n for n, w in names.items())
+
+    return {k: (label(names), x) for k, (names, x) in found.items()}
 
 
 def _sensitivity_table(c, metric: str, per: str = "task", top: int = TORNADO_INPUTS) -> Table:
@@ -808,6 +815,7 @@ def _sensitivity_figure(t: Table):
         rs = list(reversed(shown[v]))  # largest swing on top
         unit = t.meta["units"][v]
         central = t.meta["central"][v]
+        short = {r["input"]: (r["input"] if len(r["input"]) <= 60 else r["input"][:57] + "…") for r in rs}
         if not rs:
             fig.add_trace(go.Scatter(x=[central], y=["every input central"], mode="markers", showlegend=False,
                                      marker={"color": "#333333", "symbol": "line-ns-open", "size": 20}),
@@ -815,19 +823,19 @@ def _sensitivity_figure(t: Table):
             fig.add_annotation(text="no ranged input moves this result", showarrow=False, x=central,
                                y="every input central", yshift=24, row=i, col=1)
             continue
-        y = [r["input"] for r in rs]
+        y = [short[r["input"]] for r in rs]
         for end, colour, label in (("low", low_colour, "Input at the low end of its range"),
                                    ("high", high_colour, "Input at the high end of its range")):
             vals = [r[f"result_at_input_{end}"] for r in rs]
             fig.add_trace(go.Bar(
                 y=y, x=[val - central for val in vals], base=central, orientation="h", name=label,
                 legendgroup=end, showlegend=(i == 1), marker_color=colour,
-                customdata=[[r[f"input_{end}"], val] for r, val in zip(rs, vals)],
-                hovertemplate=(f"%{{y}} = %{{customdata[0]}}<br>result %{{customdata[1]:.3~g}} {unit_text(unit)}"
-                               "<extra></extra>"),
+                customdata=[[r["input"], r[f"input_{end}"], val] for r, val in zip(rs, vals)],
+                hovertemplate=(f"%{{customdata[0]}} = %{{customdata[1]}}<br>result %{{customdata[2]:.3~g}} "
+                               f"{unit_text(unit)}<extra></extra>"),
             ), row=i, col=1)
         fig.add_vline(x=central, line={"color": "#333333", "width": 1.5}, row=i, col=1)
-        fig.update_xaxes(title_text=f"{METRIC_NAMES[t.metric]} {scope} [{unit_text(unit)}]", row=i, col=1)
+        fig.update_xaxes(title_text=_wrap(f"{METRIC_NAMES[t.metric]} {scope} [{unit_text(unit)}]", 60), row=i, col=1)
         fig.update_yaxes(automargin=True, row=i, col=1)
     fig.update_layout(
         barmode="overlay",

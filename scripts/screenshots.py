@@ -87,7 +87,7 @@ def main(argv=None) -> int:
             # the figure alone (no heading, no data table) fills the shot
             page.write_text(plots.page([fig], title=c.plan.scenario.name, heading=False,
                                       config={"displayModeBar": False}), encoding="utf-8")
-            height = int(fig.layout.height or 560) + 40
+            height = int(fig.layout.height or 560) + 80  # the page's own margins
             screenshot(browser, page, out / f"{kind}.png", WIDTH, height)
             print(f"wrote {out / f'{kind}.png'}")
     return 0
