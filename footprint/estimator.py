@@ -116,11 +116,15 @@ def compute(m: dict) -> dict:
         return inference.decode_step_times(N, Na, bpp, kv_seq, batch, n, F, BW, m["eta_compute"], m["eta_memory"])
 
     t_prefill = inference.prefill_time(Na, L_in, n, F, m["eta_compute"])
-    # a dedicated endpoint only batches the requests that are in flight together
-    tm1, tc1 = step(1.0)
-    latency_alone = t_prefill + L_out * inference.decode_step_time(tm1, tc1, 1.0, m["step_overhead"])
+    # optional paths are evaluated only where some scenario takes them (same results, less work)
+    any_dedicated = bool(np.any(dedicated))
     rate = _nan_to(m["request_rate"], 0.0)
-    batch = np.where(dedicated, inference.effective_batch(rate, latency_alone, m["batch_size"]), m["batch_size"])
+    batch = m["batch_size"]
+    if any_dedicated:
+        # a dedicated endpoint only batches the requests that are in flight together
+        tm1, tc1 = step(1.0)
+        latency_alone = t_prefill + L_out * inference.decode_step_time(tm1, tc1, 1.0, m["step_overhead"])
+        batch = np.where(dedicated, inference.effective_batch(rate, latency_alone, batch), batch)
     t_mem, t_cmp = step(batch)
     t_step = inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"])
     compute_share = t_cmp / t_step
@@ -135,24 +139,28 @@ def compute(m: dict) -> dict:
 
     # simple FLOP path: FLOPs / (n F u) at a given (or modelled) average power per GPU
     flop_path = ~np.isnan(m["flop_utilisation"])
-    t_flop = inference.forward_flops(Na, L_in + L_out) / (n * F * _nan_to(m["flop_utilisation"], 1.0))
-    power_given = ~np.isnan(m["power_per_gpu"])
-    p_flop = np.where(power_given, _nan_to(m["power_per_gpu"], 0.0), p_prefill)
-    busy = np.where(flop_path, t_flop, busy)
-    gpu_busy = np.where(flop_path, n * p_flop * t_flop, gpu_busy)
-    # an all-in power per GPU (e.g. a DGX's power / 8) already holds the host share
-    host_power = np.where(flop_path & power_given, 0.0, host_power)
+    if np.any(flop_path):
+        t_flop = inference.forward_flops(Na, L_in + L_out) / (n * F * _nan_to(m["flop_utilisation"], 1.0))
+        power_given = ~np.isnan(m["power_per_gpu"])
+        p_flop = np.where(power_given, _nan_to(m["power_per_gpu"], 0.0), p_prefill)
+        busy = np.where(flop_path, t_flop, busy)
+        gpu_busy = np.where(flop_path, n * p_flop * t_flop, gpu_busy)
+        # an all-in power per GPU (e.g. a DGX's power / 8) already holds the host share
+        host_power = np.where(flop_path & power_given, 0.0, host_power)
 
-    utilisation = np.where(dedicated, inference.dedicated_utilisation(rate, busy), m["fleet_utilisation"])
+    utilisation = m["fleet_utilisation"]
+    if any_dedicated:
+        utilisation = np.where(dedicated, inference.dedicated_utilisation(rate, busy), utilisation)
     allocated = inference.allocated_time(busy, utilisation)
     gpu_idle = n * m["idle_power"] * (allocated - busy)
     host = n * host_power * allocated
 
     # measured path: a measured IT energy per output token replaces the model
     measured = ~np.isnan(m["measured_energy_per_token"])
-    gpu_busy = np.where(measured, _nan_to(m["measured_energy_per_token"], 0.0) * L_out, gpu_busy)
-    gpu_idle = np.where(measured, 0.0, gpu_idle)
-    host = np.where(measured, 0.0, host)
+    if np.any(measured):
+        gpu_busy = np.where(measured, _nan_to(m["measured_energy_per_token"], 0.0) * L_out, gpu_busy)
+        gpu_idle = np.where(measured, 0.0, gpu_idle)
+        host = np.where(measured, 0.0, host)
 
     it_energy = gpu_busy + gpu_idle + host
     facility = grid.facility_energy(it_energy, m["pue"])
@@ -162,21 +170,25 @@ def compute(m: dict) -> dict:
     embodied_co2e = embodied.embodied_share(rate_emb, allocated)
 
     # training, amortised over the requests that share it
-    t_gpu_train = _nan_to(
-        m["training_gpu_time"],
-        training.gpu_time_from_flops(training.training_flops(Na, _nan_to(m["training_tokens"], 0.0)),
-                                     m["training_peak_flops"], m["training_mfu"]),
-    )
-    train_energy_total = training.training_energy(t_gpu_train, m["training_gpu_power"], m["training_pue"])
     amortise = m["amortisation_requests"]
-    train_energy = np.where(np.isnan(amortise), 0.0, train_energy_total / _nan_to(amortise, 1.0))
-    train_co2e = grid.operational_co2e(train_energy, m["training_grid_intensity"])
+    if np.all(np.isnan(amortise)):
+        train_energy_total = train_energy = train_co2e = np.zeros_like(busy)
+    else:
+        t_gpu_train = _nan_to(
+            m["training_gpu_time"],
+            training.gpu_time_from_flops(training.training_flops(Na, _nan_to(m["training_tokens"], 0.0)),
+                                         m["training_peak_flops"], m["training_mfu"]),
+        )
+        train_energy_total = training.training_energy(t_gpu_train, m["training_gpu_power"], m["training_pue"])
+        train_energy = np.where(np.isnan(amortise), 0.0, train_energy_total / _nan_to(amortise, 1.0))
+        train_co2e = grid.operational_co2e(train_energy, m["training_grid_intensity"])
 
     I, wue, wi = m["grid_intensity"], m["wue"], m["water_intensity"]
+    shape = np.broadcast_shapes(np.shape(busy), np.shape(allocated), np.shape(gpu_busy))
     out = {
-        "n_gpus": n * np.ones_like(busy), "batch": batch, "prefill_time": t_prefill, "decode_step_time": t_step,
+        "n_gpus": np.broadcast_to(n, shape), "batch": np.broadcast_to(batch, shape), "prefill_time": t_prefill, "decode_step_time": t_step,
         "decode_compute_share": compute_share, "busy_time": busy, "allocated_time": allocated,
-        "utilisation": utilisation, "it_energy": it_energy, "facility_energy": facility,
+        "utilisation": np.broadcast_to(utilisation, shape), "it_energy": it_energy, "facility_energy": facility,
         "training_energy_total": train_energy_total,
     }
     it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
