@@ -118,6 +118,7 @@ INPUT_NAMES = {
     "hardware_lifetime": "hardware service life", "eta_compute": "compute efficiency (calibrated)",
     "eta_memory": "memory-bandwidth efficiency (calibrated)", "u_memory": "GPU load when memory-bound (calibrated)",
     "u_compute": "GPU load when compute-bound (calibrated)", "memory_overhead": "GPU memory overhead",
+    "step_overhead": "serving overhead per sequence and step (calibrated)",
     "kv_coefficient": "KV-cache size coefficient", "kv_exponent": "KV-cache size exponent",
     "kv_bytes_per_token": "KV cache per token", "flop_utilisation": "FLOP utilisation",
     "power_per_gpu": "power per GPU", "measured_energy_per_token": "measured energy per token",

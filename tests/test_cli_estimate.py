@@ -114,3 +114,19 @@ def test_installed_console_script():
     assert json.loads(p.stdout)["per_request"]["co2e"]["unit"] == "gCO2e"
     p = subprocess.run([SCRIPT, "estimate", "--params", "70B", "--gpu", "H10"], capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.count("\n") == 1
+
+
+def test_click_runner_estimate_and_factors():
+    from click.testing import CliRunner
+
+    from footprint.cli import cli
+
+    runner = CliRunner()
+    r = runner.invoke(cli, ["estimate", "--params", "8B", "--zone", "FRA", "--requests", "100/day", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["total"]["requests"]["value"] == pytest.approx(100 * 365.25)
+    r = runner.invoke(cli, ["factors", "list", "models"])
+    assert r.exit_code == 0 and "llama-3.1-70b" in r.output
+    r = runner.invoke(cli, ["--help"])
+    assert all(c in r.output for c in ("estimate", "compare", "measure", "plot", "factors", "scenario"))
