@@ -107,9 +107,11 @@ def compute(m: dict) -> dict:
     F, BW = m["peak_flops"], m["memory_bandwidth"]
     dedicated = m["dedicated"] > 0.5
 
-    n = _nan_to(m["n_gpus"], inference.gpus_needed(N, bpp, m["gpu_memory"], m["memory_overhead"]))
-    kv_token = _nan_to(m["kv_bytes_per_token"],
-                       inference.kv_bytes_per_token(N, bpp, m["kv_coefficient"], m["kv_exponent"]))
+    n_given, kv_given = m["n_gpus"], m["kv_bytes_per_token"]
+    n = n_given if not np.any(np.isnan(n_given)) else _nan_to(
+        n_given, inference.gpus_needed(N, bpp, m["gpu_memory"], m["memory_overhead"]))
+    kv_token = kv_given if not np.any(np.isnan(kv_given)) else _nan_to(
+        kv_given, inference.kv_bytes_per_token(N, bpp, m["kv_coefficient"], m["kv_exponent"]))
     kv_seq = kv_token * (L_in + L_out / 2.0)
 
     def step(batch):
@@ -192,10 +194,11 @@ def compute(m: dict) -> dict:
         "training_energy_total": train_energy_total,
     }
     it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
+    water_per_it_energy = grid.water_consumption(1.0, 1.0, wue, wi)  # each IT line's own facility share
     for name, e in it_lines.items():
         out[f"energy.{name}"] = e
         out[f"co2e.{name}"] = grid.operational_co2e(e, I)
-        out[f"water.{name}"] = grid.water_consumption(e, e, wue, wi)
+        out[f"water.{name}"] = e * water_per_it_energy
     out["energy.pue_overhead"] = pue_overhead
     out["co2e.pue_overhead"] = grid.operational_co2e(pue_overhead, I)
     out["water.pue_overhead"] = pue_overhead * wi
@@ -205,8 +208,10 @@ def compute(m: dict) -> dict:
     out["energy.training"] = train_energy
     out["co2e.training"] = train_co2e
     out["water.training"] = np.zeros_like(train_energy)
-    for metric in ("energy", "co2e", "water"):
-        out[metric] = sum(out[f"{metric}.{line}"] for line in LINES)
+    # totals: the sum of the lines (written out; the embodied and training lines have no water)
+    out["energy"] = facility + train_energy
+    out["co2e"] = grid.operational_co2e(facility, I) + embodied_co2e + train_co2e
+    out["water"] = grid.water_consumption(it_energy, facility, wue, wi)
     out["sci"] = grid.sci(facility, I, embodied_co2e) + train_co2e
     return out
 

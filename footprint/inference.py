@@ -126,6 +126,8 @@ def bytes_read_per_step(total_params, active_params, bytes_per_param, batch_size
     once at any batch size; a MoE reads ``N_active`` at batch 1 and tends to
     ``N_total`` for large batches.
     """
+    if np.all(np.asarray(active_params) >= np.asarray(total_params)):  # dense only: no expert term
+        return bytes_per_param * total_params
     share = np.clip(active_params / total_params, 0.0, 1.0)
     touched = 1.0 - (1.0 - share) ** np.maximum(batch_size - 1.0, 0.0)
     return bytes_per_param * (active_params + (total_params - active_params) * touched)
