@@ -69,8 +69,8 @@ def _add_options(fn):
               help="With --batch: write the good rows and put the bad ones in a rejects file (default OUTPUT.rejects.csv).")
 @click.option("--rejects", "rejects_file", default=None, metavar="FILE.csv", help="With --skip-invalid: the rejects file.")
 @click.option("--samples", default=None, type=int, metavar="N",
-              help="With --batch: Monte Carlo draws per row; adds p5/p50/p95 columns.")
-@click.option("--seed", default=None, type=int, metavar="S", help="With --samples: seed of the sampling.")
+              help="Monte Carlo draws over the ranged inputs: adds p5/p50/p95 (with --batch: columns per row).")
+@click.option("--seed", default=None, type=int, metavar="S", help="With --samples: seed of the sampling [default 0].")
 @click.pass_context
 def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_invalid, rejects_file, samples, seed,
              **options):
@@ -85,8 +85,7 @@ def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_inv
                          --power-per-gpu '892.5 W' --pue 1.2 --fleet-utilisation 1
       footprint estimate --batch scenarios.csv --output results.csv --skip-invalid --samples 1000 --seed 1
     """
-    batch_flags = {"output": output, "skip_invalid": skip_invalid, "rejects": rejects_file, "samples": samples,
-                   "seed": seed}
+    batch_flags = {"output": output, "skip_invalid": skip_invalid, "rejects": rejects_file}
     if batch_file is not None:
         given = [f"--{n.replace('_', '-')}" for n, v in options.items() if v is not None]
         given += [f"--{n}" for n in ("precision", "provisioning")
@@ -108,8 +107,14 @@ def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_inv
     from .estimator import estimate as run
 
     kwargs = {_kw(flag): value for flag, value in options.items() if value is not None}
+    if seed is not None and samples is None:
+        raise click.UsageError("--seed applies to the Monte Carlo: give --samples N too")
+    if samples is not None and samples < 100:
+        raise click.UsageError(f"--samples: {samples} draws are too few for percentiles; give at least 100")
     result = run(precision=precision, provisioning=provisioning, **kwargs)
     doc = result.to_dict()
+    if samples is not None:
+        doc["percentiles"] = result.percentiles(samples, 0 if seed is None else seed)
     if as_json:
         emit_json(doc)
     else:
@@ -131,6 +136,11 @@ def render(doc: dict) -> str:
         out.append(table(rows, [f"total over {t['period']} ({figure(t['requests'])})", "value  (low - high)"]))
     rows = [[line, figure(d["energy"]), figure(d["co2e"])] for line, d in doc["breakdown"].items()]
     out.append(table(rows, ["breakdown per request", "energy", "co2e"]))
+    if "percentiles" in doc:
+        p = doc["percentiles"]
+        rows = [[f"{block} {metric}", f"{q['p50']:.3g} {q['unit']}  (p5 {q['p5']:.3g} - p95 {q['p95']:.3g})"]
+                for block in ("per_request", "total") if block in p for metric, q in p[block].items()]
+        out.append(table(rows, [f"Monte Carlo ({p['samples']} draws, seed {p['seed']})", "median  (p5 - p95)"]))
     inter = doc["intermediates"]
     out.append("serving: {n_gpus:g} GPU(s), effective batch {batch_size_effective:.3g}, busy {busy_time_s:.3g} s, "
                "charged {allocated_time_s:.3g} s (utilisation {utilisation:.2f}), decode compute share "

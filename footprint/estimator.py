@@ -242,6 +242,7 @@ class Estimate:
     requests: object = None  # ndarray (..., 3): requests over the period [request], or None
     period: object = None
     notes: list = field(default_factory=list)
+    inputs: dict | None = None  # the magnitudes compute() ran on (for Monte Carlo)
 
     def quantity(self, key: str, unit: str):
         metric = key.split(".")[0]
@@ -262,13 +263,34 @@ class Estimate:
     def breakdown(self) -> dict:
         return {line: {k: self.quantity(f"{k}.{line}", u) for k, u in PER_REQUEST_UNITS.items()} for line in LINES}
 
+    def percentiles(self, samples: int = 2000, seed=0) -> dict:
+        """p5 / p50 / p95 of the footprint by Monte Carlo over the ranged inputs (a scalar scenario).
+
+        Every ranged input is drawn from a triangular distribution (log-triangular for
+        ranges wider than 10x), see :mod:`footprint.montecarlo`.  Returns
+        ``{"per_request": {metric: {"p5", "p50", "p95", "unit"}}, "total": {...}}``.
+        """
+        from .montecarlo import percentiles
+
+        m = {k: np.reshape(v, (1, 3)) for k, v in self.inputs.items()}
+        period = None if self.requests is None else np.array([self.period.m_as("s")])
+        p = percentiles(m, samples=samples, seed=seed, period=period)
+        out = {"samples": int(samples), "seed": seed, "per_request": {}}
+        blocks = [("per_request", PER_REQUEST_UNITS)] + ([("total", TOTAL_UNITS)] if period is not None else [])
+        for block, units in blocks:
+            out.setdefault(block, {})
+            for metric, unit in units.items():
+                q = ureg.Quantity(p[f"{metric}.{block}"][0], _INTERNAL[metric]).m_as(unit)
+                out[block][metric] = {"p5": float(q[0]), "p50": float(q[1]), "p95": float(q[2]), "unit": unit}
+        return out
+
     def to_dict(self) -> dict:
         """The JSON document of DESIGN.md section 4 (scalar scenarios)."""
         doc = {"per_request": {k: figure(q) for k, q in self.per_request.items()}}
         if self.requests is not None:
             doc["total"] = {k: figure(q) for k, q in self.total.items()}
             doc["total"]["requests"] = figure(ureg.Quantity(self.requests, "request"))
-            doc["total"]["period"] = f"{self.period:~P}"
+            doc["total"]["period"] = _readable_period(self.period)
         doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
         doc["sci"] = figure(ureg.Quantity(self.raw["sci"], "kg").to("gCO2e"))
         doc["sci"]["functional_unit"] = "request"
@@ -285,6 +307,15 @@ class Estimate:
         return doc
 
 
+def _readable_period(period) -> str:
+    """'1 year', '18 day', '2.5 hour': the period in the largest time unit it holds once or more."""
+    for unit in ("year", "day", "hour", "minute"):
+        v = float(np.max(period.m_as(unit)))
+        if v >= 1 - 1e-9:
+            return f"{round(v, 9):g} {unit}"
+    return f"{float(np.max(period.m_as('s'))):g} s"
+
+
 def figure(q) -> dict:
     """``{"value", "unit", "low", "high"}`` of a Quantity with a trailing case axis."""
     low, value, high = spread(np.asarray(q.magnitude, dtype=float))
@@ -293,9 +324,10 @@ def figure(q) -> dict:
 
 def estimate_inputs(resolved) -> Estimate:
     """Run :func:`compute` on resolved inputs (:class:`footprint.resolve.Resolved`)."""
-    raw = compute(to_magnitudes(resolved.values))
+    m = to_magnitudes(resolved.values)
+    raw = compute(m)
     return Estimate(raw=raw, assumptions=resolved.assumptions, requests=resolved.requests,
-                    period=resolved.period, notes=resolved.notes)
+                    period=resolved.period, notes=resolved.notes, inputs=m)
 
 
 def estimate(**kwargs) -> Estimate:

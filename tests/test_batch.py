@@ -222,7 +222,8 @@ def test_cli_batch_in_chunks_with_progress(tmp_path, run_cli, monkeypatch):
 @pytest.mark.parametrize("args, words", [
     (("--batch", "x.csv"), "--batch needs --output"),
     (("--batch", "x.csv", "--output", "o.csv", "--params", "7B"), "--params cannot be combined with --batch"),
-    (("--params", "7B", "--samples", "10"), "--samples only apply with --batch"),
+    (("--params", "7B", "--samples", "10"), "too few for percentiles"),
+    (("--params", "7B", "--output", "o.csv"), "--output only apply with --batch"),
     (("--batch", "nofile.csv", "--output", "o.csv"), "no file 'nofile.csv'"),
 ])
 def test_cli_batch_usage_errors(args, words, run_cli):

@@ -171,3 +171,27 @@ def test_range_object_api():
     e = estimate(params=Range(ureg.Quantity(60e9, "parameter"), ureg.Quantity(80e9, "parameter")), output_tokens=400)
     fig = e.to_dict()["per_request"]["energy"]
     assert fig["low"] < fig["value"] < fig["high"]
+
+
+def test_monte_carlo_percentiles_inside_the_bounds_and_seeded():
+    e = estimate(params="70B", output_tokens=400, gpu="H100", zone="FRA", requests="1000/day")
+    p1, p2 = e.percentiles(2000, seed=3), e.percentiles(2000, seed=3)
+    assert p1 == p2
+    d = e.to_dict()
+    for block in ("per_request", "total"):
+        for metric in ("energy", "co2e", "water"):
+            q, fig = p1[block][metric], d[block][metric]
+            assert q["unit"] == fig["unit"]
+            assert fig["low"] * (1 - 1e-9) <= q["p5"] <= q["p50"] <= q["p95"] <= fig["high"] * (1 + 1e-9)
+    assert d["total"]["period"] == "1 year"
+
+
+def test_cli_samples_adds_percentiles(run_cli):
+    import json
+
+    r = run_cli("estimate", "--params", "8B", "--zone", "FRA", "--samples", "500", "--seed", "1", "--json")
+    assert r.code == 0, r.err
+    p = json.loads(r.out)["percentiles"]
+    assert p["samples"] == 500 and p["per_request"]["energy"]["p5"] <= p["per_request"]["energy"]["p95"]
+    assert run_cli("estimate", "--params", "8B", "--seed", "1").code == 2
+    assert run_cli("estimate", "--params", "8B", "--samples", "5").code == 2
