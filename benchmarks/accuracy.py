@@ -51,7 +51,7 @@ from footprint.estimator import estimate  # noqa: E402
 from footprint.units import ureg  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "accuracy.md"
-PUBLISHED = Path("/work/shared/reference/published.csv")
+PUBLISHED = ROOT.parent / "shared" / "reference" / "published.csv"  # ../shared beside the checkout
 
 #: Bits per weight given to EcoLogits for each precision key.
 QUANTISATION_BITS = {"bf16": 16, "fp16": 16, "fp8": 8, "fp4": 4}

@@ -66,7 +66,7 @@ from footprint.resolve import CONSTANTS  # noqa: E402
 from footprint.units import ureg  # noqa: E402
 
 #: The shared reference file (read-only) and the extract kept in the repository.
-SHARED_DATA = Path("/work/shared/reference/mlenergy_measured.csv")
+SHARED_DATA = ROOT.parent / "shared" / "reference" / "mlenergy_measured.csv"  # ../shared beside the checkout
 DATA = ROOT / "benchmarks" / "data" / "mlenergy_text.csv"
 
 #: Columns kept in the extract (provenance first).
