@@ -395,7 +395,7 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
         raise InputError("--period: give --requests too (the totals are requests per time x period)")
     if rate is not None:
         per = parse_quantity(period if period is not None else "1 year", "s", "--period")
-        _check(per, "--period")
+        _check(per, "--period", shown=period if isinstance(period, str) else None)
         if period is None:
             b.note("period", "1 year (default)", "assumption")
         else:

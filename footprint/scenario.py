@@ -296,10 +296,10 @@ class _Context:
 
     def _line_of(self, key: str):
         pat = re.compile(rf"^\s*(\"?){re.escape(key)}\1\s*=|^\s*\[+\s*{re.escape(key)}\s*\]+")
-        for i, text in enumerate(self.lines, start=1):
-            if pat.search(text):
-                return i
-        return None
+        hits = [i for i, text in enumerate(self.lines, start=1) if pat.search(text)]
+        # a key written more than once (e.g. `quantity` of several activities): no line rather than a wrong one;
+        # the message names the table and the entry
+        return hits[0] if len(hits) == 1 else None
 
     def keys(self, table: dict, valid, where: str):
         for key in table:

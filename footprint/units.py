@@ -92,7 +92,9 @@ def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = Non
     name : str
         Name of the input, for the error message (e.g. ``--gpu-power``).
     default_unit : str, optional
-        Unit given to a bare number (defaults to `unit`).
+        Unit given to a bare number in a text; without it a bare number is refused
+        when `unit` is not dimensionless.  A Python number (int, float) is taken
+        to be in `default_unit` or `unit`.
     """
     if isinstance(text, pint.Quantity):
         return check_unit(text, unit, name)
@@ -101,7 +103,10 @@ def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = Non
     else:
         q = _parse(str(text), name)
         if q.dimensionless and q.units == ureg.dimensionless and not ureg.Quantity(1, unit).dimensionless:
-            q = ureg.Quantity(q.magnitude, default_unit or unit)
+            if default_unit is None:
+                # a bare number where a unit matters ("10000" for a rate) is a unit mistake waiting to happen
+                raise InputError(f"{name}: '{text}' has no unit; {describe_dimension(unit)} is expected")
+            q = ureg.Quantity(q.magnitude, default_unit)
     q = check_unit(q, unit, name)
     if isinstance(q.magnitude, float) and not math.isfinite(q.magnitude):
         raise InputError(f"{name}: '{text}' is not a finite number")

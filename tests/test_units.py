@@ -49,3 +49,11 @@ def test_co2e_units_print_and_parse_back():
     text = f"{q.units:~P}"
     assert text == "gCO2e/kWh"
     assert ureg.Quantity(1, text).to("kg/J").magnitude == pytest.approx(1e-3 / 3.6e6)
+
+
+def test_bare_number_refused_where_a_unit_matters():
+    # "10000" as a request rate would silently mean 10000 per second
+    with pytest.raises(InputError, match="has no unit"):
+        parse_quantity("10000", "1/s", "--requests")
+    assert parse_quantity("1.2", "dimensionless", "--pue").magnitude == 1.2
+    assert parse_quantity(350, "W", "host_power").magnitude == 350.0  # a Python number: the API's unit
