@@ -122,11 +122,20 @@ def compute(m: dict) -> dict:
     any_dedicated = bool(np.any(dedicated))
     rate = _nan_to(m["request_rate"], 0.0)
     batch = m["batch_size"]
+    replicas = 1.0
     if any_dedicated:
-        # a dedicated endpoint only batches the requests that are in flight together
-        tm1, tc1 = step(1.0)
-        latency_alone = t_prefill + L_out * inference.decode_step_time(tm1, tc1, 1.0, m["step_overhead"])
-        batch = np.where(dedicated, inference.effective_batch(rate, latency_alone, batch), batch)
+        # a dedicated endpoint has the replicas its traffic needs at full batching, and each replica
+        # batches the requests in flight together (Little's law: concurrency = rate x latency,
+        # a fixed point found in a few vectorised steps from a lone request)
+        tm_full, tc_full = step(batch)
+        busy_full = t_prefill + L_out * inference.decode_step_time(tm_full, tc_full, batch, m["step_overhead"]) / batch
+        replicas = inference.dedicated_replicas(rate, busy_full)
+        concurrency = 1.0
+        for _ in range(8):
+            tm_b, tc_b = step(concurrency)
+            latency = t_prefill + L_out * inference.decode_step_time(tm_b, tc_b, concurrency, m["step_overhead"])
+            concurrency = inference.effective_batch(rate / replicas, latency, batch)
+        batch = np.where(dedicated, concurrency, batch)
     t_mem, t_cmp = step(batch)
     t_step = inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"])
     compute_share = t_cmp / t_step
@@ -152,7 +161,7 @@ def compute(m: dict) -> dict:
 
     utilisation = m["fleet_utilisation"]
     if any_dedicated:
-        utilisation = np.where(dedicated, inference.dedicated_utilisation(rate, busy), utilisation)
+        utilisation = np.where(dedicated, inference.dedicated_utilisation(rate, busy, replicas), utilisation)
     allocated = inference.allocated_time(busy, utilisation)
     gpu_idle = n * m["idle_power"] * (allocated - busy)
     host = n * host_power * allocated

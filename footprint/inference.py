@@ -241,12 +241,39 @@ def allocated_time(busy_time, utilisation):
     return busy_time / utilisation
 
 
-def dedicated_utilisation(request_rate, busy_time):
+def dedicated_replicas(request_rate, busy_time_full_batch):
+    """Replicas a dedicated endpoint needs to keep up when it batches fully [-].
+
+    ``max(1, ceil(rate x busy_time))`` with the busy time per request at the
+    configured maximum batch: the fewest instances whose capacity covers the
+    traffic.  Below that capacity, requests queue and batch together instead of
+    calling for another replica.
+
+    Parameters
+    ----------
+    request_rate : numeric [request/s]
+    busy_time_full_batch : numeric
+        Instance time per request at the maximum batch [s].
+    """
+    return np.maximum(np.ceil(request_rate * busy_time_full_batch), 1.0)
+
+
+def dedicated_utilisation(request_rate, busy_time, replicas=1.0):
     """Busy share of a dedicated endpoint serving `request_rate` requests/s [-].
 
-    Replicas are added as needed (``ceil(rate x busy_time)``, at least one), so
-    the result is in (0, 1].
+    Parameters
+    ----------
+    request_rate : numeric [request/s]
+    busy_time : numeric
+        Instance time per request at the batch actually reached [s].
+    replicas : numeric
+        Replicas provisioned (:func:`dedicated_replicas`), enough to keep up at
+        full batching.
+
+    Returns
+    -------
+    numeric
+        ``min(1, rate x busy_time / replicas)``: a replica with requests queued
+        batches them and stays busy, it does not call for another replica.
     """
-    load = request_rate * busy_time
-    replicas = np.maximum(np.ceil(load), 1.0)
-    return load / replicas
+    return np.minimum(request_rate * busy_time / replicas, 1.0)

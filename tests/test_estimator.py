@@ -195,3 +195,27 @@ def test_cli_samples_adds_percentiles(run_cli):
     assert p["samples"] == 500 and p["per_request"]["energy"]["p5"] <= p["per_request"]["energy"]["p95"]
     assert run_cli("estimate", "--params", "8B", "--seed", "1").code == 2
     assert run_cli("estimate", "--params", "8B", "--samples", "5").code == 2
+
+
+@pytest.mark.parametrize("per_second, batch, utilisation", [
+    # memory-bound steps of a fixed length t: latency = 100 t whatever the batch, so Little's law gives
+    # the concurrency rate x 100 t directly; a continuously batching server with >= 1 request in flight is busy
+    (20.0, 20.0 * 100, 1.0),
+    (2.0, 1.0, 2.0 * 100),
+])
+def test_dedicated_batches_what_is_in_flight(per_second, batch, utilisation):
+    bw = factors.get("gpus", "H100", "memory_bandwidth").value * 1e12
+    t = 2e9 / (bw * 0.5)
+    d = estimate(**dict(HAND, batch_size=32, provisioning="dedicated", requests=f"{per_second}/s")).to_dict()
+    expected_batch = min(max(batch * t, 1.0), 32.0) if batch > 1 else 1.0
+    assert d["intermediates"]["batch_size_effective"] == pytest.approx(expected_batch, rel=1e-9)
+    expected_util = 1.0 if batch > 1 else utilisation * t
+    assert d["intermediates"]["utilisation"] == pytest.approx(expected_util, rel=1e-9)
+
+
+def test_dedicated_replicas_follow_capacity_at_full_batch():
+    from footprint.inference import dedicated_replicas, dedicated_utilisation
+
+    np.testing.assert_allclose(dedicated_replicas(np.array([0.1, 10.0, 10.0]), np.array([1.0, 0.05, 0.31])), [1, 1, 4])
+    # 3 replicas provisioned: load 1.5 -> utilisation 0.5; load 4.2 -> the queue batches, busy all the time
+    np.testing.assert_allclose(dedicated_utilisation(np.array([1.5, 4.2]), 1.0, 3.0), [0.5, 1.0])

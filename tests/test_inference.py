@@ -64,8 +64,9 @@ def test_kv_bytes_per_token_power_law():
 
 def test_effective_batch_and_dedicated_utilisation():
     np.testing.assert_allclose(inference.effective_batch(np.array([0.01, 1.0, 10.0]), 10.0, 32), [1.0, 10.0, 32.0])
-    # 0.5 req/s x 1 s busy -> 50 % of one replica; 2.5 req/s -> 3 replicas at 2.5/3
-    np.testing.assert_allclose(inference.dedicated_utilisation(np.array([0.5, 2.5, 3.0]), 1.0), [0.5, 2.5 / 3, 1.0])
+    # 0.5 req/s x 1 s busy on one replica -> 50 %; 2.5 req/s on 3 replicas -> 2.5/3; overload caps at 1
+    np.testing.assert_allclose(inference.dedicated_utilisation(np.array([0.5, 2.5, 3.0]), 1.0, np.array([1, 3, 2])),
+                               [0.5, 2.5 / 3, 1.0])
     assert inference.allocated_time(2.0, 0.5) == 4.0
 
 
