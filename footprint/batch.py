@@ -740,7 +740,7 @@ def _training(v, col, given, model_keys, period, table, inputs, P, n):
     tz = _factor(tz_keys, "grid", "carbon_intensity", "kg/J")
     v["training_grid_intensity"] = _where(on, _where(given["training_grid_intensity"], col["training_grid_intensity"], tz),
                                           0.0)
-    v["training_mfu"] = _where(on & given["training_mfu"], col["training_mfu"], 0.4)
+    v["training_mfu"] = _where(on & given["training_mfu"], col["training_mfu"], _constant("training_mfu", _D, n))
     v["training_peak_flops"] = v["peak_flops"]
 
 

@@ -44,7 +44,7 @@ _OPTIONS = [
     ("--training-zone", "training_zone", "Grid zone of the training site [default USA]."),
     ("--training-grid-intensity", "training_grid_intensity", "Carbon intensity of the training site."),
     ("--training-tokens", "training_tokens", "Training tokens (6 N D path), e.g. 15T."),
-    ("--training-mfu", "training_mfu", "Model FLOP utilisation of training [default 0.4]."),
+    ("--training-mfu", "training_mfu", "Model FLOP utilisation of training [default 0.4, range 0.3..0.5]."),
     ("--training-lifetime-requests", "training_lifetime_requests", "Amortise training over this many requests, e.g. 1e10."),
     ("--training-share", "training_share", "Or charge this share of the training to this use case's requests."),
 ]

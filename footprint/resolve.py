@@ -448,8 +448,9 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
 
 def _resolve_training(b: _Builder, model_row, a: dict) -> None:
     amortise_lifetime, share = a["training_lifetime_requests"], a["training_share"]
+    # placeholders of the unused training inputs (the line is 0 without an amortisation)
     defaults = {"training_gpu_power": ureg.Quantity(0.0, "W"), "training_pue": ureg.Quantity(1.0, ""),
-                "training_grid_intensity": ureg.Quantity(0.0, "kg/J"), "training_mfu": ureg.Quantity(0.4, ""),
+                "training_grid_intensity": ureg.Quantity(0.0, "kg/J"), "training_mfu": ureg.Quantity(1.0, ""),
                 "training_peak_flops": b.values["peak_flops"]}
     if amortise_lifetime is None and share is None:
         b.note("training", "excluded", "assumption")
@@ -500,11 +501,13 @@ def _resolve_training(b: _Builder, model_row, a: dict) -> None:
              positive=False)
     else:
         tz = factors.find_key("grid", a["training_zone"] or "USA", "zone")
+        if a["training_zone"] is None:
+            b.notes.append("training site assumed in the USA (give --training-zone or --training-grid-intensity)")
         b.factor("training_grid_intensity", factors.get("grid", tz, "carbon_intensity"), "training grid", "kg/J")
     if a["training_mfu"] is not None:
         _opt(b, "training_mfu", a["training_mfu"], "dimensionless", "--training-mfu", maximum=1.0)
     else:
-        b.values["training_mfu"] = ureg.Quantity(0.4, "")
+        b.factor("training_mfu", factors.constant("training_mfu"), "--training-mfu", "dimensionless")
     b.values["training_peak_flops"] = b.values["peak_flops"]
 
 
