@@ -48,6 +48,10 @@ class Assumption:
         if isinstance(v, (Range, pint.Quantity)):
             for internal, shown in DISPLAY_UNITS.items():
                 if v.units == ureg.Unit(internal):
+                    if internal == "s":  # durations from milliseconds to years
+                        mid = float(np.max(np.asarray(central(v).m_as("s"))))
+                        shown = next((u for u, size in (("year", 3.15e7), ("hour", 3600.0), ("s", 1.0))
+                                      if mid >= size), "ms")
                     v = v.to(shown)
                     break
         if isinstance(v, Range):
@@ -62,8 +66,9 @@ class Assumption:
 
 
 def _num(x):
+    """A plain float (or list), rounded to 12 significant digits to drop unit-conversion noise."""
     x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x.tolist()
+    return float(f"{float(x):.12g}") if x.ndim == 0 else [float(f"{v:.12g}") for v in x.ravel()]
 
 
 @dataclass
@@ -411,6 +416,10 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
             raise InputError("--power-per-gpu applies to the simple FLOP path; give --flop-utilisation too")
         _opt(b, "power_per_gpu", power_per_gpu, "W", "--power-per-gpu")
     if measured_energy_per_token is not None:
+        if isinstance(measured_energy_per_token, str) and "tok" not in measured_energy_per_token:
+            # token is a dimensionless count: "0.3 J" would pass the unit check, so ask for the per-token form
+            raise InputError(f"--measured-energy-per-token: '{measured_energy_per_token}' is not per token; "
+                             "give e.g. '0.3 J/token' or '0.05 Wh/ktoken'")
         _opt(b, "measured_energy_per_token", measured_energy_per_token, "J/token", "--measured-energy-per-token")
     elif measured_tokens_per_second is not None or measured_power is not None:
         if measured_tokens_per_second is None or measured_power is None:

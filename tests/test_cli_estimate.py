@@ -130,3 +130,11 @@ def test_click_runner_estimate_and_factors():
     assert r.exit_code == 0 and "llama-3.1-70b" in r.output
     r = runner.invoke(cli, ["--help"])
     assert all(c in r.output for c in ("estimate", "compare", "measure", "plot", "factors", "scenario"))
+
+
+def test_measured_energy_must_be_per_token(run_cli):
+    # token is a dimensionless count: "0.12 J" would pass a plain unit check
+    r = run_cli("estimate", "--params", "8B", "--measured-energy-per-token", "0.12 J")
+    assert r.code == 2 and "not per token" in r.err
+    r = run_cli("estimate", "--params", "8B", "--measured-energy-per-token", "0.033 Wh/ktoken", "--json")
+    assert r.code == 0
