@@ -253,6 +253,7 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
         Overrides of calibrated constants (eta_compute, eta_memory, u_memory, u_compute...).
     """
     b = _Builder()
+    item_params = item_how = None
     if flops_per_item is not None or energy_per_item is not None:
         if params is not None or model is not None or active_params is not None:
             raise InputError("give either a model size (--params/--model) or a per-item figure "
@@ -262,17 +263,20 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
         b.note("functional unit", "item (generic task path): per_request figures are per item", "given")
         if flops_per_item is not None:
             flops = _check(read_value(flops_per_item, "FLOP", "--flops-per-item", count=True), "--flops-per-item")
-            params = (flops / 2).to("parameter") if not isinstance(flops, Range) else Range(
+            b.given("flops_per_item", flops, "--flops-per-item")
+            item_params = (flops / 2).to("parameter") if not isinstance(flops, Range) else Range(
                 (flops.low / 2).to("parameter"), (flops.high / 2).to("parameter"), (flops.value / 2).to("parameter"))
+            item_how = "FLOPs per item / 2: an item is one forward pass of 2 x N FLOPs"
             if flop_utilisation is None:
                 flop_utilisation = factors.constant("eta_compute").quantity
         else:
             energy_item = _check(read_value(energy_per_item, "J", "--energy-per-item"), "--energy-per-item")
-            measured_energy_per_token = energy_item.m_as("J") if not isinstance(energy_item, Range) else energy_item
-            measured_energy_per_token = (ureg.Quantity(measured_energy_per_token, "J/token")
-                                         if not isinstance(energy_item, Range) else Range(
+            b.given("energy_per_item", energy_item, "--energy-per-item")
+            per_token = (energy_item / ureg.token if not isinstance(energy_item, Range) else Range(
                 energy_item.low / ureg.token, energy_item.high / ureg.token, energy_item.value / ureg.token))
-            params = ureg.Quantity(1.0, "parameter")
+            b.derived("measured_energy_per_token", per_token, "energy per item, the item counted as one output token")
+            item_params = ureg.Quantity(1.0, "parameter")
+            item_how = "placeholder: the measured energy per item replaces the hardware model"
         input_tokens, output_tokens = 0, 1
         gpus = gpus if gpus is not None else 1
         batch_size = batch_size if batch_size is not None else 1
@@ -283,17 +287,22 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
         model_key = factors.find_key("models", str(model), "model")
         model_row = factors.parameters("models", model_key)
         b.note("model", model_key, "given")
-    if params is None and model_row is None:
+    if item_params is not None:
+        b.derived("total_params", item_params, item_how, "--params")
+        total = item_params
+    elif params is None and model_row is None:
         raise InputError("give the model size with --params (e.g. 70B) or a catalogue model with --model "
                          "(`footprint factors list models`)")
-    if params is not None:
+    if item_params is not None:
+        pass
+    elif params is not None:
         total = _opt(b, "total_params", params, "parameter", "--params", count=True)
     else:
         b.factor("total_params", model_row["total_params"], "--params", "parameter")
         total = b.values["total_params"]
     if active_params is not None:
         active = _opt(b, "active_params", active_params, "parameter", "--active-params", count=True)
-    elif model_row is not None and "active_params" in model_row and params is None:
+    elif model_row is not None and "active_params" in model_row and params is None and item_params is None:
         b.factor("active_params", model_row["active_params"], "--active-params", "parameter")
         active = b.values["active_params"]
     else:
