@@ -618,8 +618,10 @@ def resolve_table(table, column_units=None):
     proxy = _triple(factors.get("gpus", "H100", "embodied"), "kg")[None, :]
     v["gpu_embodied"] = _where(given["gpu_embodied"], col["gpu_embodied"],
                                _where(np.isnan(board[:, 1]), proxy, board))
-    for name, parameter, unit in (("host_power", "host_power_per_gpu", "W"), ("server_embodied", "embodied_per_gpu", "kg"),
-                                  ("hardware_lifetime", "lifetime", "s")):
+    # host power per GPU in proportion to the GPU's TDP (as the single estimate does)
+    host_ratio = _triple(factors.get("servers", "gpu_server", "host_power_ratio"), _D)[None, :]
+    v["host_power"] = _where(given["host_power"], col["host_power"], host_ratio * v["tdp"][:, 1:2])
+    for name, parameter, unit in (("server_embodied", "embodied_per_gpu", "kg"), ("hardware_lifetime", "lifetime", "s")):
         v[name] = _where(given[name], col[name], _triple(factors.get("servers", "gpu_server", parameter), unit)[None, :])
     v["n_gpus"] = col["gpus"]
     with np.errstate(invalid="ignore"):

@@ -352,7 +352,16 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
     else:
         _from_table(b, "gpu_embodied", gpu_embodied, "kg", "--gpu-embodied", "gpus", gpu_key, "embodied", minimum=0,
                     positive=False)
-    _from_table(b, "host_power", host_power, "W", "--host-power", "servers", "gpu_server", "host_power_per_gpu", minimum=0, positive=False)
+    if host_power is not None:
+        _opt(b, "host_power", host_power, "W", "--host-power", minimum=0, positive=False)
+    else:
+        # host power per GPU in proportion to the GPU's TDP (factors/servers.csv host_power_ratio)
+        ratio = factors.get("servers", "gpu_server", "host_power_ratio")
+        tdp = central(b.values["tdp"]).to("W")
+        q = ratio.quantity
+        host = (Range(q.low * tdp, q.high * tdp, q.value * tdp) if isinstance(q, Range) else q * tdp).to("W")
+        b.values["host_power"] = host
+        b.assumptions.append(Assumption("--host-power", host, f"default: {ratio.ref} x gpu.tdp", "derived"))
     _from_table(b, "server_embodied", server_embodied, "kg", "--server-embodied", "servers", "gpu_server", "embodied_per_gpu", minimum=0, positive=False)
     _from_table(b, "hardware_lifetime", hardware_lifetime, "s", "--hardware-lifetime", "servers", "gpu_server", "lifetime")
 

@@ -219,3 +219,13 @@ def test_dedicated_replicas_follow_capacity_at_full_batch():
     np.testing.assert_allclose(dedicated_replicas(np.array([0.1, 10.0, 10.0]), np.array([1.0, 0.05, 0.31])), [1, 1, 4])
     # 3 replicas provisioned: load 1.5 -> utilisation 0.5; load 4.2 -> the queue batches, busy all the time
     np.testing.assert_allclose(dedicated_utilisation(np.array([1.5, 4.2]), 1.0, 3.0), [0.5, 1.0])
+
+
+@pytest.mark.parametrize("gpu", ["H100", "L4", "A100-80GB"])
+def test_host_power_in_proportion_to_the_gpu_tdp(gpu):
+    ratio = factors.get("servers", "gpu_server", "host_power_ratio")
+    tdp = factors.get("gpus", gpu, "tdp").value
+    host = next(a for a in estimate(params="7B", gpu=gpu).to_dict()["assumptions"] if a["name"] == "--host-power")
+    assert host["unit"] == "W"
+    assert (host["low"], host["value"], host["high"]) == pytest.approx((ratio.low * tdp, ratio.value * tdp,
+                                                                          ratio.high * tdp))
