@@ -159,6 +159,7 @@ def sources() -> dict[str, dict]:
 def clear_cache() -> None:
     """Forget loaded tables (after changing FOOTPRINT_FACTORS)."""
     _all_rows.cache_clear()
+    _index.cache_clear()
     sources.cache_clear()
 
 
@@ -192,19 +193,24 @@ def find_key(table: str, name: str, kind: str | None = None) -> str:
     raise unknown_name(kind or table.rstrip("s"), name, valid)
 
 
+@lru_cache(maxsize=None)
+def _index() -> dict[tuple, dict[str, Factor]]:
+    """Rows by (table, lower-case primary key): {parameter: row}, built once."""
+    index: dict[tuple, dict[str, Factor]] = {}
+    for table, entries in _all_rows().items():
+        for (k, p), row in entries.items():
+            index.setdefault((table, k[0]), {})[p] = row
+    return index
+
+
 def get(table: str, key: str, parameter: str, default=None) -> Factor | None:
     """The factor of `table` for primary key `key` (case-insensitive) and `parameter`."""
-    low = key.strip().lower()
-    for (k, p), row in _all_rows().get(table, {}).items():
-        if k[0] == low and p == parameter:
-            return row
-    return default
+    return _index().get((table, key.strip().lower()), {}).get(parameter, default)
 
 
 def parameters(table: str, key: str) -> dict[str, Factor]:
     """Every parameter of one key of `table`."""
-    low = key.strip().lower()
-    return {p: row for (k, p), row in _all_rows().get(table, {}).items() if k[0] == low}
+    return dict(_index().get((table, key.strip().lower()), {}))
 
 
 def constant(name: str) -> Factor:
