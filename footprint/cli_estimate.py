@@ -106,7 +106,7 @@ def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_inv
         raise click.UsageError(f"{', '.join(stray)} only apply with --batch FILE.csv")
     from .estimator import estimate as run
 
-    kwargs = {_kw(flag): value for flag, value in options.items() if value is not None}
+    kwargs = {name: value for name, value in options.items() if value is not None}
     if seed is not None and samples is None:
         raise click.UsageError("--seed applies to the Monte Carlo: give --samples N too")
     if samples is not None and samples < 100:
@@ -119,10 +119,6 @@ def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_inv
         emit_json(doc)
     else:
         click.echo(render(doc))
-
-
-def _kw(name: str) -> str:
-    return name
 
 
 def render(doc: dict) -> str:

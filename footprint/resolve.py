@@ -294,7 +294,7 @@ def resolve(*, model=None, params=None, active_params=None, precision="bf16", in
         raise InputError("give the model size with --params (e.g. 70B) or a catalogue model with --model "
                          "(`footprint factors list models`)")
     if item_params is not None:
-        pass
+        pass  # recorded above as derived from the per-item figure
     elif params is not None:
         total = _opt(b, "total_params", params, "parameter", "--params", count=True)
     else:
@@ -491,10 +491,10 @@ def _resolve_training(b: _Builder, model_row, a: dict) -> None:
         _opt(b, "amortisation_requests", amortise_lifetime, "request", "--training-lifetime-requests", count=True)
     else:
         s = _check(read_value(share, "dimensionless", "--training-share"), "--training-share", maximum=1.0)
-        if b_requests(b) is None:
+        if a["req_count"] is None:
             raise InputError("--training-share needs --requests (the share is spread over the requests of the period)")
         b.given("training_share", s, "--training-share")
-        reqs = b_requests(b)
+        reqs = a["req_count"][..., 1]  # central requests over the period
         b.derived("amortisation_requests", ureg.Quantity(reqs / central(s).m_as(""), "request"),
                   "requests over the period / training share")
     # GPU-hours (given, or the model card), else 6 N D at an MFU
@@ -548,12 +548,3 @@ def _hours(x):
         except ValueError:
             return x
     return x
-
-
-def b_requests(b: _Builder):
-    rate = b.values.get("request_rate")
-    per = next((a.value for a in b.assumptions if a.name == "--period"), None)
-    if rate is None:
-        return None
-    seconds = per.m_as("s") if isinstance(per, pint.Quantity) else ureg.Quantity(1, "year").m_as("s")
-    return central(rate).m_as("1/s") * seconds
