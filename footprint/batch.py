@@ -326,76 +326,23 @@ def _example(unit):
 
 
 def _parse_text(series, given, name, spec, default_unit, problems, label, out):
-    """Vectorised parse of text cells: ranges, numbers, count suffixes, units (each distinct unit once)."""
+    """Text cells through the quantity grammar of :mod:`footprint.quantity`, each distinct text read once."""
+    import pandas as pd
+
+    from .quantity import parse_text
+
     pos = np.flatnonzero(given)
     if pos.size == 0:
         return
-    text = series.iloc[pos].astype(str).str.strip()
-    text.index = pos
-    rng = text.str.extract(_RANGE)
-    is_range = (rng["l1"].notna() | rng["l2"].notna()).to_numpy()
-    pieces = {
-        _LOW: rng["l1"].fillna(rng["l2"]).where(is_range, text),
-        _HIGH: rng["h1"].fillna(rng["h2"]).where(is_range, text),
-        _VALUE: rng["v"].where(is_range, text),
-    }
-    if not spec.ranged and is_range.any():
-        problems.add(pos[is_range], label, "a range is not accepted here; give one value")
-    parsed = {}
-    for k, piece in pieces.items():
-        piece = piece.str.strip()
-        absent = (piece.isna() | (piece == "")).to_numpy()  # only the central value of "[a..b]" may be absent
-        m = piece.str.extract(_POINT)
-        parsed[k] = (m["num"], m["unit"].fillna(""), absent)
-    # a unit written once applies to every end of a range ("300..400 W")
-    shared = parsed[_HIGH][1].where(parsed[_HIGH][1] != "", parsed[_VALUE][1].fillna(""))
-    shared = shared.where(shared != "", parsed[_LOW][1])
-    cell_bad = np.zeros(pos.size, dtype=bool)
-    for k in (_LOW, _VALUE, _HIGH):
-        num, unit, absent = parsed[k]
-        unparsed = num.isna().to_numpy() & ~absent
-        if k == _VALUE:
-            unparsed &= ~is_range | ~absent
-        else:
-            unparsed |= absent & is_range
-        unit = unit.where(unit != "", shared)
-        mag = num.astype(float).to_numpy()
-        scale = np.ones(pos.size)
-        unit_arr = unit.to_numpy(dtype=object)
-        if spec.count:  # "70B", "1.5T", "7e9 params"
-            suffix = unit.str.extract(_COUNT_UNIT.pattern)[0]
-            is_suffix = unit.str.match(_COUNT_UNIT.pattern).to_numpy()
-            scale = np.where(is_suffix, suffix.fillna("").map(_SCALES).to_numpy(dtype=float), 1.0)
-            unit_arr = np.where(is_suffix, "", unit_arr)
-        if unparsed.any():
-            new = unparsed & ~cell_bad
-            hint = " or a count such as 70B" if spec.count else ""
-            msgs = [f"cannot read '{t}'; give a number with a unit, e.g. '{_example(spec.unit)}'{hint}"
-                    for t in text.to_numpy(dtype=object)[new]]
-            problems.add(pos[new], label, msgs)
-            cell_bad |= unparsed
-        need = ~unparsed & ~(absent & (k == _VALUE)) & ~cell_bad
-        empty_unit = unit_arr == ""
-        if default_unit is None:
-            problems.add(pos[need & empty_unit], label,
-                         f"a plain number needs a unit: write e.g. '{_example(spec.unit)}' or name the column {name}[unit]")
-            cell_bad |= need & empty_unit
-            need &= ~empty_unit
-        unit_arr = np.where(empty_unit, default_unit or "", unit_arr)
-        factor = np.full(pos.size, np.nan)
-        for u in pd_unique(unit_arr[need]):
-            f, err = _unit_factor(u, spec.unit)
-            hit = need & (unit_arr == u)
-            if err:
-                problems.add(pos[hit], label, err)
-                cell_bad |= hit
-            else:
-                factor[hit] = f
-        out[pos, k] = mag * scale * factor
-    # central value of a range without one: the midpoint
-    mid = is_range & parsed[_VALUE][2]
-    out[pos[mid], _VALUE] = (out[pos[mid], _LOW] + out[pos[mid], _HIGH]) / 2
-    out[pos[cell_bad]] = np.nan
+    codes, uniques = pd.factorize(series.iloc[pos].astype(str).str.strip())
+    parsed = np.full((len(uniques) + 1, 3), np.nan)
+    for i, text in enumerate(uniques):
+        try:
+            parsed[i, :] = parse_text(text, spec.unit, label, bare=default_unit, count=spec.count,
+                                      ranged=spec.ranged)[:3]
+        except InputError as exc:
+            problems.add(pos[codes == i], label, str(exc).removeprefix(f"{label}: "))
+    out[pos] = parsed[codes]
 
 
 def pd_unique(values):

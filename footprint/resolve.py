@@ -85,10 +85,20 @@ class Resolved:
     zone: str | None = None
 
 
-def read_value(x, unit: str, name: str, count: bool = False):
-    """One user value as a Quantity or Range in `unit` (strings, numbers, pairs, Ranges)."""
+def read_value(x, unit: str, name: str, count: bool = False, bare: str | None = None):
+    """One user value as a Quantity or Range in `unit` (texts of the grammar, numbers, pairs, Ranges).
+
+    Texts follow :mod:`footprint.quantity` (ranges ``a..b`` and ``a [b..c]``, decimal
+    comma, no expressions); `bare` is the unit of a bare number (counts take their own
+    unit).
+    """
+    from .quantity import parse_text
+
+    bare = bare or (unit if count else None)
+
     def one(v):
-        return parse_count(v, name, unit) if count else parse_quantity(v, unit, name)
+        return parse_count(v, name, unit, bare=bare is not None) if count else parse_quantity(
+            v, unit, name, default_unit=bare)
 
     if isinstance(x, Range):
         return x.to(unit)
@@ -99,20 +109,10 @@ def read_value(x, unit: str, name: str, count: bool = False):
             return Range(one(x[0]), one(x[2]), one(x[1]))
         raise InputError(f"{name}: a range is [low, high] or [low, value, high], got {len(x)} numbers")
     if isinstance(x, str):
-        parts = parse_range_text(x)
-        if parts:
-            value, low, high = parts
-            # "300..400 W": a unit written once applies to both ends
-            unit_text = ""
-            for piece in (high, value or "", low):
-                bits = piece.split(None, 1) if piece else []
-                if len(bits) == 2:
-                    unit_text = bits[1]
-                    break
-            def with_unit(t):
-                return t if (not unit_text or len(t.split(None, 1)) == 2) else f"{t} {unit_text}"
-            lo, hi = one(with_unit(low)), one(with_unit(high))
-            return Range(lo, hi, one(with_unit(value)) if value else None)
+        lo, v, hi, ranged = parse_text(x, unit, name, bare=bare, count=count)
+        if ranged:
+            return Range(ureg.Quantity(lo, unit), ureg.Quantity(hi, unit), ureg.Quantity(v, unit))
+        return ureg.Quantity(v, unit)
     return one(x)
 
 

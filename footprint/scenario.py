@@ -328,7 +328,7 @@ class _Context:
             raise self.error(f"{where}: '{key}' must be a text in quotes", key)
         return v
 
-    def value(self, table, key, unit, where, *, required=False, default=None, count=False, **check):
+    def value(self, table, key, unit, where, *, required=False, default=None, count=False, bare=None, **check):
         """A checked Quantity or Range of `table[key]` in `unit` (or the default)."""
         label = f"{where} {key}"
         if key not in table:
@@ -339,7 +339,7 @@ class _Context:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float, list)):
             raise self.error(f"{label}: give a number, a quantity in quotes ('2 min') or a range [low, high]", key)
         try:
-            q = read_value(raw, unit, label, count=count)
+            q = read_value(raw, unit, label, count=count, bare=bare)
             return _check(q, label, **check)
         except InputError as exc:
             raise self.error(str(exc), key) from None
@@ -437,7 +437,8 @@ def _activities(ctx: _Context, items, where: str, prefix: str) -> tuple:
             raise ctx.error(f"{w}: {exc}", "activity") from None
         if "quantity" not in a:
             raise ctx.error(f"missing required field 'quantity' in {w} ({name}, counted in {act.quantity_unit})")
-        q = ctx.value(a, "quantity", act.quantity_unit, f"{w} ({act.key})", positive=False, minimum=0)
+        q = ctx.value(a, "quantity", act.quantity_unit, f"{w} ({act.key})", bare=act.quantity_unit, positive=False,
+                      minimum=0)
         label = ctx.text(a, "label", w) or act.key
         src = ctx.text(a, "source", w) or ""
         out.append(ActivityUse(activity=act.key, quantity=q, label=label, source=src))

@@ -55,16 +55,19 @@ def _kind_of(q) -> str:
     return words.split(",")[0] if not words.startswith("a quantity") else f"in {q.dimensionality}"
 
 
-def _parse(text: str, name: str) -> pint.Quantity:
-    try:
-        q = ureg.Quantity(text.strip())
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
-        raise InputError(f"{name}: cannot read '{text}' ({exc}); give a number with a unit, e.g. '350 W'") from None
-    except Exception:
-        raise InputError(f"{name}: cannot read '{text}' as a quantity; give a number with a unit, e.g. '350 W'") from None
-    if not isinstance(q, pint.Quantity):  # a bare number
-        q = ureg.Quantity(float(q), "dimensionless")
-    return q
+def _python_number(x, name: str) -> float:
+    """A Python or numpy scalar as a float; booleans and arrays are refused."""
+    import numpy as np
+
+    if isinstance(x, (bool, np.bool_)):
+        raise InputError(f"{name}: {x!r} is a boolean, not a number")
+    if isinstance(x, np.ndarray):
+        raise InputError(f"{name}: an array is not one value; give one value or a range, or use "
+                         "footprint.batch.estimate for many scenarios")
+    v = float(x)
+    if not math.isfinite(v):
+        raise InputError(f"{name}: {x!r} is not a finite number")
+    return v
 
 
 def check_unit(q, unit: str, name: str) -> pint.Quantity:
@@ -81,7 +84,9 @@ def check_unit(q, unit: str, name: str) -> pint.Quantity:
 
 
 def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = None) -> pint.Quantity:
-    """Parse `text` ("350 W", "1 year", "50 g/kWh", "1.2") into a Quantity in `unit`.
+    """Read one value ("350 W", "1 year", "50 g/kWh", "1,2") into a Quantity in `unit`.
+
+    The grammar is :mod:`footprint.quantity` (no expression is evaluated).
 
     Parameters
     ----------
@@ -92,56 +97,47 @@ def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = Non
     name : str
         Name of the input, for the error message (e.g. ``--gpu-power``).
     default_unit : str, optional
-        Unit given to a bare number in a text; without it a bare number is refused
-        when `unit` is not dimensionless.  A Python number (int, float) is taken
-        to be in `default_unit` or `unit`.
+        Unit of a bare number (text or Python number); without it a bare number is
+        refused when `unit` is not dimensionless.
+
+    >>> parse_quantity("46,1 g/kWh", "gCO2e/kWh", "grid_intensity")
+    <Quantity(46.1, 'gram / kilowatt_hour')>
     """
+    from .quantity import parse_text
+
     if isinstance(text, pint.Quantity):
-        return check_unit(text, unit, name)
-    if isinstance(text, (int, float)):
-        q = ureg.Quantity(float(text), default_unit or unit)
-    else:
-        q = _parse(str(text), name)
-        if q.dimensionless and q.units == ureg.dimensionless and not ureg.Quantity(1, unit).dimensionless:
-            if default_unit is None:
-                # a bare number where a unit matters ("10000" for a rate) is a unit mistake waiting to happen
-                raise InputError(f"{name}: '{text}' has no unit; {describe_dimension(unit)} is expected")
-            q = ureg.Quantity(q.magnitude, default_unit)
-    q = check_unit(q, unit, name)
-    if isinstance(q.magnitude, float) and not math.isfinite(q.magnitude):
-        raise InputError(f"{name}: '{text}' is not a finite number")
-    return q
+        q = check_unit(text, unit, name)
+        if not all(math.isfinite(float(v)) for v in __import__("numpy").ravel(q.magnitude)):
+            raise InputError(f"{name}: '{text}' is not a finite number")
+        return q
+    if not isinstance(text, str):
+        v = _python_number(text, name)
+        bare = default_unit or (unit if ureg.Quantity(1, unit).dimensionless else None)
+        if bare is None:
+            raise InputError(f"{name}: the number {v:g} has no unit; {describe_dimension(unit)} is expected "
+                             "(give a text such as '10000/day' or a Quantity)")
+        return ureg.Quantity(v, bare).to(unit)
+    v = parse_text(text, unit, name, bare=default_unit, ranged=False)[1]
+    return ureg.Quantity(v, unit)
 
 
-_COUNT = re.compile(
-    r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*"
-    r"(k|K|thousand|m|M|million|b|B|bn|billion|t|T|trillion)?\s*(?:params?|parameters?)?\s*$"
-)
-_SCALE = {
-    None: 1.0, "k": 1e3, "K": 1e3, "thousand": 1e3, "m": 1e6, "M": 1e6, "million": 1e6,
-    "b": 1e9, "B": 1e9, "bn": 1e9, "billion": 1e9, "t": 1e12, "T": 1e12, "trillion": 1e12,
-}
-
-
-def parse_count(text, name: str, unit: str = "parameter") -> pint.Quantity:
-    """Parse a count such as "70B", "13b", "1.5T", "400M", "7e9" or "70 billion".
+def parse_count(text, name: str, unit: str = "parameter", *, bare: bool = True) -> pint.Quantity:
+    """Read a count such as "70B", "13b", "1.5T", "400M", "7e9" or "70 billion".
 
     Returns a dimensionless Quantity in `unit` (``parameter`` by default).  A value
     with a physical unit ("5 kg") is refused.
+
+    >>> parse_count("1.5T", "training_tokens", "token")
+    <Quantity(1.5e+12, 'token')>
     """
+    from .quantity import parse_text
+
     if isinstance(text, pint.Quantity):
         return check_unit(text, unit, name)
-    if isinstance(text, (int, float)):
-        return ureg.Quantity(float(text), unit)
-    m = _COUNT.match(str(text))
-    if m:
-        return ureg.Quantity(float(m.group(1)) * _SCALE[m.group(2)], unit)
-    q = _parse(str(text), name)
-    if not q.dimensionless:
-        raise InputError(
-            f"{name}: '{text}' is {_kind_of(q)}, but a count is expected, e.g. '70B', '13b' or '7e9'"
-        )
-    return ureg.Quantity(q.to("dimensionless").magnitude, unit)
+    if not isinstance(text, str):
+        return ureg.Quantity(_python_number(text, name), unit)
+    v = parse_text(text, unit, name, bare=unit if bare else None, count=True, ranged=False)[1]
+    return ureg.Quantity(v, unit)
 
 
 def magnitude(q, unit: str):

@@ -104,13 +104,13 @@ def test_every_bad_value_is_named_by_row_and_column():
     for part in ("row 1, column gpu: unknown GPU 'H10'; did you mean H100",
                  "row 1, column output_tokens: must be greater than zero, got -3",
                  "row 1, column pue: must be at least 1, got 0.9",
-                 "row 2, column grid_intensity: unit 'kg' is a CO2e mass, but a carbon intensity",
+                 "row 2, column grid_intensity: cannot read '5 kg': 'kg' is a CO2e mass, but a carbon intensity",
                  "row 2, column params: missing",
                  "row 3, column pue: not a finite number",
-                 "row 3, column host_power: unit 'furlong'",
+                 "row 3, column host_power: cannot read '300 furlong': unit 'furlong' is not known",
                  "row 4, column params: cannot read 'abc'",
                  "row 5, column zone: unknown zone 'XXX'",
-                 "row 5, column host_power: a plain number needs a unit"):
+                 "row 5, column host_power: '300' has no unit; a power"):
         assert part in msg, part
     assert "row 0" not in msg
     assert msg.startswith("10 bad values in 5 rows")
@@ -137,8 +137,8 @@ def test_table_level_errors(table, words):
 def test_ranges_are_checked_like_the_single_estimate():
     table = pd.DataFrame({"params": ["70B", "70B", "70B"], "pue": ["1.4..1.1", "1.5 [1.1..1.4]", "0.8..1.2"]})
     msg = str(pytest.raises(InputError, batch.estimate, table).value)
-    assert "row 0, column pue: range has low > high" in msg
-    assert "row 1, column pue: the central value lies outside its range" in msg
+    assert "row 0, column pue: the range '1.4..1.1' has low > high" in msg
+    assert "row 1, column pue: in '1.5 [1.1..1.4]' the central value lies outside its range" in msg
     assert "row 2, column pue: must be at least 1, got 0.8" in msg
 
 

@@ -56,4 +56,7 @@ def test_bare_number_refused_where_a_unit_matters():
     with pytest.raises(InputError, match="has no unit"):
         parse_quantity("10000", "1/s", "--requests")
     assert parse_quantity("1.2", "dimensionless", "--pue").magnitude == 1.2
-    assert parse_quantity(350, "W", "host_power").magnitude == 350.0  # a Python number: the API's unit
+    # a Python number follows the same rule as a text: no unit guessed where one matters
+    with pytest.raises(InputError, match="has no unit"):
+        parse_quantity(350, "W", "host_power")
+    assert parse_quantity(350, "W", "host_power", default_unit="W").magnitude == 350.0
