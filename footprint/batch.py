@@ -37,168 +37,28 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
 
 import numpy as np
 
-from . import factors
+from .columns import Columns, Problems, check_column, reduce3 as _reduce3, report, resolve_columns, scale as _scale
 from .errors import InputError
 from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, _INTERNAL, compute
-from .inference import PRECISION_BYTES, PRECISION_FLOPS_KEY
-from .resolve import PROVISIONING
-from .units import describe_dimension, ureg
+from .inputs import CONSTANTS, CORE, USER, UserInput
+from .quantity import example
 
 #: Name columns (looked up in the factor tables or a fixed list).
-NAME_COLUMNS = ("model", "gpu", "zone", "datacenter", "precision", "provisioning", "training_zone")
+NAME_COLUMNS = tuple(name for name, spec in USER.items() if spec.is_name)
 
+#: Quantity columns: every quantity input of the registry, and the method constants (factors/constants.csv).
+QUANTITY_COLUMNS = {name: spec for name, spec in USER.items() if not spec.is_name}
+for _name in CONSTANTS:
+    QUANTITY_COLUMNS[_name] = UserInput(_name, CORE[_name].unit, "", positive=False, minimum=0,
+                                        maximum=1.0 if _name.startswith(("eta", "u_")) else None)
 
-class _Spec:
-    """How a quantity column is read: its internal unit, the unit of a plain number, its checks."""
+#: Inputs of the single estimate that a table cannot hold (a dict of overrides: use the constants' own columns).
+UNSUPPORTED = ("constants",)
 
-    def __init__(self, unit, bare=None, count=False, whole=False, positive=True, minimum=None, maximum=None,
-                 ranged=True):
-        self.unit, self.bare, self.count, self.whole = unit, bare, count, whole
-        self.positive, self.minimum, self.maximum, self.ranged = positive, minimum, maximum, ranged
-
-
-_D = "dimensionless"
-#: Quantity columns: internal unit and checks, as in :func:`footprint.resolve.resolve`.
-QUANTITY_COLUMNS = {
-    "params": _Spec("parameter", "parameter", count=True),
-    "active_params": _Spec("parameter", "parameter", count=True),
-    "input_tokens": _Spec("token", "token", count=True, whole=True, positive=False, minimum=0),
-    "output_tokens": _Spec("token", "token", count=True, whole=True, minimum=0),
-    "requests": _Spec("1/s"),
-    "period": _Spec("s", ranged=False),
-    "gpus": _Spec(_D, _D, whole=True),
-    "batch_size": _Spec(_D, _D, minimum=1),
-    "grid_intensity": _Spec("kg/J", positive=False, minimum=0),
-    "water_intensity": _Spec("L/J", positive=False, minimum=0),
-    "pue": _Spec(_D, _D, minimum=1.0),
-    "wue": _Spec("L/J", positive=False, minimum=0),
-    "fleet_utilisation": _Spec(_D, _D, maximum=1.0),
-    "host_power": _Spec("W", positive=False, minimum=0),
-    "power_per_gpu": _Spec("W"),
-    "flop_utilisation": _Spec(_D, _D, maximum=1.0),
-    "measured_energy_per_token": _Spec("J/token"),
-    "measured_tokens_per_second": _Spec("token/s"),
-    "measured_power": _Spec("W"),
-    "kv_bytes_per_token": _Spec("byte/token", positive=False, minimum=0),
-    "gpu_embodied": _Spec("kg", positive=False, minimum=0),
-    "server_embodied": _Spec("kg", positive=False, minimum=0),
-    "hardware_lifetime": _Spec("s"),
-    "training_gpu_hours": _Spec("s", "hour"),
-    "training_gpu_power": _Spec("W"),
-    "training_pue": _Spec(_D, _D, minimum=1.0),
-    "training_grid_intensity": _Spec("kg/J", positive=False, minimum=0),
-    "training_tokens": _Spec("token", "token", count=True),
-    "training_mfu": _Spec(_D, _D, maximum=1.0),
-    "training_lifetime_requests": _Spec("request", "request", count=True),
-    "training_share": _Spec(_D, _D, maximum=1.0),
-    "eta_compute": _Spec(_D, _D, maximum=1.0),
-    "eta_memory": _Spec(_D, _D, maximum=1.0),
-    "u_memory": _Spec(_D, _D, maximum=1.0),
-    "u_compute": _Spec(_D, _D, maximum=1.0),
-    "memory_overhead": _Spec(_D, _D),
-    "kv_coefficient": _Spec(_D, _D),
-    "kv_exponent": _Spec(_D, _D),
-}
-def _constant_columns():
-    """Method constants of the single estimate (``footprint.resolve.CONSTANTS``) that are core inputs: any new one
-    becomes a column, in the unit of :data:`~footprint.estimator.INPUTS`, defaulting to factors/constants.csv."""
-    from . import resolve
-
-    for name in getattr(resolve, "CONSTANTS", ()):
-        if name in INPUTS and name not in QUANTITY_COLUMNS:
-            unit = INPUTS[name][0]
-            QUANTITY_COLUMNS[name] = _Spec(unit, unit if unit == _D else None, positive=False, minimum=0)
-
-
-_constant_columns()
-
-#: Inputs of the single estimate that the batch path does not take (per-item generic tasks).
-UNSUPPORTED = ("flops_per_item", "energy_per_item", "constants")
-
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_POINT = rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>.*?)\s*$"
-_RANGE = r"^\s*(?:(?P<v>[^\[\]]*?)\s*\[(?P<l1>[^\]]*?)\.\.(?P<h1>[^\]]*)\]|(?P<l2>.*?)\.\.(?P<h2>.*))\s*$"
-_SCALES = {
-    "": 1.0, "k": 1e3, "K": 1e3, "thousand": 1e3, "m": 1e6, "M": 1e6, "million": 1e6, "b": 1e9, "B": 1e9,
-    "bn": 1e9, "billion": 1e9, "t": 1e12, "T": 1e12, "trillion": 1e12,
-}
-_COUNT_UNIT = re.compile(r"^(k|K|thousand|m|M|million|b|B|bn|billion|t|T|trillion)?\s*(?:params?|parameters?)?$")
 _HEADER = re.compile(r"^\s*-*\s*(?P<name>[^\[\]]+?)\s*(?:\[(?P<unit>[^\]]*)\])?\s*$")
-_LOW, _VALUE, _HIGH = 0, 1, 2
-MAX_GROUPS = 20  # error groups spelled out in one message
-
-
-class Problems:
-    """Bad values found in a table: (position, column, message), reported together."""
-
-    def __init__(self, index):
-        self.index = index
-        self.items: list[tuple[np.ndarray, str, str]] = []
-
-    def add(self, where, column: str, message):
-        """Record `message` for the rows in `where` (a boolean mask over the rows, or positions).
-
-        `message` is a string, or per-row messages aligned with `where` (an
-        array, or a :class:`_LazyMessages` built only for the rows reported).
-        """
-        where = np.asarray(where)
-        pos = np.flatnonzero(where) if where.dtype == bool else where
-        if pos.size == 0:
-            return
-        if isinstance(message, str):
-            self.items.append((pos, column, message))
-            return
-        msgs = message[pos] if where.dtype == bool else np.asarray(message, dtype=object)
-        for text in dict.fromkeys(msgs.tolist()):
-            self.items.append((pos[msgs == text], column, text))
-
-    def bad_rows(self) -> np.ndarray:
-        """Boolean mask of rows with at least one problem."""
-        bad = np.zeros(len(self.index), dtype=bool)
-        for pos, _, _ in self.items:
-            bad[pos] = True
-        return bad
-
-    def labelled(self) -> list:
-        """[(row labels, column, message)] with the table's own row labels."""
-        return [(np.asarray(self.index[pos]), column, msg) for pos, column, msg in self.items]
-
-    def message(self) -> str:
-        """One line naming every bad value by row and column (the first groups when there are many)."""
-        return report(self.labelled(), self.index.name or "row")
-
-    def sort(self) -> None:
-        self.items.sort(key=lambda it: (int(it[0][0]), it[1]))
-
-    def per_row(self) -> dict:
-        """Messages of each bad row position, joined: {position: "column: message; ..."}."""
-        out: dict[int, list[str]] = {}
-        for pos, column, msg in sorted(self.items, key=lambda it: it[1]):
-            for p in pos.tolist():
-                out.setdefault(p, []).append(f"{column}: {msg}")
-        return {p: "; ".join(v) for p, v in out.items()}
-
-
-def report(items: list, row_name: str = "row") -> str:
-    """One line from [(row labels, column, message)], grouping the rows that share a message."""
-    def label(rows):
-        shown = ", ".join(str(x) for x in rows[:5])
-        more = f" (+{len(rows) - 5} more)" if len(rows) > 5 else ""
-        return f"{row_name}{'s' if len(rows) > 1 else ''} {shown}{more}"
-
-    n_values = sum(len(r) for r, _, _ in items)
-    n_rows = len({x for r, _, _ in items for x in r.tolist()})
-    parts = [f"{label(r)}, column {c}: {m}" for r, c, m in items[:MAX_GROUPS]]
-    more = f"; ... and {len(items) - MAX_GROUPS} more problems" if len(items) > MAX_GROUPS else ""
-    return (f"{n_values} bad value{'s' if n_values > 1 else ''} in {n_rows} row{'s' if n_rows > 1 else ''} "
-            "of the table: " + "; ".join(parts) + more)
-
-
-# -- reading the table --------------------------------------------------------------------------
 
 
 def normalise_columns(table):
@@ -263,29 +123,18 @@ def _missing(series) -> np.ndarray:
     return miss
 
 
-@lru_cache(maxsize=1024)
-def _scale(unit: str, target: str) -> float:
-    """Conversion factor between two unit strings (pint, once per pair)."""
-    return float(ureg.Quantity(1.0, unit).to(target).magnitude)
-
-
-@lru_cache(maxsize=4096)
 def _unit_factor(unit_text: str, target: str):
-    """Factor from `unit_text` to `target`, or an error message (pint, once per distinct text)."""
+    """Factor from `unit_text` to `target`, or an error message (the grammar's unit reader, cached)."""
+    from .quantity import unit_factor
+
     try:
-        q = ureg.parse_expression("1 " + unit_text if unit_text.startswith("/") else unit_text)
-    except Exception:  # noqa: BLE001 - any parse failure is a user error
-        return None, f"unit '{unit_text}' does not parse; {describe_dimension(target)} is expected"
-    if not hasattr(q, "units"):
-        q = ureg.Quantity(float(q), "dimensionless")
-    try:
-        return float(q.to(target).magnitude), None
-    except Exception:  # noqa: BLE001 - DimensionalityError and friends
-        return None, (f"unit '{unit_text}' is {describe_dimension(str(q.units)).split(',')[0]}, but "
-                      f"{describe_dimension(target)} is expected")
+        return unit_factor(unit_text, target), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
-def parse_column(series, name: str, spec: _Spec, column_unit: str | None, problems: Problems, label: str):
+
+def parse_column(series, name: str, spec, column_unit: str | None, problems: Problems, label: str):
     """Parse one quantity column into magnitudes (rows, 3) = (low, value, high) in ``spec.unit``.
 
     Returns the array (NaN where missing or bad) and the mask of given cells.
@@ -294,7 +143,7 @@ def parse_column(series, name: str, spec: _Spec, column_unit: str | None, proble
     out = np.full((n, 3), np.nan)
     missing = _missing(series)
     given = ~missing
-    default_unit = column_unit or spec.bare
+    default_unit = column_unit or spec.bare_unit
     if column_unit is not None:
         factor, err = _unit_factor(column_unit, spec.unit)
         if err:
@@ -303,7 +152,7 @@ def parse_column(series, name: str, spec: _Spec, column_unit: str | None, proble
     if series.dtype.kind in "biuf":  # numbers: one multiplication
         values = series.to_numpy(dtype=float)
         if default_unit is None:
-            problems.add(given, label, f"a plain number needs a unit: write e.g. '{_example(spec.unit)}' or name the "
+            problems.add(given, label, f"a plain number needs a unit: write e.g. '{example(spec.unit)}' or name the "
                                        f"column {name}[unit]")
             return out, given
         factor, _ = _unit_factor(default_unit, spec.unit)
@@ -312,17 +161,12 @@ def parse_column(series, name: str, spec: _Spec, column_unit: str | None, proble
         bad = given & ~np.isfinite(values)
         problems.add(bad, label, "not a finite number")
         out[bad] = np.nan
-        _check(magnitudes[:, None], given & ~bad, spec, problems, label)  # points: one value per row
+        check_column(magnitudes[:, None], given & ~bad, spec, problems, label)  # points: one value per row
         return out, given
     else:
         _parse_text(series, given, name, spec, default_unit, problems, label, out)
-    _check(out, given, spec, problems, label)
+    check_column(out, given, spec, problems, label)
     return out, given
-
-
-def _example(unit):
-    return {"parameter": "70B", "token": "400", "request": "1e9", "dimensionless": "1.2","1/s": "10000/day", "s": "1 year", "kg/J": "50 g/kWh", "L/J": "1.8 L/kWh", "W": "350 W",
-            "kg": "164 kgCO2e", "J/token": "0.3 J/token", "byte/token": "320 kB", "token/s": "1000 token/s"}.get(unit, unit)
 
 
 def _parse_text(series, given, name, spec, default_unit, problems, label, out):
@@ -345,355 +189,38 @@ def _parse_text(series, given, name, spec, default_unit, problems, label, out):
     out[pos] = parsed[codes]
 
 
-def pd_unique(values):
-    import pandas as pd
-
-    return pd.unique(np.asarray(values, dtype=object))
-
-
-def _reduce3(op, arr):
-    """`op` over the short case axis, column by column (a reduction along a length-3 axis is slow in numpy)."""
-    out = arr[..., 0]
-    for i in range(1, arr.shape[-1]):
-        out = op(out, arr[..., i])
-    return out
-
-
-def _check(arr, given, spec, problems, label):
-    """The domain checks of :func:`footprint.resolve._check`, on every row at once."""
-    ok = given & ~_reduce3(np.logical_or, np.isnan(arr))
-    lo, value, hi = arr[:, 0], arr[:, arr.shape[1] // 2], arr[:, -1]  # (rows, 3), or (rows, 1) for points
-    with np.errstate(invalid="ignore"):
-        order = ok & (lo > hi)
-        problems.add(order, label, "range has low > high; give low..high with low <= high")
-        outside = ok & ~order & ((value < lo) | (value > hi))
-        problems.add(outside, label, "the central value lies outside its range")
-        finite = ok & ~_reduce3(np.logical_and, np.isfinite(arr))
-        problems.add(finite, label, "not a finite number")
-        ok &= ~order & ~outside & ~finite
-        tests = []
-        if spec.whole:
-            tests.append((_reduce3(np.logical_or, arr != np.round(arr)), value,
-                          "{:g} is not a whole number; give a count such as 400"))
-        if spec.positive:
-            tests.append((lo <= 0, lo, "must be greater than zero, got {:g}"))
-        if spec.minimum is not None:
-            tests.append((lo < spec.minimum, lo, "must be at least %g, got {:g}" % spec.minimum))
-        if spec.maximum is not None:
-            tests.append((hi > spec.maximum, hi, "must be at most %g, got {:g}" % spec.maximum))
-        for fails, shown, template in tests:  # the first failing check of a cell is reported
-            problems.add(ok & fails, label, _values(shown, template))
-            ok &= ~fails
-
-
-def _values(x, template):
-    return _LazyMessages(x, template)
-
-
-class _LazyMessages:
-    """Per-row messages built only for the rows that are reported."""
-
-    def __init__(self, x, template):
-        self.x, self.template = x, template
-
-    def __len__(self):
-        return len(self.x)
-
-    def __getitem__(self, pos):
-        return np.array([self.template.format(v) for v in np.asarray(self.x)[pos]], dtype=object)
-
-
-# -- factor tables, mapped by name ----------------------------------------------------------------
-
-
-class Names:
-    """A name column as codes into its distinct names: ``keys[codes]`` is each row's table key (None if bad)."""
-
-    def __init__(self, codes, keys, given):
-        self.codes, self.keys, self.given = codes, np.asarray(keys, dtype=object), given
-        self.single = codes.size == 0 or codes.min() == codes.max()
-
-    def take(self, per_key: np.ndarray) -> np.ndarray:
-        """Rows of `per_key` (one row per distinct name) for every table row; (1, ...) when all rows agree."""
-        return per_key[self.codes[:1]] if self.single else per_key[self.codes]
-
-    def map(self, fn) -> np.ndarray:
-        return self.take(np.array([fn(k) if k is not None else np.nan for k in self.keys], dtype=float))
-
-    @property
-    def ok(self) -> np.ndarray:
-        return self.take(np.array([k is not None for k in self.keys]))
-
-    @property
-    def present(self) -> np.ndarray:
-        """Rows whose name is known (given or defaulted); a full-length mask."""
-        return np.broadcast_to(self.ok, self.codes.shape)
-
-
-def _names(table, inputs, name, default, problems, kind, lookup) -> Names:
-    """Resolve a name column: factorise it, look each distinct name up once, keep codes for the rows."""
-    import pandas as pd
-
-    n = len(table)
-    if name in inputs:
-        codes, uniques = pd.factorize(table[inputs[name][0]], use_na_sentinel=True)
-        names = [str(u).strip() for u in uniques]
-        blank = np.array([not u for u in names] + [True], dtype=bool)
-        given = ~blank[codes]  # code -1 (missing) reads the last entry
-        codes = np.where(given, codes, len(names)).astype(np.intp)
-    else:
-        names, codes, given = [], np.zeros(n, dtype=np.intp), np.zeros(n, dtype=bool)
-    names.append(default)
-    keys = []
-    for i, u in enumerate(names):
-        if u is None or (i < len(names) - 1 and not u):
-            keys.append(None)
-            continue
-        try:
-            keys.append(lookup(u))
-        except InputError as exc:
-            keys.append(None)
-            problems.add(codes == i, name, str(exc).replace(" (`footprint factors list` shows all)", ""))
-    return Names(codes, keys, given)
-
-
-def _factor(names: Names, table: str, parameter: str, unit: str) -> np.ndarray:
-    """(rows, 3) magnitudes of `table:key/parameter` in `unit` for each row's key, NaN where absent."""
-    per_key = np.full((len(names.keys), 3), np.nan)
-    for i, k in enumerate(names.keys):
-        if k is not None:
-            row = factors.get(table, k, parameter)
-            if row is not None:
-                per_key[i] = _triple(row, unit)
-    return names.take(per_key)
-
-
-def _triple(row: factors.Factor, unit: str) -> np.ndarray:
-    low = row.value if row.low is None else row.low
-    high = row.value if row.high is None else row.high
-    return np.array([low, row.value, high]) * _scale(row.unit, unit)
-
-
-def _constant(name: str, unit: str, n: int) -> np.ndarray:
-    return np.broadcast_to(_triple(factors.constant(name), unit), (n, 3)).copy()
-
-
-def _point(x) -> np.ndarray:
-    """A point value per row (or one for all rows) as (rows, 3) or (1, 3)."""
-    x = np.atleast_1d(np.asarray(x, dtype=float))
-    return np.repeat(x[:, None], 3, axis=1)
-
-
-def _as_cases(x) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    return _point(x) if x.ndim < 2 else x
-
-
-def _where(mask, a, b):
-    """Row-wise choice between two (rows, 3) arrays; a column that holds for all rows is not copied."""
-    mask = np.asarray(mask, dtype=bool)
-    if not mask.any():
-        return _as_cases(b)
-    if mask.all():
-        return _as_cases(a)
-    return np.where(mask[:, None], a, b)
-
-
-# -- the resolver, column-wise -----------------------------------------------------------------------
-
-
 def resolve_table(table, column_units=None):
-    """Resolve every row's inputs at once.
+    """Resolve every row's inputs at once through the one resolver (:func:`footprint.columns.resolve_columns`).
 
-    Returns ``(values, period, problems)``: ``values`` maps each key of
-    :data:`~footprint.estimator.INPUTS` to an array (rows, 3) in natural order
-    (low, value, high) and internal units (NaN for optional inputs not given),
-    ``period`` the period of the totals [s] (NaN without requests) and
-    ``problems`` the bad values found.
+    Returns ``(values, period, problems)``: ``values`` maps each core input
+    (:data:`footprint.inputs.CORE`) to an array (rows, 3) in natural order (low,
+    value, high) and internal units (NaN for optional inputs not given), ``period``
+    the period of the totals [s] (NaN without requests) and ``problems`` the bad
+    values found.  :func:`resolve_table_full` also returns the sources, notes and
+    serving paths.
     """
+    res = resolve_table_full(table, column_units)
+    return res.values, res.period, res.problems
+
+
+def resolve_table_full(table, column_units=None):
+    """The :class:`footprint.columns.Resolution` of every row of `table`."""
     inputs, _ = normalise_columns(table)
     units = {name: unit for name, (_, unit) in inputs.items() if unit is not None}
     units.update(column_units or {})
     n = len(table)
     P = Problems(table.index)
-    col = {}
-    given = {}
+    col, given = {}, {}
     for name, spec in QUANTITY_COLUMNS.items():
         if name in inputs:
             col[name], given[name] = parse_column(table[inputs[name][0]], name, spec, units.get(name), P, name)
         else:
             col[name], given[name] = np.full((1, 3), np.nan), np.zeros(n, dtype=bool)
-    v = {}
+    names = {name: table[inputs[name][0]].tolist() for name in NAME_COLUMNS if name in inputs}
+    constants = {k: col.pop(k) for k in CONSTANTS}
+    constants_given = {k: given.pop(k) for k in CONSTANTS}
+    return resolve_columns(Columns(n, col, given, names, constants, constants_given), P)
 
-    # -- model size
-    model_keys = _names(table, inputs, "model", None, P, "model", lambda s: factors.find_key("models", s, "model"))
-    model_given = model_keys.given
-    model_total = _factor(model_keys, "models", "total_params", "parameter")
-    model_active = _factor(model_keys, "models", "active_params", "parameter")
-    pg = given["params"]
-    no_size = ~pg & ~model_given
-    P.add(no_size, "params", "missing: give the model size (e.g. 70B) or a catalogue model in column model")
-    v["total_params"] = _where(pg, col["params"], model_total)
-    use_model_active = ~given["active_params"] & model_given & ~pg & ~np.isnan(model_active[:, 1])
-    v["active_params"] = _where(given["active_params"], col["active_params"],
-                                _where(use_model_active, model_active, v["total_params"]))
-    with np.errstate(invalid="ignore"):
-        P.add(v["active_params"][:, 1] > v["total_params"][:, 1] * (1 + 1e-9), "active_params",
-              "cannot exceed the total parameters (params)")
-
-    # -- precision
-    prec = _names(table, inputs, "precision", "bf16", P, "precision", _precision)
-    v["bytes_per_param"] = _point(prec.map(PRECISION_BYTES.get))
-    use_fp8 = prec.map(lambda k: float(PRECISION_FLOPS_KEY[k] == "peak_flops_fp8")) > 0
-
-    # -- tokens
-    for name in ("input_tokens", "output_tokens"):
-        v[name] = _where(given[name], col[name], _constant(name, "token", n))
-
-    # -- hardware
-    gpu_keys = _names(table, inputs, "gpu", "H100", P, "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
-    fp8 = _factor(gpu_keys, "gpus", "peak_flops_fp8", "FLOP/s")
-    v["peak_flops"] = _where(use_fp8 & ~np.isnan(fp8[:, 1]), fp8, _factor(gpu_keys, "gpus", "peak_flops_bf16", "FLOP/s"))
-    for name, parameter, unit in (("memory_bandwidth", "memory_bandwidth", "byte/s"), ("gpu_memory", "memory", "byte"),
-                                  ("tdp", "tdp", "W"), ("idle_power", "idle_power", "W")):
-        v[name] = _factor(gpu_keys, "gpus", parameter, unit)
-    for name in ("peak_flops", "memory_bandwidth", "gpu_memory", "tdp", "idle_power"):
-        absent = gpu_keys.present & np.isnan(v[name][:, 1])
-        P.add(absent, "gpu", f"factors/gpus.csv has no {name} for this GPU; pick another GPU")
-    # a board without a sourced embodied figure takes the H100's, as a proxy (as the single estimate does)
-    board = _factor(gpu_keys, "gpus", "embodied", "kg")
-    proxy = _triple(factors.get("gpus", "H100", "embodied"), "kg")[None, :]
-    v["gpu_embodied"] = _where(given["gpu_embodied"], col["gpu_embodied"],
-                               _where(np.isnan(board[:, 1]), proxy, board))
-    # host power per GPU in proportion to the GPU's TDP (as the single estimate does)
-    host_ratio = _triple(factors.get("servers", "gpu_server", "host_power_ratio"), _D)[None, :]
-    v["host_power"] = _where(given["host_power"], col["host_power"], host_ratio * v["tdp"][:, 1:2])
-    for name, parameter, unit in (("server_embodied", "embodied_per_gpu", "kg"), ("hardware_lifetime", "lifetime", "s")):
-        v[name] = _where(given[name], col[name], _triple(factors.get("servers", "gpu_server", parameter), unit)[None, :])
-    v["n_gpus"] = col["gpus"]
-    with np.errstate(invalid="ignore"):
-        weights = v["total_params"][:, 1] * v["bytes_per_param"][:, 1]
-        capacity = col["gpus"][:, 1] * v["gpu_memory"][:, 1]
-        P.add(given["gpus"] & (weights > capacity), "gpus",
-              "the weights do not fit in these GPUs' memory; use more GPUs, a lower precision or leave gpus empty")
-    v["batch_size"] = _where(given["batch_size"], col["batch_size"], _constant("batch_size", _D, n))
-    v["kv_bytes_per_token"] = col["kv_bytes_per_token"]
-    for name in ("eta_compute", "eta_memory", "u_memory", "u_compute", "memory_overhead", "kv_coefficient", "kv_exponent"):
-        v[name] = _where(given[name], col[name], _constant(name, _D, n))
-
-    # -- provisioning and volume
-    prov = _names(table, inputs, "provisioning", "shared", P, "provisioning", _provisioning)
-    is_dedicated = prov.map(lambda k: float(k == "dedicated"))
-    dedicated = np.broadcast_to(is_dedicated > 0, (n,))
-    v["dedicated"] = _point(is_dedicated)
-    v["request_rate"] = col["requests"]
-    P.add(dedicated & ~given["requests"], "requests",
-          "provisioning dedicated needs the volume (e.g. '10000/day'): a dedicated endpoint's idle energy is "
-          "spread over the requests it serves")
-    v["fleet_utilisation"] = _where(dedicated, _point(1.0),
-                                    _where(given["fleet_utilisation"], col["fleet_utilisation"],
-                                           _constant("fleet_utilisation", _D, n)))
-    P.add(given["period"] & ~given["requests"], "period", "give requests too (totals are requests per time x period)")
-    period = np.where(given["period"], col["period"][:, 1], _scale("year", "s"))
-    period = np.where(given["requests"], period, np.nan)
-
-    # -- simple FLOP and measured paths
-    v["flop_utilisation"] = col["flop_utilisation"]
-    P.add(given["power_per_gpu"] & ~given["flop_utilisation"], "power_per_gpu",
-          "applies to the simple FLOP path; give flop_utilisation too")
-    v["power_per_gpu"] = col["power_per_gpu"]
-    tps, pw = given["measured_tokens_per_second"], given["measured_power"]
-    P.add(~given["measured_energy_per_token"] & (tps ^ pw), "measured_power" if tps.any() else "measured_tokens_per_second",
-          "a measured throughput needs both measured_tokens_per_second and measured_power")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        derived = _point(col["measured_power"][:, 1] / col["measured_tokens_per_second"][:, 1])
-    v["measured_energy_per_token"] = _where(given["measured_energy_per_token"], col["measured_energy_per_token"],
-                                            _where(tps & pw, derived, np.nan))
-
-    # -- datacentre and grid
-    dc_keys = _names(table, inputs, "datacenter", "industry_average", P, "datacenter profile",
-                        lambda s: factors.find_key("datacenters", s, "datacenter profile"))
-    dc_ok = dc_keys.present
-    v["pue"] = _default(col, given, "pue", _factor(dc_keys, "datacenters", "pue", _D), P, dc_ok)
-    v["wue"] = _default(col, given, "wue", _factor(dc_keys, "datacenters", "wue", "L/J"), P, dc_ok)
-    zone_keys = _names(table, inputs, "zone", "WOR", P, "zone", lambda s: factors.find_key("grid", s, "zone"))
-    zone_ok = zone_keys.present
-    v["grid_intensity"] = _default(col, given, "grid_intensity", _factor(zone_keys, "grid", "carbon_intensity", "kg/J"),
-                                   P, zone_ok)
-    zone_water = _factor(zone_keys, "grid", "water_intensity", "L/J")
-    world_water = _triple(factors.get("grid", "WOR", "water_intensity"), "L/J")[None, :]
-    v["water_intensity"] = _where(given["water_intensity"], col["water_intensity"],
-                                  _where(np.isnan(zone_water[:, 1]), world_water, zone_water))
-
-    _training(v, col, given, model_keys, period, table, inputs, P, n)
-    # any other core input (a method constant added to the model): its column, else factors/constants.csv
-    for name, (unit, _) in INPUTS.items():
-        if name not in v and name not in OPTIONAL:
-            row = factors.get("constants", name, "value")
-            if row is None:
-                raise KeyError(f"batch: no column rule and no factors/constants.csv row for the input '{name}'")
-            v[name] = _where(given[name], col[name], _triple(row, unit)[None, :]) if name in col \
-                else _triple(row, unit)[None, :]
-    return v, period, P
-
-
-def _default(col, given, name, fallback, P, key_ok):
-    """A given column, else a factor default; a row with neither is a problem."""
-    absent = ~given[name] & key_ok & np.isnan(fallback[:, 1])
-    P.add(absent, name, "no default in the factor tables for this row; give it explicitly")
-    return _where(given[name], col[name], fallback)
-
-
-def _precision(s):
-    from .errors import unknown_name
-
-    if s.lower() not in PRECISION_BYTES:
-        raise unknown_name("precision", s, PRECISION_BYTES)
-    return s.lower()
-
-
-def _provisioning(s):
-    if s.lower() not in PROVISIONING:
-        raise InputError(f"'{s}' is not valid; use shared or dedicated")
-    return s.lower()
-
-
-def _training(v, col, given, model_keys, period, table, inputs, P, n):
-    """Training amortisation, as in :func:`footprint.resolve._resolve_training`, row-wise by masks."""
-    life, share = given["training_lifetime_requests"], given["training_share"]
-    on = life | share
-    P.add(life & share, "training_share", "give either training_lifetime_requests or training_share, not both")
-    P.add(share & ~given["requests"], "training_share",
-          "needs requests (the share is spread over the requests of the period)")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        from_share = _point(col["requests"][:, 1] * period / col["training_share"][:, 1])
-    v["amortisation_requests"] = _where(life, col["training_lifetime_requests"], _where(share, from_share, np.nan))
-    model_hours = _factor(model_keys, "models", "training_gpu_hours", "s")
-    model_tokens = _factor(model_keys, "models", "training_tokens", "token")
-    model_power = _factor(model_keys, "models", "training_gpu_power", "W")
-    hours_given = given["training_gpu_hours"]
-    use_model_hours = ~hours_given & ~np.isnan(model_hours[:, 1])
-    use_tokens = ~hours_given & ~use_model_hours & (given["training_tokens"] | ~np.isnan(model_tokens[:, 1]))
-    P.add(on & ~hours_given & ~use_model_hours & ~use_tokens, "training_gpu_hours",
-          "training amortisation needs training_gpu_hours or training_tokens (or a catalogue model whose card "
-          "gives them)")
-    v["training_gpu_time"] = _where(on & hours_given, col["training_gpu_hours"],
-                                    _where(on & use_model_hours, model_hours, np.nan))
-    v["training_tokens"] = _where(on & use_tokens, _where(given["training_tokens"], col["training_tokens"], model_tokens),
-                                  np.nan)
-    power = _where(given["training_gpu_power"], col["training_gpu_power"],
-                   _where(~np.isnan(model_power[:, 1]), model_power, v["tdp"]))
-    v["training_gpu_power"] = _where(on, power, 0.0)
-    v["training_pue"] = _where(on & given["training_pue"], col["training_pue"], 1.0)
-    tz_keys = _names(table, inputs, "training_zone", "USA", P, "zone", lambda s: factors.find_key("grid", s, "zone"))
-    tz = _factor(tz_keys, "grid", "carbon_intensity", "kg/J")
-    v["training_grid_intensity"] = _where(on, _where(given["training_grid_intensity"], col["training_grid_intensity"], tz),
-                                          0.0)
-    v["training_mfu"] = _where(on & given["training_mfu"], col["training_mfu"], _constant("training_mfu", _D, n))
-    v["training_peak_flops"] = v["peak_flops"]
-
-
-# -- the public function ------------------------------------------------------------------------------
 
 
 def oriented(values: dict, cases: bool = True) -> dict:
@@ -767,7 +294,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     row_units.update(units or {})
     if len(data) == 0:
         raise InputError("the table is empty: give one row per scenario (columns params, output_tokens, gpu, zone...)")
-    if "params" not in inputs and "model" not in inputs:
+    if not {"params", "model", "flops_per_item", "energy_per_item"} & set(inputs):
         raise InputError("missing required column: params (the model size, e.g. 70B) or model (a catalogue model); "
                          f"columns found: {', '.join(map(str, table.columns))}")
     values, period, problems = resolve_table(data, row_units)

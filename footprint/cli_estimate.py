@@ -5,63 +5,12 @@ from __future__ import annotations
 import click
 
 from .cli import emit_json
+from .cli_inputs import cli_label, input_options
 from .formatting import assumption_value, figure, table
 
-# (flag, keyword of footprint.resolve.resolve, help)
-_OPTIONS = [
-    ("--model", "model", "Catalogue model (`footprint factors list models`), e.g. llama-3.1-70b."),
-    ("--params", "params", "Total parameters, e.g. 70B (a range: 50B..70B)."),
-    ("--active-params", "active_params", "Active parameters per token (MoE), e.g. 13B."),
-    ("--input-tokens", "input_tokens", "Prompt tokens per request [default 1000, range 300..3000]."),
-    ("--output-tokens", "output_tokens", "Output tokens per request [default 500, range 200..1000]."),
-    ("--requests", "requests", "Request volume, e.g. '10000/day' (gives totals; needed for dedicated)."),
-    ("--period", "period", "Period of the totals, e.g. '1 year' (default)."),
-    ("--gpu", "gpu", "GPU profile (`footprint factors list gpus`) [default H100]."),
-    ("--gpus", "gpus", "GPUs per serving instance [default: from the model's memory]."),
-    ("--batch-size", "batch_size", "Concurrent requests per instance [default 32, range 8..128]."),
-    ("--zone", "zone", "Grid zone, ISO 3166 alpha-3 (FRA, USA...), WOR or EU27 [default WOR]."),
-    ("--grid-intensity", "grid_intensity", "Carbon intensity of the electricity, e.g. '50 g/kWh'."),
-    ("--water-intensity", "water_intensity", "Water consumed per kWh generated, e.g. '3 L/kWh'."),
-    ("--datacenter", "datacenter", "Datacenter profile for PUE/WUE (industry_average, hyperscale, ai_datacenter, on_premise)."),
-    ("--pue", "pue", "Power usage effectiveness, e.g. 1.2 (>= 1)."),
-    ("--wue", "wue", "On-site water usage effectiveness, e.g. '0.4 L/kWh'."),
-    ("--fleet-utilisation", "fleet_utilisation", "Busy share of a shared fleet, in (0, 1] [default 0.5]."),
-    ("--host-power", "host_power", "Host power per GPU (CPU, RAM, network), e.g. '150 W'."),
-    ("--flop-utilisation", "flop_utilisation", "Simple FLOP path: share of peak FLOP/s achieved, in (0, 1]."),
-    ("--power-per-gpu", "power_per_gpu", "Simple FLOP path: all-in average power per GPU, e.g. '900 W'."),
-    ("--measured-energy-per-token", "measured_energy_per_token", "Measured IT energy per output token, e.g. '0.3 J/token' or '0.05 Wh/ktoken'."),
-    ("--measured-tokens-per-second", "measured_tokens_per_second", "Measured output throughput (with --measured-power)."),
-    ("--measured-power", "measured_power", "Measured average IT power during that throughput, e.g. '2.5 kW'."),
-    ("--flops-per-item", "flops_per_item", "Generic (non-LLM) task: FLOPs per item, e.g. '5e12' (per_request = per item)."),
-    ("--energy-per-item", "energy_per_item", "Generic task: measured IT energy per item, e.g. '2 J'."),
-    ("--kv-bytes-per-token", "kv_bytes_per_token", "KV cache per token of context, e.g. '320 kB' [default: from size]."),
-    ("--gpu-embodied", "gpu_embodied", "Embodied emissions of one GPU, e.g. '164 kgCO2e'."),
-    ("--server-embodied", "server_embodied", "Embodied emissions of the server per GPU slot."),
-    ("--hardware-lifetime", "hardware_lifetime", "Service life of the hardware, e.g. '4 year'."),
-    ("--training-gpu-hours", "training_gpu_hours", "Training GPU-hours (default from the model card when known)."),
-    ("--training-gpu-power", "training_gpu_power", "Average power per training GPU, e.g. '400 W'."),
-    ("--training-pue", "training_pue", "PUE of the training site [default 1: cards include it]."),
-    ("--training-zone", "training_zone", "Grid zone of the training site [default USA]."),
-    ("--training-grid-intensity", "training_grid_intensity", "Carbon intensity of the training site."),
-    ("--training-tokens", "training_tokens", "Training tokens (6 N D path), e.g. 15T."),
-    ("--training-mfu", "training_mfu", "Model FLOP utilisation of training [default 0.4, range 0.3..0.5]."),
-    ("--training-lifetime-requests", "training_lifetime_requests", "Amortise training over this many requests, e.g. 1e10."),
-    ("--training-share", "training_share", "Or charge this share of the training to this use case's requests."),
-]
-
-
-def _add_options(fn):
-    for flag, _, help_ in reversed(_OPTIONS):
-        fn = click.option(flag, default=None, help=help_, metavar="VALUE")(fn)
-    return fn
-
-
 @click.command()
-@_add_options
-@click.option("--precision", default="bf16", show_default=True, help="Weight precision: bf16, fp16, fp8, int8, fp4, int4, fp32.")
-@click.option("--provisioning", default="shared", show_default=True,
-              help="shared (API: busy time + fleet idle share) or dedicated (endpoint on all period).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (keys of DESIGN.md section 4).")
+@input_options()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note).")
 @click.option("--batch", "batch_file", default=None, metavar="FILE.csv",
               help="Estimate every row of a CSV table (columns named like these flags; docs/batch.md).")
 @click.option("--output", "output", default=None, metavar="FILE.csv", help="With --batch: where the results go.")
@@ -72,8 +21,7 @@ def _add_options(fn):
               help="Monte Carlo draws over the ranged inputs: adds p5/p50/p95 (with --batch: columns per row).")
 @click.option("--seed", default=None, type=int, metavar="S", help="With --samples: seed of the sampling [default 0].")
 @click.pass_context
-def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_invalid, rejects_file, samples, seed,
-             **options):
+def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, samples, seed, **options):
     """Estimate the energy, CO2e and water of serving a model.
 
     \b
@@ -87,9 +35,7 @@ def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_inv
     """
     batch_flags = {"output": output, "skip_invalid": skip_invalid, "rejects": rejects_file}
     if batch_file is not None:
-        given = [f"--{n.replace('_', '-')}" for n, v in options.items() if v is not None]
-        given += [f"--{n}" for n in ("precision", "provisioning")
-                  if ctx.get_parameter_source(n) is not click.core.ParameterSource.DEFAULT]
+        given = [cli_label(n) for n, v in options.items() if v is not None]
         if as_json:
             given.append("--json")
         if given:
@@ -111,7 +57,7 @@ def estimate(ctx, as_json, precision, provisioning, batch_file, output, skip_inv
         raise click.UsageError("--seed applies to the Monte Carlo: give --samples N too")
     if samples is not None and samples < 100:
         raise click.UsageError(f"--samples: {samples} draws are too few for percentiles; give at least 100")
-    result = run(precision=precision, provisioning=provisioning, **kwargs)
+    result = run(label=cli_label, **kwargs)
     doc = result.to_dict()
     if samples is not None:
         doc["percentiles"] = result.percentiles(samples, 0 if seed is None else seed)

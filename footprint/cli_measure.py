@@ -19,14 +19,9 @@ _ESTIMATE_KEYS = ("model", "params", "active_params", "input_tokens", "gpu", "gp
 
 
 def _estimate_options(fn):
-    from .cli_estimate import _OPTIONS
+    from .cli_inputs import input_options
 
-    chosen = [o for o in _OPTIONS if o[1] in _ESTIMATE_KEYS]
-    fn = click.option("--provisioning", default=None, help="Estimate: shared or dedicated [default shared].")(fn)
-    fn = click.option("--precision", default=None, help="Estimate: weight precision [default bf16].")(fn)
-    for flag, _, help_ in reversed(chosen):
-        fn = click.option(flag, default=None, help="Estimate: " + help_, metavar="VALUE")(fn)
-    return fn
+    return input_options(_ESTIMATE_KEYS + ("precision", "provisioning"), prefix="Estimate: ")(fn)
 
 
 def _estimate_kwargs(options: dict) -> dict:

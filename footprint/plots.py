@@ -701,7 +701,7 @@ def _ranged_inputs(plan, vp) -> dict:
         add(st.per_task, "requests per task", where)
         add(st.training_share, "training share", where)
         for name, v in st.resolved.values.items():
-            if name in _SET_BY_THE_ENGINE or (name == "active_params" and v is st.resolved.values.get("total_params")):
+            if name in _SET_BY_THE_ENGINE or (name == "active_params" and _same(v, st.resolved.values.get("total_params"))):
                 continue  # set by the engine; a dense model's active parameters are its size
             label = INPUT_NAMES.get(name, name.replace("_", " "))
             if name in ("grid_intensity", "water_intensity") and st.resolved.zone:
@@ -724,6 +724,14 @@ def _ranged_inputs(plan, vp) -> dict:
         return " = ".join(f"{n} ({', '.join(w)})" if w else n for n, w in names.items())
 
     return {k: (label(names), x) for k, (names, x) in found.items()}
+
+
+def _same(a, b) -> bool:
+    """Whether two resolved values are the same value (a dense model's active parameters are its size)."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 def _sensitivity_table(c, metric: str, per: str = "task", top: int = TORNADO_INPUTS) -> Table:

@@ -57,14 +57,15 @@ from pathlib import Path
 from . import alternatives
 from .errors import InputError, closest
 from .resolve import _check, read_value, resolve
+from .inputs import USER
 from .uncertainty import Range
 from .units import ureg
 
 TOP_KEYS = ("name", "description", "task", "ai", "alternative", "human_time", "sobriety", "benefit", "notes")
 TASK_KEYS = ("unit", "volume", "horizon", "source")
 VARIANT_KEYS = ("name", "description", "agent_time", "steps", "activities", "source")
-#: Inputs of a step: every keyword of :func:`footprint.resolve.resolve` except the volume, which the task gives.
-RESOLVE_KEYS = tuple(k for k in inspect.signature(resolve).parameters if k not in ("requests", "period"))
+#: Inputs of a step: every input of the registry (footprint.inputs.USER) except the volume, which the task gives.
+RESOLVE_KEYS = tuple(k for k in USER if k not in ("requests", "period")) + ("constants",)
 STEP_KEYS = ("name", "per_task", "source") + RESOLVE_KEYS
 ALTERNATIVE_KEYS = ("description", "agent_time", "activities", "source")
 ACTIVITY_KEYS = ("activity", "quantity", "label", "source")

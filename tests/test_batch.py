@@ -126,8 +126,8 @@ def test_repeated_bad_value_is_grouped():
     (pd.DataFrame({"params": []}), "empty"),
     (pd.DataFrame({"gpu": ["H100"]}), "missing required column: params"),
     (pd.DataFrame({"params": ["7B"], "grid_intesity": ["5 g/kWh"]}), "did you mean grid_intensity"),
-    (pd.DataFrame({"params": ["7B"], "flops_per_item": ["1e12"]}), "not available in batch"),
-    (pd.DataFrame({"params[kg]": [7]}), "column unit: unit 'kg'"),
+    (pd.DataFrame({"params": ["7B"], "flops_per_item": ["1e12"]}), "not both"),
+    (pd.DataFrame({"params[kg]": [7]}), "column unit: 'kg' is a CO2e mass"),
 ])
 def test_table_level_errors(table, words):
     with pytest.raises(InputError, match=words):
@@ -253,3 +253,20 @@ def test_cli_batch_rejects_from_several_chunks(tmp_path, run_cli, monkeypatch):
     assert r.code == 0, r.err
     assert list(pd.read_csv(out)["line"]) == [2, 4, 6]
     assert list(pd.read_csv(tmp_path / "out.rejects.csv")["line"]) == [3, 5]
+
+
+@pytest.mark.parametrize("kw", [
+    {"flops_per_item": "5e12", "gpu": "L4", "zone": "FRA"},
+    {"energy_per_item": "2 J", "zone": "DEU", "requests": "1000/day"},
+    {"measured_tokens_per_second": "1500 token/s", "measured_power": "2.5 kW", "params": "8B"},
+    {"params": "8B", "flop_utilisation": "0.2", "power_per_gpu": "900 W"},
+    {"params": "8B", "provisioning": "dedicated", "requests": "500/day", "gpu": "L4"},
+    {"model": "llama-3.1-8b", "training_lifetime_requests": "1e9"},
+])
+def test_batch_takes_every_serving_path_of_the_single_estimate(kw):
+    from footprint.estimator import estimate as single
+
+    e = single(**kw).to_dict()
+    row = batch.estimate(pd.DataFrame([kw])).iloc[0]
+    assert row["energy_per_request[Wh]"] == pytest.approx(e["per_request"]["energy"]["value"], rel=1e-12)
+    assert row["co2e_per_request_high[gCO2e]"] == pytest.approx(e["per_request"]["co2e"]["high"], rel=1e-12)

@@ -26,7 +26,10 @@ def test_estimate_totals_with_volume(run_cli):
     d = json.loads(r.out)
     per, tot = d["per_request"]["energy"]["value"], d["total"]["energy"]["value"]
     assert tot == pytest.approx(per * 10000 * 365.25 / 1000, rel=1e-6)  # Wh -> kWh
-    assert any(a["name"] == "--active-params" and a["source"].startswith("default: models:") for a in d["assumptions"])
+    assert any(a["name"] == "active_params" and a["source"].startswith("default: models:")
+               and a["provenance"] == {"kind": "default", "table": "models", "key": "mixtral-8x7b",
+                                       "parameter": "active_params", "status": "published",
+                                       "source_id": a["provenance"]["source_id"]} for a in d["assumptions"])
 
 
 def test_estimate_table_for_people(run_cli):

@@ -55,7 +55,7 @@ def test_json_contract_keys_and_ordering():
             ureg.Quantity(1, fig["unit"])  # the unit parses
     assert set(d["breakdown"]) == set(LINES)
     names = {a["name"] for a in d["assumptions"]}
-    assert {"--params", "--grid-intensity", "--pue", "--batch-size"} <= names
+    assert {"total_params", "grid_intensity", "pue", "batch_size", "serving_path"} <= names
     assert all({"name", "value", "unit", "source"} <= set(a) for a in d["assumptions"])
 
 
@@ -225,7 +225,7 @@ def test_dedicated_replicas_follow_capacity_at_full_batch():
 def test_host_power_in_proportion_to_the_gpu_tdp(gpu):
     ratio = factors.get("servers", "gpu_server", "host_power_ratio")
     tdp = factors.get("gpus", gpu, "tdp").value
-    host = next(a for a in estimate(params="7B", gpu=gpu).to_dict()["assumptions"] if a["name"] == "--host-power")
+    host = next(a for a in estimate(params="7B", gpu=gpu).to_dict()["assumptions"] if a["name"] == "host_power")
     assert host["unit"] == "W"
     assert (host["low"], host["value"], host["high"]) == pytest.approx((ratio.low * tdp, ratio.value * tdp,
                                                                           ratio.high * tdp))

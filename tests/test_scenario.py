@@ -70,7 +70,7 @@ def test_scenario_show_marks_every_input(run_cli):
     assert r.code == 0, r.err
     rows = json.loads(r.out)["inputs"]
     assert {row["given_or_default"] for row in rows} == {"given", "default"}
-    grid = [row for row in rows if row["name"].endswith("grid-intensity")]
+    grid = [row for row in rows if row["name"].endswith("grid_intensity")]
     assert grid and all("ADEME-BASE-EMPREINTE-ELEC" in row["source"] for row in grid)
     r = run_cli("scenario", "show", str(ROOT / "scenarios" / "city_chatbot.toml"))
     assert r.code == 0 and "given/default" in r.out

@@ -1,0 +1,711 @@
+"""The one resolver: user inputs of many rows to the inputs of the core, with provenance.
+
+A single estimate is a table of one row, a scenario step is a row, a batch is many:
+:func:`resolve_columns` takes every user input as a column already read by the
+quantity grammar (``(rows, 3)`` magnitudes in natural (low, value, high) order and
+a mask of the rows that gave it) and name columns (GPU, zone, model...), applies
+every default rule once, row-wise by masks, and returns:
+
+* ``values``: each input of :data:`footprint.inputs.CORE` as ``(rows, 3)`` or ``(1, 3)``
+  in natural order (NaN for an optional input not taken);
+* ``sources``: for each of them, where every row's value came from (:class:`Sources`:
+  given, a factor row, derived by a formula, or a proxy), readable as structured
+  records;
+* ``notes``: what a user must know about a row (a proxy used, a default zone...);
+* ``path``: the serving path chosen for each row (:data:`PATHS`);
+* ``problems``: every bad value, by row and input (:class:`Problems`).
+
+Messages name inputs neutrally (``training_lifetime_requests``); callers pass a
+``label`` function that spells them as the user typed them (a flag, a TOML key, a
+column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import factors
+from .errors import InputError
+from .inference import PRECISION_BYTES, PRECISION_FLOPS_KEY
+from .inputs import CORE, USER
+
+D = "dimensionless"
+#: Serving paths, chosen per row by the resolver.
+PATHS = ("modelled", "flop", "measured", "per_item_flops", "per_item_energy")
+PROVISIONING = ("shared", "dedicated")
+MAX_GROUPS = 20  # error groups spelled out in one message
+_REF = __import__("re").compile(r"\{([a-z_]+)\}")
+
+
+# -- problems ---------------------------------------------------------------------------------------
+
+class Problems:
+    """Bad values found in a table: (positions, input, message), reported together."""
+
+    def __init__(self, index, label=None):
+        self.index = index
+        self.label = label or (lambda name: name)
+        self.items: list[tuple[np.ndarray, str, str]] = []
+
+    def spell(self, text: str) -> str:
+        """Replace ``{input}`` references in a message by the input's name as the user typed it."""
+        return _REF.sub(lambda m: self.label(m.group(1)) if m.group(1) in USER else m.group(0), text)
+
+    def add(self, where, column: str, message):
+        """Record `message` for the rows in `where` (a boolean mask over the rows, or positions).
+
+        `message` is a string, or per-row messages aligned with `where` (an
+        array, or a :class:`LazyMessages` built only for the rows reported).
+        """
+        where = np.asarray(where)
+        if where.dtype == bool and where.shape != (len(self.index),):
+            where = np.broadcast_to(where, (len(self.index),))
+        pos = np.flatnonzero(where) if where.dtype == bool else where
+        if pos.size == 0:
+            return
+        if isinstance(message, str):
+            self.items.append((pos, column, self.spell(message)))
+            return
+        msgs = message[pos] if where.dtype == bool else np.asarray(message, dtype=object)
+        for text in dict.fromkeys(msgs.tolist()):
+            self.items.append((pos[msgs == text], column, self.spell(text)))
+
+    def bad_rows(self) -> np.ndarray:
+        """Boolean mask of rows with at least one problem."""
+        bad = np.zeros(len(self.index), dtype=bool)
+        for pos, _, _ in self.items:
+            bad[pos] = True
+        return bad
+
+    def labelled(self) -> list:
+        """[(row labels, column, message)] with the table's own row labels."""
+        return [(np.asarray(self.index[pos]), column, msg) for pos, column, msg in self.items]
+
+    def message(self) -> str:
+        """One line naming every bad value by row and column (the first groups when there are many)."""
+        return report(self.labelled(), getattr(self.index, "name", None) or "row")
+
+    def first(self) -> str:
+        """The first problem as one line for a single estimate: ``<label>: <message>``."""
+        _, column, msg = self.items[0]
+        return f"{self.label(column)}: {msg}"
+
+    def sort(self) -> None:
+        self.items.sort(key=lambda it: (int(it[0][0]), it[1]))
+
+    def per_row(self) -> dict:
+        """Messages of each bad row position, joined: {position: "column: message; ..."}."""
+        out: dict[int, list[str]] = {}
+        for pos, column, msg in sorted(self.items, key=lambda it: it[1]):
+            for p in pos.tolist():
+                out.setdefault(p, []).append(f"{column}: {msg}")
+        return {p: "; ".join(v) for p, v in out.items()}
+
+
+def report(items: list, row_name: str = "row") -> str:
+    """One line from [(row labels, column, message)], grouping the rows that share a message."""
+    def lab(rows):
+        shown = ", ".join(str(x) for x in rows[:5])
+        more = f" (+{len(rows) - 5} more)" if len(rows) > 5 else ""
+        return f"{row_name}{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+    n_values = sum(len(r) for r, _, _ in items)
+    n_rows = len({x for r, _, _ in items for x in r.tolist()})
+    parts = [f"{lab(r)}, column {c}: {m}" for r, c, m in items[:MAX_GROUPS]]
+    more = f"; ... and {len(items) - MAX_GROUPS} more problems" if len(items) > MAX_GROUPS else ""
+    return (f"{n_values} bad value{'s' if n_values > 1 else ''} in {n_rows} row{'s' if n_rows > 1 else ''} "
+            "of the table: " + "; ".join(parts) + more)
+
+
+class LazyMessages:
+    """Per-row messages built only for the rows that are reported."""
+
+    def __init__(self, x, template):
+        self.x, self.template = x, template
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, pos):
+        return np.array([self.template.format(v) for v in np.asarray(self.x)[pos]], dtype=object)
+
+
+def reduce3(op, arr):
+    """`op` over the short case axis, column by column (a reduction along a length-3 axis is slow in numpy)."""
+    out = arr[..., 0]
+    for i in range(1, arr.shape[-1]):
+        out = op(out, arr[..., i])
+    return out
+
+
+def check_column(arr, given, spec, problems, name):
+    """The domain checks of the input registry (:class:`footprint.inputs.UserInput`) on every row at once."""
+    ok = given & ~reduce3(np.logical_or, np.isnan(arr))
+    lo, value, hi = arr[:, 0], arr[:, arr.shape[1] // 2], arr[:, -1]
+    with np.errstate(invalid="ignore"):
+        order = ok & (lo > hi)
+        problems.add(order, name, "range has low > high; give low..high with low <= high")
+        outside = ok & ~order & ((value < lo) | (value > hi))
+        problems.add(outside, name, "the central value lies outside its range")
+        finite = ok & ~reduce3(np.logical_and, np.isfinite(arr))
+        problems.add(finite, name, "not a finite number")
+        ok &= ~order & ~outside & ~finite
+        tests = []
+        if spec.whole:
+            tests.append((reduce3(np.logical_or, arr != np.round(arr)), value,
+                          "{:g} is not a whole number; give a count such as 400"))
+        if spec.positive:
+            tests.append((lo <= 0, lo, "must be greater than zero, got {:g}"))
+        if spec.minimum is not None:
+            hint = f"; {spec.minimum_hint}" if spec.minimum_hint else ""
+            tests.append((lo < spec.minimum, lo, "must be at least %g, got {:g}%s" % (spec.minimum, hint)))
+        if spec.maximum is not None:
+            tests.append((hi > spec.maximum, hi, "must be at most %g, got {:g}" % spec.maximum))
+        for fails, shown, template in tests:  # the first failing check of a cell is reported
+            problems.add(ok & fails, name, LazyMessages(shown, template))
+            ok &= ~fails
+
+
+# -- names (GPU, zone, model...) --------------------------------------------------------------------
+
+class Names:
+    """A name column as codes into its distinct names: ``keys[codes]`` is each row's table key (None if bad)."""
+
+    def __init__(self, codes, keys, given):
+        self.codes, self.keys, self.given = codes, np.asarray(keys, dtype=object), given
+        self.single = codes.size == 0 or codes.min() == codes.max()
+
+    def take(self, per_key: np.ndarray) -> np.ndarray:
+        """Rows of `per_key` (one row per distinct name) for every table row; (1, ...) when all rows agree."""
+        return per_key[self.codes[:1]] if self.single else per_key[self.codes]
+
+    def map(self, fn) -> np.ndarray:
+        return self.take(np.array([fn(k) if k is not None else np.nan for k in self.keys], dtype=float))
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.take(np.array([k is not None for k in self.keys]))
+
+    @property
+    def present(self) -> np.ndarray:
+        """Rows whose name is known (given or defaulted); a full-length mask."""
+        return np.broadcast_to(self.ok, self.codes.shape)
+
+    def key(self, row: int):
+        return self.keys[self.codes[row]]
+
+
+def _factorize(values):
+    """(codes, uniques) of a sequence, -1 for missing; pandas only for long columns (the CLI stays light)."""
+    if len(values) > 256:
+        import pandas as pd
+
+        return pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    seen: dict = {}
+    codes = np.empty(len(values), dtype=np.intp)
+    for i, x in enumerate(values):
+        if x is None or (isinstance(x, float) and x != x):
+            codes[i] = -1
+        else:
+            codes[i] = seen.setdefault(x, len(seen))
+    return codes, list(seen)
+
+
+def read_names(values, n: int, name: str, default, problems, lookup) -> Names:
+    """Resolve a name column: factorise it, look each distinct name up once, keep codes for the rows.
+
+    `values` is a sequence of texts (None or empty: not given), or None when the
+    input is absent from every row.
+    """
+    if values is not None:
+        codes, uniques = _factorize(values)
+        names = [str(u).strip() for u in uniques]
+        blank = np.array([not u for u in names] + [True], dtype=bool)
+        given = ~blank[codes]  # code -1 (missing) reads the last entry
+        codes = np.where(given, codes, len(names)).astype(np.intp)
+    else:
+        names, codes, given = [], np.zeros(n, dtype=np.intp), np.zeros(n, dtype=bool)
+    names.append(default)
+    keys = []
+    for i, u in enumerate(names):
+        if u is None or (i < len(names) - 1 and not u):
+            keys.append(None)
+            continue
+        try:
+            keys.append(lookup(u))
+        except InputError as exc:
+            keys.append(None)
+            problems.add(codes == i, name, str(exc).replace(" (`footprint factors list` shows all)", ""))
+    return Names(codes, keys, given)
+
+
+def scale(unit: str, target: str) -> float:
+    """Conversion factor between two unit strings (cached)."""
+    from .quantity import unit_factor
+
+    return unit_factor(unit, target)
+
+
+def triple(row, unit: str) -> np.ndarray:
+    """(low, value, high) of a factor row in `unit` (a point repeated when it has no range)."""
+    low = row.value if row.low is None else row.low
+    high = row.value if row.high is None else row.high
+    return np.array([low, row.value, high]) * scale(row.unit, unit)
+
+
+def factor_column(names: Names, table: str, parameter: str, unit: str) -> np.ndarray:
+    """(rows, 3) magnitudes of `table:key/parameter` in `unit` for each row's key, NaN where absent."""
+    per_key = np.full((len(names.keys), 3), np.nan)
+    for i, k in enumerate(names.keys):
+        if k is not None:
+            row = factors.get(table, k, parameter)
+            if row is not None:
+                per_key[i] = triple(row, unit)
+    return names.take(per_key)
+
+
+def point(x) -> np.ndarray:
+    """A point value per row (or one for all rows) as (rows, 3) or (1, 3)."""
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    return np.repeat(x[:, None], 3, axis=1)
+
+
+def as_cases(x) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return point(x) if x.ndim < 2 else x
+
+
+def where(mask, a, b):
+    """Row-wise choice between two (rows, 3) arrays; a column that holds for all rows is not copied."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return as_cases(b)
+    if mask.all():
+        return as_cases(a)
+    return np.where(mask.reshape(-1, 1), a, b)
+
+
+# -- provenance -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """How the rows a mask selects got a value: given, a factor row, derived, or a proxy."""
+
+    kind: str  # given | default | derived | proxy | placeholder (an unused input of an excluded line)
+    table: str | None = None
+    key: str | None = None  # a fixed key, or None with `names`
+    names: Names | None = None
+    parameter: str | None = None
+    formula: str | None = None
+    inputs: tuple = ()
+    status: str | None = None
+
+    def record(self, row: int) -> dict:
+        """The structured provenance of one row."""
+        doc = {"kind": self.kind}
+        if self.table is not None:
+            key = self.key if self.names is None else self.names.key(row)
+            f = factors.get(self.table, key, self.parameter) if key is not None else None
+            doc.update(table=self.table, key=key, parameter=self.parameter,
+                       status=self.status or (f.status if f else None), source_id=f.source_id if f else None)
+        if self.formula is not None:
+            doc.update(formula=self.formula, inputs=list(self.inputs))
+            doc.setdefault("status", self.status or "derived")
+        if self.kind == "given":
+            doc["status"] = "given"
+        return doc
+
+
+GIVEN = Rule("given")
+
+
+@dataclass
+class Sources:
+    """Where each input of every row came from: the first (mask, rule) that holds for the row."""
+
+    n: int
+    rules: dict = field(default_factory=dict)
+
+    def set(self, name: str, options: list) -> None:
+        self.rules[name] = [(np.broadcast_to(np.asarray(m, dtype=bool), (self.n,)), r) for m, r in options]
+
+    def record(self, name: str, row: int) -> dict | None:
+        for mask, rule in self.rules.get(name, ()):
+            if mask[row]:
+                return rule.record(row)
+        return None
+
+    def codes(self, name: str) -> np.ndarray:
+        """Per row, a small integer naming the rule and the factor key that gave the value (-1: none)."""
+        out = np.full(self.n, -1, dtype=np.int64)
+        done = np.zeros(self.n, dtype=bool)
+        for i, (mask, rule) in enumerate(self.rules.get(name, ())):
+            take = mask & ~done
+            sub = rule.names.codes if rule.names is not None else 0
+            out = np.where(take, i * 4096 + sub, out)
+            done |= take
+        return out
+
+
+def choose(values: dict, sources: Sources, name: str, options: list, fallback=None):
+    """Set ``values[name]`` from the first option whose mask holds, and record where it came from.
+
+    Parameters
+    ----------
+    options : list of (mask, array, Rule)
+        In order of precedence; a mask of True takes every remaining row.
+    fallback : array, optional
+        Value of rows no option takes (NaN: not taken).
+    """
+    out = as_cases(np.nan if fallback is None else fallback)
+    for mask, arr, _ in reversed(options):
+        out = where(mask, arr, out)
+    values[name] = out
+    sources.set(name, [(m, r) for m, _, r in options])
+    return out
+
+
+# -- the resolver -----------------------------------------------------------------------------------
+
+@dataclass
+class Columns:
+    """User inputs of `n` rows, read: quantities (rows or 1, 3) natural order with a given mask; names."""
+
+    n: int
+    col: dict
+    given: dict
+    names: dict  # name input -> sequence of texts or None
+    constants: dict = field(default_factory=dict)  # constant name -> (rows, 3) given values
+    constants_given: dict = field(default_factory=dict)
+
+
+@dataclass
+class Resolution:
+    values: dict
+    sources: Sources
+    notes: list  # (mask (n,), text)
+    path: np.ndarray  # (n,) codes into PATHS
+    provisioning: np.ndarray  # (n,) bool: dedicated
+    period: np.ndarray  # (n,) [s], NaN without a request rate
+    problems: Problems
+    keys: dict  # name input -> Names
+
+    def notes_of(self, row: int) -> list[str]:
+        """The notes of one row, inputs spelled as the caller's user typed them."""
+        return list(dict.fromkeys(self.problems.spell(text) for mask, text in self.notes
+                                  if np.broadcast_to(mask, (len(self.path),))[row]))
+
+
+def _constant(name: str, unit: str) -> np.ndarray:
+    return triple(factors.constant(name), unit)[None, :]
+
+
+def _constant_rule(name: str) -> Rule:
+    return Rule("default", table="constants", key=name, parameter="value")
+
+
+def _lower_choice(choices):
+    def lookup(s):
+        s = s.lower()
+        if s not in choices:
+            raise InputError(f"'{s}' is not valid; use {' or '.join(choices)}")
+        return s
+    return lookup
+
+
+def _precision_lookup(s):
+    from .errors import unknown_name
+
+    if s.lower() not in PRECISION_BYTES:
+        raise unknown_name("precision", s, PRECISION_BYTES)
+    return s.lower()
+
+
+def resolve_columns(c: Columns, problems: Problems) -> Resolution:
+    """Apply every default rule to every row at once (see the module docstring)."""
+    n, col, given = c.n, c.col, c.given
+    P = problems
+    v: dict = {}
+    S = Sources(n)
+    notes: list = []
+    none = np.zeros(n, dtype=bool)
+    allrows = np.ones(n, dtype=bool)
+
+    def names(name, default, kind, lookup):
+        return read_names(c.names.get(name), n, name, default, P, lookup)
+
+    # -- serving path ---------------------------------------------------------------------------------
+    item_flops, item_energy = given["flops_per_item"], given["energy_per_item"]
+    item = item_flops | item_energy
+    P.add(item_flops & item_energy, "energy_per_item", "give either {flops_per_item} or {energy_per_item}, not both")
+    model_keys = names("model", None, "model", lambda s: factors.find_key("models", s, "model"))
+    P.add(item & (given["params"] | given["active_params"] | model_keys.given), "flops_per_item",
+          "give either a model size ({params} or {model}) or a per-item figure ({flops_per_item} or "
+          "{energy_per_item}), not both")
+    notes.append((item, "functional unit: item (generic task path): per_request figures are per item"))
+    flop_given = given["flop_utilisation"] | item_flops
+    tps, pw = given["measured_tokens_per_second"], given["measured_power"]
+    measured = given["measured_energy_per_token"] | (tps & pw) | item_energy
+    path = np.where(item_energy, 4, np.where(item_flops, 3, np.where(measured, 2, np.where(flop_given, 1, 0))))
+
+    # -- model size ---------------------------------------------------------------------------------
+    model_total = factor_column(model_keys, "models", "total_params", "parameter")
+    model_active = factor_column(model_keys, "models", "active_params", "parameter")
+    pg = given["params"]
+    P.add(~pg & ~model_keys.given & ~item, "params",
+          "missing: give the model size with {params} (e.g. 70B) or a catalogue model with {model} (`footprint factors list models`)")
+    item_params = where(item_flops, col["flops_per_item"] / 2.0, 1.0)
+    choose(v, S, "total_params", [
+        (pg, col["params"], GIVEN),
+        (item, item_params, Rule("derived", formula="flops_per_item / 2 (an item is one forward pass of 2 x N FLOPs);"
+                                 " a placeholder of 1 with energy_per_item", inputs=("flops_per_item",))),
+        (model_keys.given, model_total, Rule("default", table="models", names=model_keys, parameter="total_params")),
+    ])
+    use_model_active = ~given["active_params"] & model_keys.given & ~pg & ~item & ~np.isnan(model_active[:, 1])
+    choose(v, S, "active_params", [
+        (given["active_params"], col["active_params"], GIVEN),
+        (use_model_active, model_active, Rule("default", table="models", names=model_keys, parameter="active_params")),
+        (allrows, v["total_params"], Rule("derived", formula="dense model: active = total parameters",
+                                          inputs=("total_params",))),
+    ])
+    with np.errstate(invalid="ignore"):
+        P.add(v["active_params"][:, 1] > v["total_params"][:, 1] * (1 + 1e-9), "active_params",
+              "cannot exceed the total parameters ({params})")
+
+    # -- precision ----------------------------------------------------------------------------------
+    prec = names("precision", "bf16", "precision", _precision_lookup)
+    v["bytes_per_param"] = point(prec.map(PRECISION_BYTES.get))
+    use_fp8 = prec.map(lambda k: float(PRECISION_FLOPS_KEY[k] == "peak_flops_fp8")) > 0
+
+    # -- tokens -------------------------------------------------------------------------------------
+    for name in ("input_tokens", "output_tokens"):
+        choose(v, S, name, [
+            (given[name] & ~item, col[name], GIVEN),
+            (item, point(0.0 if name == "input_tokens" else 1.0),
+             Rule("derived", formula="generic task path: one item counted as one output token")),
+            (allrows, _constant(name, "token"), _constant_rule(name)),
+        ])
+
+    # -- hardware -----------------------------------------------------------------------------------
+    gpu_keys = names("gpu", "H100", "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
+    notes.append((~gpu_keys.given, "no GPU given: the H100 is assumed"))
+    fp8 = factor_column(gpu_keys, "gpus", "peak_flops_fp8", "FLOP/s")
+    has_fp8 = ~np.isnan(fp8[:, 1])
+    notes.append((np.broadcast_to(use_fp8 & ~has_fp8, (n,)),
+                  "this GPU has no fp8/int8 peak in the factor tables: its bf16/fp16 peak is used"))
+    choose(v, S, "peak_flops", [
+        (use_fp8 & has_fp8, fp8, Rule("default", table="gpus", names=gpu_keys, parameter="peak_flops_fp8")),
+        (allrows, factor_column(gpu_keys, "gpus", "peak_flops_bf16", "FLOP/s"),
+         Rule("default", table="gpus", names=gpu_keys, parameter="peak_flops_bf16")),
+    ])
+    for name, parameter, unit in (("memory_bandwidth", "memory_bandwidth", "byte/s"), ("gpu_memory", "memory", "byte"),
+                                  ("tdp", "tdp", "W"), ("idle_power", "idle_power", "W")):
+        choose(v, S, name, [(allrows, factor_column(gpu_keys, "gpus", parameter, unit),
+                             Rule("default", table="gpus", names=gpu_keys, parameter=parameter))])
+    for name in ("peak_flops", "memory_bandwidth", "gpu_memory", "tdp", "idle_power"):
+        P.add(gpu_keys.present & np.isnan(v[name][:, 1]), "gpu",
+              f"the factor tables have no {name} for this GPU; pick another GPU")
+    board = factor_column(gpu_keys, "gpus", "embodied", "kg")
+    no_board = np.broadcast_to(np.isnan(board[:, 1]), (n,)) & ~given["gpu_embodied"]
+    notes.append((no_board, "no embodied figure for this GPU: the H100's is used as a proxy"))
+    choose(v, S, "gpu_embodied", [
+        (given["gpu_embodied"], col["gpu_embodied"], GIVEN),
+        (~no_board, board, Rule("default", table="gpus", names=gpu_keys, parameter="embodied")),
+        (allrows, triple(factors.get("gpus", "H100", "embodied"), "kg")[None, :],
+         Rule("proxy", table="gpus", key="H100", parameter="embodied", status="assumption")),
+    ])
+    ratio = triple(factors.get("servers", "gpu_server", "host_power_ratio"), D)[None, :]
+    choose(v, S, "host_power", [
+        (given["host_power"], col["host_power"], GIVEN),
+        (allrows, ratio * v["tdp"][:, 1:2],
+         Rule("derived", table="servers", key="gpu_server", parameter="host_power_ratio",
+              formula="host_power_ratio x gpu tdp", inputs=("tdp",))),
+    ])
+    for name, parameter, unit in (("server_embodied", "embodied_per_gpu", "kg"), ("hardware_lifetime", "lifetime", "s")):
+        choose(v, S, name, [
+            (given[name], col[name], GIVEN),
+            (allrows, triple(factors.get("servers", "gpu_server", parameter), unit)[None, :],
+             Rule("default", table="servers", key="gpu_server", parameter=parameter)),
+        ])
+    choose(v, S, "n_gpus", [(given["gpus"], col["gpus"], GIVEN), (item, point(1.0), Rule(
+        "derived", formula="generic task path: one GPU unless gpus is given"))])
+    with np.errstate(invalid="ignore"):
+        weights = np.broadcast_to(v["total_params"][:, 1] * v["bytes_per_param"][:, 1], (n,))
+        capacity = np.broadcast_to(col["gpus"][:, 1] * v["gpu_memory"][:, 1], (n,))
+        fail = given["gpus"] & ~item & (weights > capacity)
+    if fail.any():
+        msgs = np.empty(n, dtype=object)
+        gpus_given = np.broadcast_to(col["gpus"][:, 1], (n,))
+        for i in np.flatnonzero(fail):
+            msgs[i] = (f"the weights need {weights[i] / 1e9:.0f} GB at {prec.key(i)} but {gpus_given[i]:g} x "
+                       f"{gpu_keys.key(i)} hold {capacity[i] / 1e9:.0f} GB; use more GPUs, a lower precision or "
+                       "leave {gpus} out")
+        P.add(fail, "gpus", msgs)
+    choose(v, S, "batch_size", [
+        (given["batch_size"], col["batch_size"], GIVEN),
+        (item, point(1.0), Rule("derived", formula="generic task path: one item at a time unless batch_size is given")),
+        (allrows, _constant("batch_size", D), _constant_rule("batch_size")),
+    ])
+    choose(v, S, "kv_bytes_per_token", [(given["kv_bytes_per_token"], col["kv_bytes_per_token"], GIVEN)])
+    from .inputs import CONSTANTS
+
+    for name in CONSTANTS:
+        unit = CORE[name].unit
+        given_c = c.constants_given.get(name, none)
+        choose(v, S, name, [(given_c, c.constants.get(name, point(np.nan)), GIVEN),
+                            (allrows, _constant(name, unit), _constant_rule(name))])
+
+    # -- provisioning and volume ----------------------------------------------------------------------
+    prov = names("provisioning", "shared", "provisioning", _lower_choice(PROVISIONING))
+    is_dedicated = prov.map(lambda k: float(k == "dedicated"))
+    dedicated = np.broadcast_to(is_dedicated > 0, (n,))
+    v["dedicated"] = point(is_dedicated)
+    choose(v, S, "request_rate", [(given["requests"], col["requests"], GIVEN)])
+    P.add(dedicated & ~given["requests"], "requests",
+          "dedicated provisioning needs the volume (e.g. '10000/day'): a dedicated endpoint's idle energy "
+          "is spread over the requests it serves")
+    choose(v, S, "fleet_utilisation", [
+        (dedicated, point(1.0), Rule("derived", formula="dedicated endpoint: utilisation from its traffic")),
+        (given["fleet_utilisation"], col["fleet_utilisation"], GIVEN),
+        (allrows, _constant("fleet_utilisation", D), _constant_rule("fleet_utilisation")),
+    ])
+    P.add(given["period"] & ~given["requests"], "period", "give {requests} too (the totals are requests per time x period)")
+    period = np.where(given["period"], col["period"][:, 1], scale("year", "s"))
+    period = np.broadcast_to(np.where(given["requests"], period, np.nan), (n,))
+    notes.append((given["requests"] & ~given["period"], "period of the totals: 1 year (default)"))
+
+    # -- simple FLOP and measured paths ---------------------------------------------------------------
+    choose(v, S, "flop_utilisation", [
+        (given["flop_utilisation"], col["flop_utilisation"], GIVEN),
+        (item_flops, _constant("eta_compute", D), _constant_rule("eta_compute")),
+    ])
+    notes.append((given["flop_utilisation"] | item_flops, "simple FLOP path: energy = FLOPs / (peak FLOP/s x "
+                                                         "utilisation) x power"))
+    P.add(given["power_per_gpu"] & ~given["flop_utilisation"], "power_per_gpu",
+          "applies to the simple FLOP path; give {flop_utilisation} too")
+    choose(v, S, "power_per_gpu", [(given["power_per_gpu"], col["power_per_gpu"], GIVEN)])
+    P.add(~given["measured_energy_per_token"] & (tps ^ pw), "measured_power" if np.any(tps) else
+          "measured_tokens_per_second", "a measured throughput needs both {measured_tokens_per_second} and {measured_power}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        derived = point(col["measured_power"][:, 1] / col["measured_tokens_per_second"][:, 1])
+    choose(v, S, "measured_energy_per_token", [
+        (given["measured_energy_per_token"], col["measured_energy_per_token"], GIVEN),
+        (item_energy, col["energy_per_item"], Rule("derived", formula="energy per item, the item counted as one "
+                                                   "output token", inputs=("energy_per_item",))),
+        (tps & pw, derived, Rule("derived", formula="measured power / measured throughput",
+                                 inputs=("measured_power", "measured_tokens_per_second"))),
+    ])
+    notes.append((measured, "measured path: the measured IT energy per output token replaces the hardware model "
+                            "(PUE still applied)"))
+
+    # -- datacentre and grid --------------------------------------------------------------------------
+    dc_keys = names("datacenter", "industry_average", "datacenter profile",
+                    lambda s: factors.find_key("datacenters", s, "datacenter profile"))
+    for name in ("pue", "wue"):
+        table_value = factor_column(dc_keys, "datacenters", name, CORE[name].unit)
+        P.add(~given[name] & dc_keys.present & np.isnan(table_value[:, 1]), name,
+              "no default in the factor tables for this row; give it explicitly")
+        choose(v, S, name, [(given[name], col[name], GIVEN),
+                            (allrows, table_value, Rule("default", table="datacenters", names=dc_keys, parameter=name))])
+    zone_keys = names("zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))
+    notes.append((~zone_keys.given & ~given["grid_intensity"], "no {zone} given: the world average grid intensity is used"))
+    zone_carbon = factor_column(zone_keys, "grid", "carbon_intensity", "kg/J")
+    P.add(~given["grid_intensity"] & zone_keys.present & np.isnan(zone_carbon[:, 1]), "grid_intensity",
+          "no default in the factor tables for this row; give it explicitly")
+    choose(v, S, "grid_intensity", [(given["grid_intensity"], col["grid_intensity"], GIVEN),
+                                    (allrows, zone_carbon, Rule("default", table="grid", names=zone_keys,
+                                                                parameter="carbon_intensity"))])
+    zone_water = factor_column(zone_keys, "grid", "water_intensity", "L/J")
+    no_water = np.broadcast_to(np.isnan(zone_water[:, 1]), (n,)) & ~given["water_intensity"]
+    notes.append((no_water, "no water intensity of electricity for this zone: the world average is used"))
+    choose(v, S, "water_intensity", [
+        (given["water_intensity"], col["water_intensity"], GIVEN),
+        (~no_water, zone_water, Rule("default", table="grid", names=zone_keys, parameter="water_intensity")),
+        (allrows, triple(factors.get("grid", "WOR", "water_intensity"), "L/J")[None, :],
+         Rule("proxy", table="grid", key="WOR", parameter="water_intensity", status="assumption")),
+    ])
+
+    _training(v, S, c, model_keys, period, P, notes, names)
+    keys = {"model": model_keys, "gpu": gpu_keys, "zone": zone_keys, "datacenter": dc_keys, "precision": prec,
+            "provisioning": prov}
+    return Resolution(values=v, sources=S, notes=notes, path=path, provisioning=dedicated, period=period,
+                      problems=P, keys=keys)
+
+
+def _training(v, S, c, model_keys, period, P, notes, names):
+    """Training amortisation, row-wise by masks."""
+    n, col, given = c.n, c.col, c.given
+    life, share = given["training_lifetime_requests"], given["training_share"]
+    on = life | share
+    allrows = np.ones(n, dtype=bool)
+    P.add(life & share, "training_share", "give either {training_lifetime_requests} or {training_share}, not both")
+    P.add(share & ~given["requests"], "training_share",
+          "needs {requests} (the share is spread over the requests of the period)")
+    notes.append((~on, "training is excluded (its line is 0): give {training_lifetime_requests} or {training_share} "
+                       "to amortise the model's training"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        from_share = point(col["requests"][:, 1] * period / col["training_share"][:, 1])
+    choose(v, S, "amortisation_requests", [
+        (life, col["training_lifetime_requests"], GIVEN),
+        (share, from_share, Rule("derived", formula="requests over the period / training share",
+                                 inputs=("requests", "period", "training_share"))),
+    ])
+    model_hours = factor_column(model_keys, "models", "training_gpu_hours", "s")
+    model_tokens = factor_column(model_keys, "models", "training_tokens", "token")
+    model_power = factor_column(model_keys, "models", "training_gpu_power", "W")
+    hours_given = given["training_gpu_hours"]
+    use_model_hours = ~hours_given & ~np.isnan(model_hours[:, 1])
+    use_tokens = ~hours_given & ~use_model_hours & (given["training_tokens"] | ~np.isnan(model_tokens[:, 1]))
+    P.add(on & ~hours_given & ~use_model_hours & ~use_tokens, "training_gpu_hours",
+          "training amortisation needs {training_gpu_hours} or {training_tokens} (or a catalogue model whose "
+          "card gives them)")
+    models_rule = lambda p: Rule("default", table="models", names=model_keys, parameter=p)  # noqa: E731
+    choose(v, S, "training_gpu_time", [
+        (on & hours_given, col["training_gpu_hours"], GIVEN),
+        (on & use_model_hours, model_hours, models_rule("training_gpu_hours")),
+    ])
+    choose(v, S, "training_tokens", [
+        (on & use_tokens & given["training_tokens"], col["training_tokens"], GIVEN),
+        (on & use_tokens, model_tokens, models_rule("training_tokens")),
+    ])
+    off = Rule("placeholder", formula="training excluded: placeholder, the line is 0")
+    choose(v, S, "training_gpu_power", [
+        (~on, point(0.0), off),
+        (given["training_gpu_power"], col["training_gpu_power"], GIVEN),
+        (~np.isnan(model_power[:, 1]), model_power, models_rule("training_gpu_power")),
+        (allrows, v["tdp"], Rule("derived", formula="the serving GPU's TDP (no training power given)", inputs=("tdp",))),
+    ])
+    choose(v, S, "training_pue", [
+        (on & given["training_pue"], col["training_pue"], GIVEN),
+        (allrows, point(1.0), Rule("derived", formula="1.0: model cards state power already adjusted for PUE")),
+    ])
+    tz_keys = names("training_zone", "USA", "zone", lambda s: factors.find_key("grid", s, "zone"))
+    notes.append((on & ~tz_keys.given & ~given["training_grid_intensity"],
+                  "training site assumed in the USA (give {training_zone} or {training_grid_intensity})"))
+    choose(v, S, "training_grid_intensity", [
+        (~on, point(0.0), off),
+        (given["training_grid_intensity"], col["training_grid_intensity"], GIVEN),
+        (allrows, factor_column(tz_keys, "grid", "carbon_intensity", "kg/J"),
+         Rule("default", table="grid", names=tz_keys, parameter="carbon_intensity")),
+    ])
+    choose(v, S, "training_mfu", [
+        (~on, point(1.0), off),
+        (given["training_mfu"], col["training_mfu"], GIVEN),
+        (allrows, _constant("training_mfu", D), _constant_rule("training_mfu")),
+    ])
+    v["training_peak_flops"] = v["peak_flops"]
+    S.rules["training_peak_flops"] = S.rules["peak_flops"]
+
+
+# -- reading single values into columns -------------------------------------------------------------
+
+def empty_columns(n: int) -> tuple[dict, dict]:
+    """Columns of every quantity input, not given."""
+    col, given = {}, {}
+    for name, spec in USER.items():
+        if not spec.is_name:
+            col[name] = np.full((1, 3), np.nan)
+            given[name] = np.zeros(n, dtype=bool)
+    return col, given

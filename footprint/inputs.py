@@ -1,0 +1,278 @@
+"""The input registry: every input of an estimate declared once.
+
+Two levels of inputs are declared here:
+
+* :data:`USER` — what a user gives (a flag of ``footprint estimate``, a key of a
+  scenario step, a column of a batch table, a keyword of
+  :func:`footprint.resolve.resolve`): its neutral name, unit, how a value is read
+  (count, bare unit, range), its checks, a label for people, its default and help.
+  The click options, the batch column specs, the scenario keys and the keyword
+  arguments are generated from this table.
+* :data:`CORE` — the magnitudes :func:`footprint.estimator.compute` runs on: internal
+  unit, direction of effect (whether a larger value gives a larger footprint, used to
+  orient ranges on the case axis) and a label for people (plots, tables).
+
+Neutral names are the core's; the command line spells them ``--training-lifetime-requests``,
+TOML files ``training_lifetime_requests``, batch tables ``column training_lifetime_requests``
+(:func:`label`).
+
+>>> USER["params"].unit
+'parameter'
+>>> label("training_lifetime_requests", "cli")
+'--training-lifetime-requests'
+>>> CORE["batch_size"].increasing
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+D = "dimensionless"
+
+
+@dataclass(frozen=True)
+class UserInput:
+    """One input a user may give.
+
+    Attributes
+    ----------
+    name : str
+        Neutral name (keyword, TOML key, batch column).
+    unit : str or None
+        Internal unit of the value [unit]; None for a name (GPU, zone...) or a choice.
+    help : str
+        One line for ``--help`` (``{default}`` is filled from the factor tables when shown).
+    count : bool
+        A count: accepts a scale (``70B``, ``1.5T``).
+    bare : str or None
+        Unit of a bare number (``token``, ``hour``); None: a bare number needs a unit
+        (dimensionless inputs accept bare numbers).
+    whole, positive : bool
+        Checks: a whole number; strictly greater than zero.
+    minimum, maximum : float or None
+        Checks, in `unit`.  A count's minimum makes an implausible bare count an error.
+    ranged : bool
+        Whether a range is accepted.
+    default : tuple or None
+        ``(table, key, parameter)`` of the factor row holding the default, for help texts.
+    choices : tuple
+        Accepted values of a choice input.
+    minimum_hint : str
+        What to say when the minimum is not met.
+    """
+
+    name: str
+    unit: str | None
+    help: str
+    count: bool = False
+    bare: str | None = None
+    whole: bool = False
+    positive: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    ranged: bool = True
+    default: tuple | None = None
+    choices: tuple = ()
+    minimum_hint: str = ""
+
+    @property
+    def is_name(self) -> bool:
+        return self.unit is None
+
+    @property
+    def bare_unit(self) -> str | None:
+        if self.bare is not None:
+            return self.bare
+        return self.unit if self.unit == D else None
+
+
+_SIZE_HINT = "a model size needs a scale or a unit, e.g. '70B', '7e10' or '70 billion'"
+
+_USER = (
+    UserInput("model", None, "Catalogue model (`footprint factors list models`), e.g. llama-3.1-70b."),
+    UserInput("params", "parameter", "Total parameters, e.g. 70B (a range: 50B..70B).", count=True, bare="parameter",
+              minimum=1e5, minimum_hint=_SIZE_HINT),
+    UserInput("active_params", "parameter", "Active parameters per token (MoE), e.g. 13B.", count=True,
+              bare="parameter", minimum=1e5, minimum_hint=_SIZE_HINT),
+    UserInput("precision", None, "Weight precision: bf16, fp16, fp8, int8, fp4, int4, fp32 [default bf16].",
+              choices=("bf16", "fp16", "fp8", "int8", "fp4", "int4", "fp32")),
+    UserInput("input_tokens", "token", "Prompt tokens per request [default {default}].", count=True, bare="token",
+              whole=True, positive=False, minimum=0, default=("constants", "input_tokens", "value")),
+    UserInput("output_tokens", "token", "Output tokens per request [default {default}].", count=True, bare="token",
+              whole=True, minimum=0, default=("constants", "output_tokens", "value")),
+    UserInput("requests", "1/s", "Request volume, e.g. '10000/day' (gives totals; needed for dedicated)."),
+    UserInput("period", "s", "Period of the totals, e.g. '1 year' (default).", ranged=False),
+    UserInput("gpu", None, "GPU profile (`footprint factors list gpus`) [default H100]."),
+    UserInput("gpus", D, "GPUs per serving instance [default: from the model's memory].", whole=True),
+    UserInput("batch_size", D, "Concurrent requests per instance [default {default}].", minimum=1,
+              default=("constants", "batch_size", "value")),
+    UserInput("provisioning", None, "shared (API: busy time + fleet idle share) or dedicated (endpoint on all "
+              "period) [default shared].", choices=("shared", "dedicated")),
+    UserInput("zone", None, "Grid zone, ISO 3166 alpha-3 (FRA, USA...), WOR or EU27 [default WOR]."),
+    UserInput("grid_intensity", "kg/J", "Carbon intensity of the electricity, e.g. '50 g/kWh'.", positive=False,
+              minimum=0),
+    UserInput("water_intensity", "L/J", "Water consumed per kWh generated, e.g. '3 L/kWh'.", positive=False,
+              minimum=0),
+    UserInput("datacenter", None, "Datacenter profile for PUE/WUE (industry_average, hyperscale, ai_datacenter, "
+              "on_premise) [default industry_average]."),
+    UserInput("pue", D, "Power usage effectiveness, e.g. 1.2 (>= 1) [default {default}].", minimum=1.0,
+              maximum=5.0, default=("datacenters", "industry_average", "pue")),
+    UserInput("wue", "L/J", "On-site water usage effectiveness, e.g. '0.4 L/kWh'.", positive=False, minimum=0),
+    UserInput("fleet_utilisation", D, "Busy share of a shared fleet, in (0, 1] [default {default}].", maximum=1.0,
+              default=("constants", "fleet_utilisation", "value")),
+    UserInput("host_power", "W", "Host power per GPU (CPU, RAM, network), e.g. '150 W' [default: {default} x the "
+              "GPU's TDP].", positive=False, minimum=0, default=("servers", "gpu_server", "host_power_ratio")),
+    UserInput("flop_utilisation", D, "Simple FLOP path: share of peak FLOP/s achieved, in (0, 1].", maximum=1.0),
+    UserInput("power_per_gpu", "W", "Simple FLOP path: all-in average power per GPU, e.g. '900 W'."),
+    UserInput("measured_energy_per_token", "J/token", "Measured IT energy per output token, e.g. '0.3 J/token' or "
+              "'0.05 Wh/ktoken'."),
+    UserInput("measured_tokens_per_second", "token/s", "Measured output throughput (with --measured-power)."),
+    UserInput("measured_power", "W", "Measured average IT power during that throughput, e.g. '2.5 kW'."),
+    UserInput("flops_per_item", "FLOP", "Generic (non-LLM) task: FLOPs per item, e.g. '5e12' (per_request = per "
+              "item).", count=True, bare="FLOP"),
+    UserInput("energy_per_item", "J", "Generic task: measured IT energy per item, e.g. '2 J'."),
+    UserInput("kv_bytes_per_token", "byte/token", "KV cache per token of context, e.g. '320 kB' [default: from "
+              "size].", positive=False, minimum=0),
+    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e'.", positive=False, minimum=0),
+    UserInput("server_embodied", "kg", "Embodied emissions of the server per GPU slot [default {default}].",
+              positive=False, minimum=0, default=("servers", "gpu_server", "embodied_per_gpu")),
+    UserInput("hardware_lifetime", "s", "Service life of the hardware, e.g. '4 year' [default {default}].",
+              default=("servers", "gpu_server", "lifetime")),
+    UserInput("training_gpu_hours", "s", "Training GPU-hours (default from the model card when known).",
+              bare="hour"),
+    UserInput("training_gpu_power", "W", "Average power per training GPU, e.g. '400 W'."),
+    UserInput("training_pue", D, "PUE of the training site [default 1: cards include it].", minimum=1.0,
+              maximum=5.0),
+    UserInput("training_zone", None, "Grid zone of the training site [default USA]."),
+    UserInput("training_grid_intensity", "kg/J", "Carbon intensity of the training site.", positive=False,
+              minimum=0),
+    UserInput("training_tokens", "token", "Training tokens (6 N D path), e.g. 15T.", count=True, bare="token"),
+    UserInput("training_mfu", D, "Model FLOP utilisation of training [default {default}].", maximum=1.0,
+              default=("constants", "training_mfu", "value")),
+    UserInput("training_lifetime_requests", "request", "Amortise training over this many requests, e.g. 1e10.",
+              count=True, bare="request"),
+    UserInput("training_share", D, "Or charge this share of the training to this use case's requests.",
+              maximum=1.0),
+)
+
+#: Every user input by neutral name, in the order of ``footprint estimate --help``.
+USER = {i.name: i for i in _USER}
+
+#: Method constants of factors/constants.csv a user may override (``constants`` of resolve).
+CONSTANTS = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead", "memory_overhead",
+             "kv_coefficient", "kv_exponent")
+
+
+@dataclass(frozen=True)
+class CoreInput:
+    """One magnitude of :func:`footprint.estimator.compute`: internal unit, direction, label."""
+
+    name: str
+    unit: str
+    increasing: bool
+    label: str
+    optional: bool = False
+
+
+_CORE = (
+    CoreInput("total_params", "parameter", True, "model size (parameters)"),
+    CoreInput("active_params", "parameter", True, "active parameters"),
+    CoreInput("bytes_per_param", "byte", True, "bytes per parameter"),
+    CoreInput("input_tokens", "token", True, "input tokens per request"),
+    CoreInput("output_tokens", "token", True, "output tokens per request"),
+    CoreInput("n_gpus", D, True, "GPUs per instance", optional=True),
+    CoreInput("batch_size", D, False, "batch size (concurrent requests)"),
+    CoreInput("peak_flops", "FLOP/s", False, "GPU peak FLOP/s"),
+    CoreInput("memory_bandwidth", "byte/s", False, "GPU memory bandwidth"),
+    CoreInput("gpu_memory", "byte", False, "GPU memory"),
+    CoreInput("tdp", "W", True, "GPU power at full load (TDP)"),
+    CoreInput("idle_power", "W", True, "GPU idle power"),
+    CoreInput("host_power", "W", True, "host power per GPU"),
+    CoreInput("pue", D, True, "data-centre PUE"),
+    CoreInput("wue", "L/J", True, "data-centre water use (WUE)"),
+    CoreInput("grid_intensity", "kg/J", True, "grid carbon intensity"),
+    CoreInput("water_intensity", "L/J", True, "water intensity of electricity"),
+    CoreInput("fleet_utilisation", D, False, "utilisation of a shared fleet"),
+    CoreInput("request_rate", "1/s", False, "request rate", optional=True),
+    CoreInput("dedicated", D, True, "dedicated provisioning"),
+    CoreInput("gpu_embodied", "kg", True, "embodied emissions of a GPU"),
+    CoreInput("server_embodied", "kg", True, "embodied emissions of the server per GPU"),
+    CoreInput("hardware_lifetime", "s", False, "hardware service life"),
+    CoreInput("eta_compute", D, False, "compute efficiency (calibrated)"),
+    CoreInput("eta_memory", D, False, "memory-bandwidth efficiency (calibrated)"),
+    CoreInput("u_memory", D, True, "GPU load when memory-bound (calibrated)"),
+    CoreInput("u_compute", D, True, "GPU load when compute-bound (calibrated)"),
+    CoreInput("step_overhead", "s", True, "serving overhead per sequence and step (calibrated)"),
+    CoreInput("memory_overhead", D, True, "GPU memory overhead"),
+    CoreInput("kv_coefficient", D, True, "KV-cache size coefficient"),
+    CoreInput("kv_exponent", D, True, "KV-cache size exponent"),
+    CoreInput("kv_bytes_per_token", "byte/token", True, "KV cache per token", optional=True),
+    CoreInput("flop_utilisation", D, False, "FLOP utilisation", optional=True),
+    CoreInput("power_per_gpu", "W", True, "power per GPU", optional=True),
+    CoreInput("measured_energy_per_token", "J/token", True, "measured energy per token", optional=True),
+    CoreInput("training_gpu_time", "s", True, "training GPU time", optional=True),
+    CoreInput("training_gpu_power", "W", True, "training GPU power"),
+    CoreInput("training_pue", D, True, "training PUE"),
+    CoreInput("training_grid_intensity", "kg/J", True, "training grid carbon intensity"),
+    CoreInput("training_tokens", "token", True, "training tokens", optional=True),
+    CoreInput("training_mfu", D, False, "training FLOP utilisation"),
+    CoreInput("training_peak_flops", "FLOP/s", False, "training GPU peak FLOP/s"),
+    CoreInput("amortisation_requests", "request", False, "requests sharing the training", optional=True),
+)
+
+#: Every core input by name.
+CORE = {i.name: i for i in _CORE}
+
+
+def label(name: str, style: str = "neutral") -> str:
+    """How a user sees the input `name`: ``cli`` (a flag), ``toml`` (a key), ``column``, ``neutral``.
+
+    >>> label("output_tokens", "column")
+    'column output_tokens'
+    """
+    if style == "cli":
+        return "--" + name.replace("_", "-")
+    if style == "column":
+        return f"column {name}"
+    return name
+
+
+def people_label(name: str) -> str:
+    """A label for people (plots, tables) of a core or user input.
+
+    >>> people_label("pue")
+    'data-centre PUE'
+    """
+    if name in CORE:
+        return CORE[name].label
+    return name.replace("_", " ")
+
+
+def default_text(spec: UserInput) -> str:
+    """The default of `spec` as shown in help texts, read from the factor tables (on demand).
+
+    >>> default_text(USER["batch_size"])
+    '32, range 8..128'
+    """
+    from . import factors
+
+    if spec.default is None:
+        return ""
+    row = factors.get(*spec.default)
+    if row is None:
+        return "none"
+    text = f"{row.value:g}"
+    if row.low is not None or row.high is not None:
+        low = row.value if row.low is None else row.low
+        high = row.value if row.high is None else row.high
+        text += f", range {low:g}..{high:g}"
+    unit = "" if row.unit in ("dimensionless", "", "token") else f" {row.unit}"
+    return text + unit
+
+
+def help_text(spec: UserInput) -> str:
+    """The help line of `spec` with its default from the factor tables."""
+    if "{default}" not in spec.help:
+        return spec.help
+    return spec.help.replace("{default}", default_text(spec))
