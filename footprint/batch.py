@@ -42,7 +42,7 @@ import numpy as np
 
 from .columns import Columns, Problems, check_column, reduce3 as _reduce3, report, resolve_columns, scale as _scale
 from .errors import InputError
-from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, _INTERNAL, compute
+from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, _INTERNAL, compute, for_totals
 from .inputs import CONSTANTS, CORE, USER, UserInput
 from .quantity import example
 
@@ -314,7 +314,10 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
             raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
             requests = values["request_rate"][:, 1:2] * period[:, None] if not cases else \
                 values["request_rate"] * period[:, None]
-            _columns(result, raw, requests, cases)
+            m_total = for_totals(m) if cases else None
+            raw_total = raw if m_total is None else {
+                k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m_total).items()}
+            _columns(result, raw, requests, cases, raw_total)
             if samples is not None:
                 from .montecarlo import percentiles
 
@@ -335,11 +338,12 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     return result, rejects
 
 
-def _columns(result, raw, requests, cases):
-    """Add the result columns (central, low, high) in display units."""
+def _columns(result, raw, requests, cases, raw_total=None):
+    """Add the result columns (central, low, high) in display units (totals on their own cases)."""
+    raw_total = raw if raw_total is None else raw_total
     for scope, units, scale in (("per_request", PER_REQUEST_UNITS, None), ("total", TOTAL_UNITS, requests)):
         for metric, unit in units.items():
-            arr = raw[metric] if scale is None else raw[metric] * scale
+            arr = raw[metric] if scale is None else raw_total[metric] * scale
             f = _scale(_INTERNAL[metric], unit)
             if cases:
                 result[f"{metric}_{scope}[{unit}]"] = arr[:, 1] * f

@@ -252,6 +252,7 @@ class Estimate:
     period: object = None
     notes: list = field(default_factory=list)
     inputs: dict | None = None  # the magnitudes compute() ran on (for Monte Carlo)
+    raw_total: dict | None = None  # compute() with the request rate oriented for totals (see for_totals)
 
     def quantity(self, key: str, unit: str):
         metric = key.split(".")[0]
@@ -263,10 +264,11 @@ class Estimate:
 
     @property
     def total(self) -> dict | None:
-        """Footprint over the period: per request x requests (case axes aligned)."""
+        """Footprint over the period: per request x requests, both on the cases of the totals (:func:`for_totals`)."""
         if self.requests is None:
             return None
-        return {k: ureg.Quantity(self.raw[k] * self.requests, _INTERNAL[k]).to(u) for k, u in TOTAL_UNITS.items()}
+        raw = self.raw if self.raw_total is None else self.raw_total
+        return {k: ureg.Quantity(raw[k] * self.requests, _INTERNAL[k]).to(u) for k, u in TOTAL_UNITS.items()}
 
     @property
     def breakdown(self) -> dict:
@@ -331,12 +333,32 @@ def figure(q) -> dict:
     return {"value": float(value), "unit": f"{q.units:~P}".replace(" ", ""), "low": float(low), "high": float(high)}
 
 
+def for_totals(m: dict) -> dict | None:
+    """The inputs oriented for totals, or None when they are the per-request ones.
+
+    A total is the per-request footprint times the number of requests.  More requests
+    per second lower a dedicated endpoint's footprint *per request* (its idle time is
+    shared by more requests) but raise the total; on the case axis of the totals the
+    request rate is therefore increasing (low total = low rate), whereas it is
+    decreasing on the per-request axis.  Multiplying the per-request cases by request
+    counts in natural order would pair a low per-request figure with a high count.
+    """
+    rate = m["request_rate"]
+    with np.errstate(invalid="ignore"):
+        ranged = bool(np.any(rate[..., 0] != rate[..., -1]))
+    if not ranged:
+        return None
+    return {**m, "request_rate": rate[..., ::-1]}
+
+
 def estimate_inputs(resolved) -> Estimate:
     """Run :func:`compute` on resolved inputs (:class:`footprint.resolve.Resolved`)."""
     m = to_magnitudes(resolved.values)
     raw = compute(m)
+    m_total = for_totals(m)
     return Estimate(raw=raw, assumptions=resolved.assumptions, requests=resolved.requests,
-                    period=resolved.period, notes=resolved.notes, inputs=m)
+                    period=resolved.period, notes=resolved.notes, inputs=m,
+                    raw_total=None if m_total is None else compute(m_total))
 
 
 def estimate(**kwargs) -> Estimate:
