@@ -334,6 +334,9 @@ def validate() -> list[str]:
             problems.append(f"{where}: checked '{e.checked}' is not a date (YYYY-MM-DD)")
         if e.size_source_id not in src:
             problems.append(f"{where}: size_source_id '{e.size_source_id}' not in the sources")
+        flagged = factors.get("models", e.model, "reasoning")
+        if (e.reasoning in ("yes", "hybrid")) != (flagged is not None and flagged.value == 1):
+            problems.append(f"{where}: reasoning '{e.reasoning}' disagrees with the sourced reasoning row of factors/models.csv")
         total = factors.get("models", e.model, "total_params")
         if total is not None and _BASIS_OF_STATUS.get(total.status) != e.size_basis:
             problems.append(f"{where}: size_basis '{e.size_basis}' but total_params is '{total.status}'")
