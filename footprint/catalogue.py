@@ -206,7 +206,9 @@ def suggest(name: str, n: int = 3) -> list[str]:
     """Up to `n` catalogue models closest to `name`, each once, as ``key (display name)``.
 
     >>> suggest("llama 4 scot")[0]
-    'llama-4-scout (Llama 4 Scout)'
+    'llama-4-scout'
+    >>> suggest("mistral large")[0]
+    'mistral-large-3 (Mistral 3 Large)'
     """
     spelled = all_names()
     by_norm: dict[str, str] = {}

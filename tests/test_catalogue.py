@@ -213,3 +213,9 @@ def test_unknown_model_on_the_command_line(run_cli):
     r = run_cli("estimate", "--model", "gpt 6", "--zone", "FRA")
     assert r.code == 2 and r.out == ""
     assert r.err.count("\n") == 1 and "unknown model 'gpt 6'" in r.err and "--params" in r.err
+
+
+def test_doctests_of_the_catalogue_module():
+    import doctest
+
+    assert doctest.testmod(catalogue).failed == 0
