@@ -161,6 +161,9 @@ def clear_cache() -> None:
     _all_rows.cache_clear()
     _index.cache_clear()
     sources.cache_clear()
+    from . import catalogue
+
+    catalogue.clear_cache()
 
 
 def table_names() -> list[str]:
@@ -184,12 +187,23 @@ def keys(table: str) -> list[str]:
 
 
 def find_key(table: str, name: str, kind: str | None = None) -> str:
-    """The key of `table` matching `name` case-insensitively, or an error naming the closest keys."""
+    """The key of `table` matching `name` case-insensitively, or an error naming the closest keys.
+
+    For the ``models`` table a display name or alias of the model catalogue
+    (:mod:`footprint.catalogue`) also resolves, ignoring case and punctuation.
+    """
     valid = keys(table)
     low = name.strip().lower()
     for k in valid:
         if k.lower() == low:
             return k
+    if table == "models":
+        from . import catalogue
+
+        hit = catalogue.resolve(name)
+        if hit is not None:
+            return hit
+        raise catalogue.unknown_model(name, kind or "model")
     raise unknown_name(kind or table.rstrip("s"), name, valid)
 
 
