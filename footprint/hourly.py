@@ -249,7 +249,7 @@ def yearly_fallback(zone: str, profile=None) -> dict:
 
     prof = parse_profile(profile) if profile is not None else None
     row = factors.get("grid", str(zone), "carbon_intensity")
-    what = f"the usage profile '{prof.spec}' does not change the CO2e" if prof else "every hour has the same intensity"
+    what = f"the usage profile '{_short(prof.spec)}' does not change the CO2e" if prof else "every hour has the same intensity"
     note = (f"no hourly grid data for zone '{zone}' (hourly data: {', '.join(zones())}): its yearly factor is used "
             f"for every hour, so {what}")
     if row is None:
@@ -438,8 +438,13 @@ def _split_tz(rest: str) -> tuple[str | None, str]:
     return m.group(1), (m.group(2) or "")
 
 
+def _short(spec) -> str:
+    text = " ".join(str(spec).split())
+    return text if len(text) <= 48 else text[:45] + "..."
+
+
 def _bad(spec, why: str) -> InputError:
-    return InputError(f"usage profile '{spec}': {why}; {_SPEC_HELP}")
+    return InputError(f"usage profile '{_short(spec)}': {why}; {_SPEC_HELP}")
 
 
 def parse_profile(spec) -> Profile:
@@ -506,7 +511,7 @@ def parse_profile(spec) -> Profile:
             start = datetime.fromisoformat(start_text.strip())
         except ValueError:
             raise _bad(spec, f"cannot read the start '{start_text.strip()}' (ISO 8601, e.g. 2026-12-07T22:00)") from None
-        hours = parse_duration_h(duration_text.strip(), f"usage profile '{spec}': duration")
+        hours = parse_duration_h(duration_text.strip(), f"usage profile '{_short(spec)}': duration")
         return Profile("window", text, time_zone=tz_name, window_start=start, window_duration_h=hours)
     raise _bad(spec, f"unknown kind '{head.strip()}'")
 
@@ -702,7 +707,7 @@ def weighted_intensity(zone: str, profile="24/7") -> dict:
     weights, info = profile_weights(prof, series)
     total = weights.sum()
     if not total > 0:
-        raise InputError(f"usage profile '{prof.spec}' selects no hour of the {series.year} data")
+        raise InputError(f"usage profile '{_short(prof.spec)}' selects no hour of the {series.year} data")
     intensity = series.intensity_g_per_kwh
     value = float(weights @ intensity / total) if prof.kind != "24/7" else series.yearly_average_g_per_kwh
     average = series.yearly_average_g_per_kwh
