@@ -18,10 +18,13 @@ from .formatting import num, table
                    "window[:TZ]:START/DURATION.")
 @click.option("--duration", default=None, metavar="DURATION", help="Duration of the batch job, e.g. '6 h' or '90 min'.")
 @click.option("--earliest", default=None, metavar="WHEN",
-              help="Earliest start of the job: ISO date or date-time (local time), e.g. 2026-12-07 or 2026-12-07T20:00.")
-@click.option("--deadline", default=None, metavar="WHEN", help="The job must be finished by then (ISO date or date-time).")
+              help="Earliest start of the job: ISO date or date-time (local time), e.g. 2026-12-07 or "
+                   "2026-12-07T20:00.")
+@click.option("--deadline", default=None, metavar="WHEN",
+              help="The job must be finished by then (ISO date or date-time).")
 @click.option("--energy", default=None, metavar="ENERGY", help="Energy the job draws from the grid, e.g. '40 kWh'.")
-@click.option("--power", default=None, metavar="POWER", help="Or its mean power, e.g. '5 kW' (energy = power x duration).")
+@click.option("--power", default=None, metavar="POWER",
+              help="Or its mean power, e.g. '5 kW' (energy = power x duration).")
 @click.option("--tz", default=None, metavar="TZ",
               help="IANA time zone of dates and local hours (default: the zone's, e.g. Europe/Paris for FRA).")
 @click.option("--plot", "plot_path", default=None, metavar="FILE.html",
@@ -88,7 +91,7 @@ def schedule(zone, profile_spec, duration, earliest, deadline, energy, power, tz
 
         fig, tab = figure
         write_page([(fig, tab)], html_path, title=f"footprint schedule: {result['zone_name']} ({result['zone']})",
-                   intro=f"{result['boundary']}. " + " ".join(f"Limit: {x}." for x in result["limits"]))
+                   intro=f"Boundary: {result['boundary']}. " + " ".join(f"Limit: {x}." for x in result["limits"]))
         doc["plot"] = str(html_path)
     if as_json:
         emit_json(doc)
@@ -140,12 +143,13 @@ def _profile_text(r) -> str:
     rows = [
         [f"profile-weighted ({p['hours_used']:,} h of {r['data_year']} used)", num(r["value_g_per_kwh"]), "gCO2e/kWh"],
         [f"every hour of {r['data_year']} alike (24/7), same series", num(r["yearly_average_g_per_kwh"]), "gCO2e/kWh"],
-        ["difference", f"{r['difference_g_per_kwh']:+.3g} ({_pct(r['difference_g_per_kwh'], r['yearly_average_g_per_kwh'])})",
-         "gCO2e/kWh"],
+        ["difference", f"{r['difference_g_per_kwh']:+.3g} "
+                       f"({_pct(r['difference_g_per_kwh'], r['yearly_average_g_per_kwh'])})", "gCO2e/kWh"],
     ]
     if "energy_kwh" in r:
         rows += [[f"CO2e of {num(r['energy_kwh'])} kWh with this profile", num(r["co2e_kg"]), "kgCO2e"],
-                 [f"CO2e of {num(r['energy_kwh'])} kWh, every hour alike", num(r["co2e_every_hour_alike_kg"]), "kgCO2e"]]
+                 [f"CO2e of {num(r['energy_kwh'])} kWh, every hour alike", num(r["co2e_every_hour_alike_kg"]),
+                  "kgCO2e"]]
     out.append(table(rows, ["", "value", "unit"]))
     out += [""] + _footer(r)
     return "\n".join(out)
@@ -173,7 +177,8 @@ def _batch_text(r) -> str:
 
     rows = [row("best start", r["best"]), row("average over the starts", r["average_start"]),
             row("worst start", r["worst"])]
-    for key, label in (("saving_vs_average", "saving vs the average start"), ("saving_vs_worst", "saving vs the worst start")):
+    for key, label in (("saving_vs_average", "saving vs the average start"),
+                       ("saving_vs_worst", "saving vs the worst start")):
         s = r[key]
         rows.append([label, "", "", f"{num(s['intensity_g_per_kwh'])} ({s['percent']:.1f} %)"]
                     + ([num(s["co2e_kg"])] if has_co2e else []))

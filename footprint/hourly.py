@@ -249,7 +249,8 @@ def yearly_fallback(zone: str, profile=None) -> dict:
 
     prof = parse_profile(profile) if profile is not None else None
     row = factors.get("grid", str(zone), "carbon_intensity")
-    what = f"the usage profile '{_short(prof.spec)}' does not change the CO2e" if prof else "every hour has the same intensity"
+    what = (f"the usage profile '{_short(prof.spec)}' does not change the CO2e" if prof
+            else "every hour has the same intensity")
     note = (f"no hourly grid data for zone '{zone}' (hourly data: {', '.join(zones())}): its yearly factor is used "
             f"for every hour, so {what}")
     if row is None:
@@ -416,7 +417,8 @@ class Profile:
         if self.kind == "weekly":
             return f"custom weekly profile (168 hourly weights, Monday 00:00 first) in {tz_name}"
         start = self.window_start
-        when = start.isoformat(timespec="minutes") if start.tzinfo else f"{start.isoformat(timespec='minutes')} {tz_name}"
+        when = start.isoformat(timespec="minutes")
+        when = when if start.tzinfo else f"{when} {tz_name}"
         return f"batch window from {when} for {_hours_text(self.window_duration_h)}"
 
 
@@ -510,7 +512,8 @@ def parse_profile(spec) -> Profile:
         try:
             start = datetime.fromisoformat(start_text.strip())
         except ValueError:
-            raise _bad(spec, f"cannot read the start '{start_text.strip()}' (ISO 8601, e.g. 2026-12-07T22:00)") from None
+            raise _bad(spec, f"cannot read the start '{start_text.strip()}' "
+                             "(ISO 8601, e.g. 2026-12-07T22:00)") from None
         hours = parse_duration_h(duration_text.strip(), f"usage profile '{_short(spec)}': duration")
         return Profile("window", text, time_zone=tz_name, window_start=start, window_duration_h=hours)
     raise _bad(spec, f"unknown kind '{head.strip()}'")
@@ -909,6 +912,7 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
 
 
 __all__ = ["DATA_YEAR", "BOUNDARY", "PROFILE_KINDS", "Profile", "Series", "zones", "has_hourly", "load_series",
-           "zone_info", "parse_profile", "profile_weights", "weighted_intensity", "profile_intensity", "yearly_fallback",
+           "zone_info", "parse_profile", "profile_weights", "weighted_intensity", "profile_intensity",
+           "yearly_fallback",
            "best_start", "job_intensities", "stand_in_shift", "local_hour_of_week", "parse_when",
            "parse_duration_h", "parse_energy_kwh", "parse_power_kw", "decimal_point"]

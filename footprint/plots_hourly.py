@@ -93,7 +93,7 @@ def week_heatmap(zone: str, profile="24/7"):
     fig.update_layout(title=_title(
         f"{m['name']} ({m['zone']}): carbon intensity by day and hour, mean of {m['year']}",
         f"Local time {m['time_zone']}. Squares: {m['profile']}. Yearly average of the series "
-        f"{m['average']:.1f} gCO2e/kWh. {m['boundary']}; average, not marginal, intensity. "
+        f"{m['average']:.1f} gCO2e/kWh. Boundary: {m['boundary']}; average, not marginal, intensity. "
         "Data: Electricity Maps, ODbL."))
     fig.update_xaxes(title="local hour (start)", dtick=1)
     fig.update_yaxes(autorange="reversed")
@@ -174,8 +174,8 @@ def window_heatmap(result: dict):
     sub = (f"Local time {m['time_zone']}; a {m['duration_h']:g} h job. "
            + (f"Hours of {m['data_year']} from {stand_in['data_start_utc']} stand in for the dates shown "
               "(whole weeks, weekdays aligned). " if stand_in["used"] else "")
-           + f"{m['boundary']}; average, not marginal, intensity: the saving is attributional, not an avoided "
-             "emission. Data: Electricity Maps, ODbL.")
+           + f"Boundary: {m['boundary']}; average, not marginal, intensity: the saving is attributional, "
+             "not an avoided emission. Data: Electricity Maps, ODbL.")
     fig.update_layout(title=_title(f"{m['zone_name']} ({m['zone']}): best time to run", sub))
     fig.update_xaxes(title="local hour (start)", dtick=1)
     fig.update_yaxes(autorange="reversed")

@@ -88,8 +88,9 @@ def test_office_hours_vs_24_7_in_france_hand_checked(fra):
 
 def test_office_hours_follow_summer_time():
     how = hourly.local_hour_of_week(2023, "Europe/Paris")
-    winter = int((datetime(2023, 1, 2, 8, tzinfo=timezone.utc) - datetime(2023, 1, 1, tzinfo=timezone.utc)).total_seconds() // 3600)
-    summer = int((datetime(2023, 7, 3, 7, tzinfo=timezone.utc) - datetime(2023, 1, 1, tzinfo=timezone.utc)).total_seconds() // 3600)
+    jan1 = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    winter = (datetime(2023, 1, 2, 8, tzinfo=timezone.utc) - jan1) // timedelta(hours=1)
+    summer = (datetime(2023, 7, 3, 7, tzinfo=timezone.utc) - jan1) // timedelta(hours=1)
     assert how[winter] == how[summer] == 9  # Monday 09:00 local: 08:00 UTC in January, 07:00 UTC in July
 
 
@@ -184,6 +185,16 @@ def test_another_year_uses_the_matching_2023_week(fra):
     brute = _brute_force(fra, first, first + timedelta(hours=162), 6)
     assert min(brute, key=brute.get) == data
     assert r["energy_kwh"] == 30.0 and r["best"]["co2e_kg"] == pytest.approx(30 * min(brute.values()) / 1000)
+
+
+def test_a_window_profile_of_another_year_says_which_2023_hours_stand_in(fra):
+    r = hourly.weighted_intensity("FRA", "window:Europe/Paris:2026-12-07T22:00/6 h")
+    stand_in = r["profile"]["stand_in"]
+    assert stand_in["used"] and any("stands in" in n for n in r["notes"])
+    start = datetime.strptime(stand_in["data_start_utc"], "%Y-%m-%dT%H:%MZ").replace(tzinfo=timezone.utc)
+    v = dict(fra)
+    assert start.astimezone(PARIS).strftime("%a %H:%M") == "Mon 22:00"
+    assert r["value_g_per_kwh"] == pytest.approx(sum(v[start + timedelta(hours=k)] for k in range(6)) / 6)
 
 
 def test_a_window_crossing_the_data_year_is_shifted_into_it():
