@@ -25,6 +25,7 @@ COMMANDS = {
     "calibrate": ("footprint.cli_measure", "calibrate", "Set a measured figure beside the estimate."),
     "plot": ("footprint.cli_plot", "plot", "Plot a scenario (self-contained HTML)."),
     "factors": ("footprint.cli_factors", "factors_command", "List and show the sourced factor tables."),
+    "schedule": ("footprint.cli_schedule", "schedule", "Hourly grid carbon: a usage profile, or the best time to run a job."),
 }
 
 

@@ -35,9 +35,10 @@ def list_(table_name, search_text, as_json):
     if table_name is None:
         doc = [{"table": t, "rows": len(factors.rows(t)), "keys": len(factors.keys(t))} for t in factors.table_names()]
         if as_json:
-            emit_json({"tables": doc})
+            emit_json({"tables": doc, "hourly_series": _hourly_credits()})
         else:
             click.echo(table([[d["table"], d["keys"], d["rows"]] for d in doc], ["table", "keys", "rows"]))
+            click.echo("\n" + "\n".join(_hourly_lines()))
         return
     rows = factors.rows(table_name)
     if as_json:
@@ -131,8 +132,10 @@ def show(key, as_json):
     if not hits:
         every = {r.key[0] for t in factors.table_names() for r in factors.rows(t)} | set(srcs)
         raise unknown_name("factor key", key, every)
+    hourly_credit = [h for h in _hourly_credits() if h["zone"].lower() == key.lower()]
     if as_json:
-        emit_json({"key": key, "rows": [dict(r.as_dict(), source=srcs.get(r.source_id, {})) for r in hits]})
+        emit_json({"key": key, "rows": [dict(r.as_dict(), source=srcs.get(r.source_id, {})) for r in hits],
+                   **({"hourly_series": hourly_credit[0]} if hourly_credit else {})})
         return
     click.echo(table([[r.table, r.parameter, _value(r), r.unit, r.status, r.year] for r in hits],
                      ["table", "parameter", "value (low - high)", "unit", "status", "year"]))
@@ -141,6 +144,31 @@ def show(key, as_json):
         src = srcs.get(r.source_id, {})
         click.echo(f"- {r.parameter}: {src.get('citation', '?')} <{src.get('url_or_doi', '')}>"
                    + (f"\n    notes: {r.notes}" if r.notes else ""))
+    if hourly_credit:
+        click.echo("\n" + "\n".join(_hourly_lines(hourly_credit)))
+
+
+def _hourly_credits() -> list[dict]:
+    """The hourly grid series (not factor tables): zone, year, boundary, licence and source."""
+    from . import hourly
+
+    out = []
+    for zone in hourly.zones():
+        meta = hourly.zone_info(zone)
+        out.append({"zone": zone, "name": meta["name"], "year": int(meta["year"]), "boundary": meta["boundary"],
+                    "licence": meta["licence"], "source": factors.sources().get(meta["source_id"], {})})
+    return out
+
+
+def _hourly_lines(credits=None) -> list[str]:
+    credits = _hourly_credits() if credits is None else credits
+    lines = ["hourly series (used by `footprint schedule`; the yearly factor stays the default):"]
+    for h in credits:
+        src = h["source"]
+        lines.append(f"- {h['zone']} ({h['name']}), {h['year']}, {h['boundary']}: Electricity Maps, licence "
+                     f"{h['licence']} (Open Data Commons Open Database License); {src.get('source_id', '?')} "
+                     f"<{src.get('url_or_doi', '')}>")
+    return lines
 
 
 @factors_group.command("check")
