@@ -2,17 +2,14 @@
 
 :func:`render` builds the text from the JSON document of a comparison
 (:meth:`footprint.compare.Comparison.to_dict`); :func:`write` writes it
-atomically (a temporary file in the same directory, then :func:`os.replace`), so
-that a card exists only when the whole run succeeded.
+atomically (:func:`footprint.io.write_text`), so that a card exists only when
+the whole run succeeded.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from .errors import InputError
 from .formatting import num
 
 CAVEATS = (
@@ -139,25 +136,18 @@ def _value(a: dict) -> str:
     return str(v)
 
 
-def check_writable(path) -> Path:
-    """Refuse a card path whose directory does not exist (before any work is done)."""
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(f"--card: '{path}' is a directory; give a file name such as card.md")
-    if not p.parent.exists():
-        raise InputError(f"--card: directory '{p.parent}' does not exist; create it or choose another path")
-    return p
+def check_writable(path, inputs=None) -> Path:
+    """Refuse a card path that cannot be written or is one of the run's `inputs` (before any work is done).
+
+    `inputs` is ``{label: path}`` of the files the run reads (see :func:`footprint.io.check_outputs`).
+    """
+    from .io import check_outputs
+
+    return check_outputs({"--card": path}, inputs)["--card"]
 
 
 def write(path, text: str) -> None:
-    """Write `text` to `path` atomically (temporary file in the same directory + os.replace)."""
-    p = check_writable(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write `text` to `path` atomically (a complete card or the previous file, never half of one)."""
+    from .io import write_text
+
+    write_text(check_writable(path), text)
