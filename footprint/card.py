@@ -48,7 +48,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
 #: Line breaks of every kind (a heading or a list can only start after one).
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 #: What would start a block at the beginning of a line: list item, numbered item, thematic break, quote.
-_BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
+_BLOCK_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
 
 
 def _md(text) -> str:
@@ -61,7 +61,7 @@ def _md(text) -> str:
     """
     flat = " ".join(_LINE_BREAKS.sub(" ", str(text)).split())
     flat = _MD_SPECIAL.sub(r"\\\1", flat)
-    return _BLOCK_START.sub(r"\\\1", flat)
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), flat)
 
 
 def _code(text) -> str:

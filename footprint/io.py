@@ -353,10 +353,11 @@ class Outputs:
 
     def commit(self) -> list[Path]:
         """Move every staged file into place; if one move fails, put back the files already moved."""
-        backups, done = [], []
+        backups, done, existed = [], [], set()
         try:
             for tmp, target in self._staged:
                 if target.exists():
+                    existed.add(target)
                     backup = f"{tmp}.old"
                     try:
                         os.link(target, backup)
@@ -375,11 +376,11 @@ class Outputs:
                 if target in saved:
                     with contextlib.suppress(OSError):
                         os.replace(saved[target], target)
-                else:
+                elif target not in existed:  # new: remove it (an old file without a backup stays replaced)
                     with contextlib.suppress(OSError):
                         os.unlink(target)
-            self.abort()
             failed = next((t for _, t in self._staged if t not in done), None)
+            self.abort()
             raise InputError(f"cannot write '{failed}': {_why(exc)}; nothing was written") from None
         finally:
             for backup, _ in backups:

@@ -1215,13 +1215,14 @@ def record_result(path, measurement: Measurement) -> Path | None:
         return Path(measurement.recorded_in)
     except (OSError, InputError) as exc:
         reason = str(exc) if isinstance(exc, InputError) else f"{path}: {exc.strerror or exc}"
+    measurement.notes.append(f"could not append to the results file ({reason})")
+    row = measurement.to_row()
     fallback = write_fallback(measurement)
     measurement.recorded_in = None if fallback is None else str(fallback)
     where = f"written to {fallback} instead" if fallback else "no fallback folder was writable either"
-    measurement.notes.append(f"could not append to the results file ({reason}): the measurement was {where} "
-                             "and printed on stderr as one JSON line")
+    measurement.notes.append(f"the measurement was {where}, and printed on stderr as one JSON line")
     _stderr_line(f"footprint: warning: could not append the measurement to {path} ({reason}); {where}; "
                  "the record follows as one JSON line")
-    _stderr_line(json.dumps({"footprint_measurement": measurement.to_row(), "results_file": str(path),
+    _stderr_line(json.dumps({"footprint_measurement": row, "results_file": str(path),
                              "error": reason, "fallback_file": measurement.recorded_in}, ensure_ascii=False))
     return fallback
