@@ -1095,6 +1095,8 @@ def append_result(path, measurement: Measurement) -> Path:
     concurrent writers.  A file that is not footprint's, or is corrupt, is refused
     with an :class:`InputError` and left untouched.
     """
+    from . import io as fio
+
     path = Path(os.path.realpath(path))
     line = _row_line(measurement.to_row())
     for _ in range(100):
@@ -1114,8 +1116,7 @@ def append_result(path, measurement: Measurement) -> Path:
                 os.replace(tmp, path)
                 return path
             finally:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+                fio.discard(tmp)  # the hard link (or the moved file) holds the data now
             return path
         with fh:
             _lock(fh)
@@ -1135,7 +1136,12 @@ def append_result(path, measurement: Measurement) -> Path:
             elif not text.endswith("\n"):
                 text += "\n"
             tmp = _write_temp(path, text + line, os.stat(path).st_mode & 0o7777)
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                fio.discard(tmp)
+                raise
+            fio.settled(tmp)
             return path
     raise InputError(f"{path}: could not append (the file kept changing under concurrent writers)")
 

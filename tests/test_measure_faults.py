@@ -218,3 +218,18 @@ def test_sighup_is_recorded_like_sigterm(fake_codecarbon, tmp_path):
     assert result.status == "interrupted" and result.exit_code == 128 + signal.SIGHUP
     assert ms.read_results(log)[-1]["status"] == "interrupted"
     assert any("SIGHUP" in n for n in result.notes)
+
+
+def test_failed_replace_leaves_no_temporary_file(tmp_path, monkeypatch):
+    log = tmp_path / "r.csv"
+    m = ms.build_measurement(dict(duration_s=1.0, energy_cpu_kwh=1e-6), zone="FRA", status="ok")
+    ms.append_result(log, m)
+    before = log.read_bytes()
+
+    def ro(src, dst):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(os, "replace", ro)
+    with pytest.raises(OSError):
+        ms.append_result(log, m)
+    assert log.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]
