@@ -2,17 +2,15 @@
 
 :func:`render` builds the text from the JSON document of a comparison
 (:meth:`footprint.compare.Comparison.to_dict`); :func:`write` writes it
-atomically (a temporary file in the same directory, then :func:`os.replace`), so
-that a card exists only when the whole run succeeded.
+atomically (:func:`footprint.io.write_text`), so that a card exists only when
+the whole run succeeded.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import re
 from pathlib import Path
 
-from .errors import InputError
 from .formatting import num
 
 CAVEATS = (
@@ -45,27 +43,49 @@ def _ratio(f) -> str:
     return f"{num(f['value'])}x ({num(f['low'])} - {num(f['high'])})"
 
 
+#: Characters that start Markdown inline syntax (emphasis, code, links, raw HTML, table cells, headings).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
+#: Line breaks of every kind (a heading or a list can only start after one).
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+#: What would start a block at the beginning of a line: list item, numbered item, thematic break, quote.
+_BLOCK_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
+
+
 def _md(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """User text as one line of literal Markdown: no heading, list, table cell, link or HTML can come from it.
+
+    >>> _md("Chatbot\\n## Verdict: complies")
+    'Chatbot \\\\#\\\\# Verdict: complies'
+    >>> _md("- a | b")
+    '\\\\- a \\\\| b'
+    """
+    flat = " ".join(_LINE_BREAKS.sub(" ", str(text)).split())
+    flat = _MD_SPECIAL.sub(r"\\\1", flat)
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), flat)
+
+
+def _code(text) -> str:
+    """Text for inside a code span: one line, no backtick, no table separator."""
+    return " ".join(_LINE_BREAKS.sub(" ", str(text)).split()).replace("`", "'").replace("|", "/")
 
 
 def render(doc: dict) -> str:
     """The Markdown card of a ``footprint compare`` JSON document."""
     sc = doc["scenario"]
-    out = [f"# Criterion card: {sc['name']}", ""]
+    out = [f"# Criterion card: {_md(sc['name'])}", ""]
     if sc.get("description"):
         out += [_md(sc["description"]), ""]
-    out += [f"- **Functional unit**: one {sc['task']}",
+    out += [f"- **Functional unit**: one {_md(sc['task'])}",
             f"- **Volume**: {_fig(sc['volume'])} — {_md(sc['volume_source'])}",
-            f"- **Horizon**: {sc['horizon']}; human time: {sc['device']}, boundary `{sc['human_time_boundary']}`, "
-            f"zone {sc['zone']}", ""]
+            f"- **Horizon**: {_md(sc['horizon'])}; human time: {_md(sc['device'])}, boundary "
+            f"`{_code(sc['human_time_boundary'])}`, zone {_md(sc['zone'])}", ""]
 
     out += ["## Headline (per task)", "",
             "| variant | metric | AI | without AI | AI / without AI | P(AI lower) |",
             "| --- | --- | --- | --- | --- | --- |"]
     for name, v in doc["variants"].items():
         for k in ("energy", "co2e", "water"):
-            out.append(f"| {name} | {k} | {_fig(v['per_task']['ai'][k])} | {_fig(v['per_task']['alternative'][k])} | "
+            out.append(f"| {_md(name)} | {k} | {_fig(v['per_task']['ai'][k])} | {_fig(v['per_task']['alternative'][k])} | "
                        f"{_ratio(v['per_task']['ratio'][k])} | {v['benefit']['probability_ai_lower'][k]:.0%} |")
     out.append("")
 
@@ -75,9 +95,9 @@ def render(doc: dict) -> str:
         s = v["sobriety"]
         if s.get("budget") is None:
             per_year = v["per_year"]["ai"]
-            out.append(f"| {name} | {_fig(per_year['energy'])}; {_fig(per_year['co2e'])} | none given | no budget | - |")
+            out.append(f"| {_md(name)} | {_fig(per_year['energy'])}; {_fig(per_year['co2e'])} | none given | no budget | - |")
         else:
-            out.append(f"| {name} | {_fig(s.get('ai'))} ({s['basis']}) | {_fig(s['budget'])} | **{s['verdict']}** | "
+            out.append(f"| {_md(name)} | {_fig(s.get('ai'))} ({_md(s['basis'])}) | {_fig(s['budget'])} | **{s['verdict']}** | "
                        f"{s['probability_exceeding']:.0%} |")
     out.append("")
 
@@ -88,7 +108,7 @@ def render(doc: dict) -> str:
         b, be = v["benefit"], v["break_even"]["co2e"]
         be_text = {"ai_always_lower": "none needed (AI lower at any volume)",
                    "ai_never_lower": "never (AI higher at any volume)"}.get(be["status"], _fig(be["volume"]))
-        out.append(f"| {name} | **{b['verdict']}** | {_fig(v['total']['ai']['co2e'])} | "
+        out.append(f"| {_md(name)} | **{b['verdict']}** | {_fig(v['total']['ai']['co2e'])} | "
                    f"{_fig(v['total']['alternative']['co2e'])} | {_fig(b['agent_hours_saved']['per_task'])} | "
                    f"{_fig(b['agent_hours_saved']['total'])} | {be_text} |")
     out.append("")
@@ -96,9 +116,9 @@ def render(doc: dict) -> str:
     if any(ratios.values()):
         bounds = list(next(r for r in ratios.values() if r))
         out += ["AI / without-AI CO2e ratio under each human-time boundary:", "",
-                "| variant | " + " | ".join(f"`{b}`" for b in bounds) + " |", "| --- |" + " --- |" * len(bounds)]
+                "| variant | " + " | ".join(f"`{_code(b)}`" for b in bounds) + " |", "| --- |" + " --- |" * len(bounds)]
         for name, r in ratios.items():
-            out.append(f"| {name} | " + " | ".join(_ratio(r.get(b)) for b in bounds) + " |")
+            out.append(f"| {_md(name)} | " + " | ".join(_ratio(r.get(b)) for b in bounds) + " |")
         out.append("")
     if doc.get("benefit", {}).get("description"):
         out += [f"Benefit stated by the scenario: {_md(doc['benefit']['description'])}", ""]
@@ -118,7 +138,7 @@ def render(doc: dict) -> str:
 
     out += ["## Assumptions and sources", "", "| input | value | status | source |", "| --- | --- | --- | --- |"]
     for a in doc["assumptions"]:
-        out.append(f"| {_md(a['name'])} | {_md(_value(a))} | {a.get('status', '')} | {_md(a['source'])} |")
+        out.append(f"| {_md(a['name'])} | {_md(_value(a))} | {_md(a.get('status', ''))} | {_md(a['source'])} |")
     mc = doc.get("monte_carlo", {})
     out += ["", f"_Generated by footprint compare ({mc.get('samples')} Monte Carlo samples, seed {mc.get('seed')}; "
             f"{mc.get('distribution', '')})._", ""]
@@ -139,25 +159,18 @@ def _value(a: dict) -> str:
     return str(v)
 
 
-def check_writable(path) -> Path:
-    """Refuse a card path whose directory does not exist (before any work is done)."""
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(f"--card: '{path}' is a directory; give a file name such as card.md")
-    if not p.parent.exists():
-        raise InputError(f"--card: directory '{p.parent}' does not exist; create it or choose another path")
-    return p
+def check_writable(path, inputs=None) -> Path:
+    """Refuse a card path that cannot be written or is one of the run's `inputs` (before any work is done).
+
+    `inputs` is ``{label: path}`` of the files the run reads (see :func:`footprint.io.check_outputs`).
+    """
+    from .io import check_outputs
+
+    return check_outputs({"--card": path}, inputs)["--card"]
 
 
 def write(path, text: str) -> None:
-    """Write `text` to `path` atomically (temporary file in the same directory + os.replace)."""
-    p = check_writable(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write `text` to `path` atomically (a complete card or the previous file, never half of one)."""
+    from .io import write_text
+
+    write_text(check_writable(path), text)

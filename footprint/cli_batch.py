@@ -5,17 +5,23 @@ when there is more than one); each chunk goes through
 :func:`footprint.batch.estimate`.  Bad values of every chunk are collected and
 reported together, by file line and column, before anything is written; with
 ``--skip-invalid`` the good rows are written and the bad ones go, as given plus
-an ``error`` column, to a rejects file.  Files are written to a temporary file
-in the same directory and moved into place (``os.replace``), so a failed run
-leaves no half-written output.  pandas is imported here only.
+an ``error`` column, to a rejects file.  Every output path is checked before
+anything is read (not an input, not the other output, a writable folder); the
+results and the rejects are staged in temporary files and moved into place
+together only when the whole run succeeded (:class:`footprint.io.Outputs`), so a
+failed or interrupted run leaves no file behind and no file changed.  Tables are
+read as spreadsheets save them (:func:`sniff_table`: UTF-8 with or without a
+byte-order mark, Windows-1252, Latin-1; ``,``, ``;`` or tab separators), every
+cell as text, so that footprint's own grammar reads the numbers.  pandas is
+imported here only.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
-import os
+import csv
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -25,90 +31,163 @@ from .errors import InputError
 #: Rows per chunk: large enough for the vectorised path, small enough to bound memory.
 CHUNK_ROWS = 100_000
 
+#: Separators recognised in the header line, the first one winning a tie.
+SEPARATORS = (",", ";", "\t")
 
-def _count_rows(path: Path) -> int:
-    with path.open("rb") as fh:
-        return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1)
+#: How to save a table so that it is read (said in every refusal of the file itself).
+HOW_TO_SAVE = ("save it from the spreadsheet as 'CSV UTF-8 (délimité par des virgules)' or 'CSV (séparateur : "
+               "point-virgule)'")
+
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with a byte-order mark", "cp1252": "Windows-1252",
+                   "latin-1": "Latin-1 (ISO-8859-1)"}
 
 
-@contextlib.contextmanager
-def _atomic(path: Path):
-    """A text file at `path`, moved into place only when the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes with `encoding` (read in 1 MiB blocks)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff_table(path) -> dict:
+    """Encoding, separator and row count of a batch CSV file, as spreadsheets save them.
+
+    Recognised: UTF-8 (with or without a byte-order mark), else Windows-1252, else
+    Latin-1; separators ``,``, ``;`` or a tab, whichever splits the header line
+    into the most columns.  UTF-16 files and files with NUL bytes are refused.
+
+    Returns
+    -------
+    dict
+        ``encoding`` (a Python codec name), ``separator``, ``rows`` (lines after
+        the header) and ``note`` (what was detected, for the user; None for a plain
+        comma-separated UTF-8 file).
+    """
+    path = Path(path)
+    newlines, nul, head, utf8_ok = 0, False, b"", True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if len(head) < 65536:
+                head += block[: 65536 - len(head)]
+            newlines += block.count(b"\n")
+            nul = nul or b"\x00" in block
+            if utf8_ok:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+    if utf8_ok:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or nul:
+        raise InputError(f"--batch: '{path}' is UTF-16 or binary, not a CSV text table; {HOW_TO_SAVE}")
+    if utf8_ok:
+        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    else:
+        encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
+    text = head.decode(encoding, "replace")
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    counts = {sep: len(next(csv.reader([header], delimiter=sep), [])) for sep in SEPARATORS}
+    separator = max(SEPARATORS, key=lambda sep: counts[sep])  # max keeps the first of equals: ','
+    said = []
+    if encoding != "utf-8":
+        said.append(f"read as {_ENCODING_NAMES[encoding]}")
+    if separator != ",":
+        said.append(f"separator {'tab' if separator == chr(9) else repr(separator)}")
+    return {"encoding": encoding, "separator": separator, "rows": max(0, newlines - 1),
+            "note": ", ".join(said) or None}
+
+
+def _unreadable(path, exc) -> InputError:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    hint = HOW_TO_SAVE
+    if "fields" in first and "saw" in first:
+        hint = ("a decimal comma in a comma-separated file splits a cell in two: put the cell in quotes, or " + HOW_TO_SAVE)
+    return InputError(f"--batch: '{path}' is not a readable CSV table ({first}); {hint}")
 
 
 def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, seed=None, chunk_rows=None):
     """Estimate every row of the CSV at `path` and write the results to `output` (see module docstring)."""
     import pandas as pd
 
-    chunk_rows = chunk_rows or CHUNK_ROWS
-    from . import batch
+    from . import batch, io
 
+    chunk_rows = chunk_rows or CHUNK_ROWS
     src = Path(path)
     if not src.is_file():
         raise InputError(f"--batch: no file '{path}'; give a CSV table with one scenario per row (docs/batch.md)")
-    out = Path(output)
-    rej = Path(rejects) if rejects else out.with_name(f"{out.stem}.rejects.csv")
-    if not out.parent.is_dir():
-        raise InputError(f"--output: directory '{out.parent}' does not exist")
-    if out.resolve() == src.resolve() or rej.resolve() == src.resolve():
-        raise InputError("--output: would overwrite the input table; choose another file")
+    out = Path(output) if output is not None and str(output) else output
+    rej = Path(rejects) if rejects else (out.with_name(f"{out.stem}.rejects.csv") if out else None)
+    wanted = {"--output": out}
+    if skip_invalid or rejects:
+        wanted["--rejects"] = rej
+    checked = io.check_outputs(wanted, {"batch table": src})
+    out, rej = checked["--output"], checked.get("--rejects", rej)
     if samples is not None and samples < 1:
         raise InputError(f"--samples: must be at least 1, got {samples}")
     try:
-        reader = pd.read_csv(src, chunksize=chunk_rows, keep_default_na=False, na_values=[""], skipinitialspace=True)
+        layout = sniff_table(src)
+    except OSError as exc:
+        raise InputError(f"--batch: cannot read '{path}' ({exc.strerror or exc})") from None
+    try:
+        reader = pd.read_csv(src, chunksize=chunk_rows, keep_default_na=False, na_values=[""], skipinitialspace=True,
+                             dtype=str, encoding=layout["encoding"], sep=layout["separator"])
     except pd.errors.EmptyDataError:
         raise InputError(f"--batch: '{path}' is empty; give a header row and one scenario per row") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"--batch: '{path}' is not a readable CSV table ({str(exc).splitlines()[0]})") from None
+        raise _unreadable(path, exc) from None
 
-    n_rows = _count_rows(src)
+    n_rows = layout["rows"]
     problems, rejected, n_good, line = [], [], 0, 2
     units, columns_checked = None, False
     show = n_rows > chunk_rows
     bar = click.progressbar(length=n_rows, label="footprint: estimating", file=sys.stderr) if show \
         else contextlib.nullcontext()
-    with _atomic(out) as fh, bar as progress:
-        header = True
-        try:
-            for chunk in reader:
-                chunk.index = pd.RangeIndex(line, line + len(chunk), name="line")
-                line += len(chunk)
-                if not columns_checked:
-                    inputs, _ = batch.normalise_columns(chunk)
-                    chunk, units = batch.split_units_row(chunk, inputs)
-                    columns_checked = True
-                if len(chunk) == 0:
-                    continue
-                result, bad = batch.estimate(chunk, skip_invalid=True, samples=samples, seed=seed, units=units)
-                if len(bad):
-                    problems += bad.attrs.pop("problems")
-                    rejected.append(bad)
-                if len(result):
-                    result.to_csv(fh, header=header, index=True, lineterminator="\n")
-                    header = False
-                n_good += len(result)
-                if show:
-                    progress.update(len(chunk))
-        except pd.errors.ParserError as exc:
-            raise InputError(f"--batch: '{path}' is not a readable CSV table ({str(exc).splitlines()[0]})") from None
-        if n_good + sum(len(r) for r in rejected) == 0:
-            raise InputError(f"--batch: '{path}' has no scenario rows; give one scenario per row under the header")
-        if problems and not skip_invalid:
-            raise InputError(batch.report(problems, "line") + "; fix them or use --skip-invalid")
+    with io.Outputs() as staged, bar as progress:
+        with staged.open(out) as fh:
+            header = True
+            try:
+                for chunk in reader:
+                    chunk.index = pd.RangeIndex(line, line + len(chunk), name="line")
+                    line += len(chunk)
+                    if not columns_checked:
+                        inputs, _ = batch.normalise_columns(chunk)
+                        chunk, units = batch.split_units_row(chunk, inputs)
+                        columns_checked = True
+                    if len(chunk) == 0:
+                        continue
+                    result, bad = batch.estimate(chunk, skip_invalid=True, samples=samples, seed=seed, units=units)
+                    if len(bad):
+                        problems += bad.attrs.pop("problems")
+                        rejected.append(bad)
+                    if len(result):
+                        result.to_csv(fh, header=header, index=True, lineterminator="\n")
+                        header = False
+                    n_good += len(result)
+                    if show:
+                        progress.update(len(chunk))
+            except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+                raise _unreadable(path, exc) from None
+            if n_good + sum(len(r) for r in rejected) == 0:
+                raise InputError(f"--batch: '{path}' has no scenario rows; give one scenario per row under the header")
+            if problems and not skip_invalid:
+                raise InputError(batch.report(problems, "line") + "; fix them or use --skip-invalid")
+        if rejected:
+            with staged.open(rej) as fh:
+                pd.concat(rejected).to_csv(fh, index=True, lineterminator="\n")
     n_bad = sum(len(r) for r in rejected)
-    if rejected:
-        with _atomic(rej) as fh:
-            pd.concat(rejected).to_csv(fh, index=True, lineterminator="\n")
     msg = f"footprint: {n_good} row{'s' if n_good != 1 else ''} estimated -> {out}"
     if n_bad:
         msg += f"; {n_bad} rejected -> {rej}"
+    if layout["note"]:
+        msg += f" ({layout['note']})"
     click.echo(msg, err=True)

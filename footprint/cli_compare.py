@@ -36,7 +36,7 @@ def compare(file, as_json, card_path, seed, samples, human_time):
     from .scenario import load
 
     if card_path is not None:
-        card.check_writable(card_path)
+        card.check_writable(card_path, {"scenario file": file})
     scenario = load(file)
     result = compare_scenario(scenario, samples=samples, seed=seed, human_time=human_time)
     doc = result.to_dict()

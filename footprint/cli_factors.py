@@ -179,7 +179,9 @@ def check():
     """
     from . import catalogue
 
-    problems = factors.validate() + catalogue.validate()
+    problems = factors.validate()
+    if not problems:  # the catalogue reads the model table, which loads only once its rows are valid
+        problems = catalogue.validate()
     if problems:
         for p in problems:
             click.echo(p, err=True)

@@ -35,7 +35,8 @@ def _estimate_kwargs(options: dict) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout (the command's stdout goes to stderr).")
 @click.option("--output", "-o", default=DEFAULT_LOG, show_default=True, help="Results CSV to append the measurement to.")
 @click.option("--no-log", is_flag=True, help="Do not append the measurement to a results file.")
-@click.option("--interval", default=1.0, show_default=True, type=float, help="CodeCarbon's power sampling interval [s].")
+@click.option("--interval", default=1.0, show_default=True, type=float,
+              help="CodeCarbon's power sampling interval [s] (finite, > 0).")
 @click.option("--tracking-mode", type=click.Choice(["machine", "process"]), default="machine", show_default=True,
               help="Measure the whole machine, or only this process tree (CodeCarbon's modes).")
 @click.option("--verbose", is_flag=True, help="Show CodeCarbon's own log.")
@@ -81,7 +82,7 @@ def measure(zone, tokens, items, as_json, output, no_log, interval, tracking_mod
     except ms.MeasurementError as exc:
         fail(str(exc), exc.exit_code)
     doc = result.to_dict()
-    doc["log"] = None if no_log else str(output)
+    doc["log"] = None if no_log else result.recorded_in
     if compare_estimate:
         if result.energy_per_token is None:
             doc["comparison"] = None

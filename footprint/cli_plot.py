@@ -52,13 +52,21 @@ def plot(file, output, kind, metric, per, data_path, png, seed, samples, human_t
       footprint plot scenarios/city_chatbot.toml -o chatbot.html
       footprint plot scenarios/city_chatbot.toml -o sweep.html --kind sweep --metric energy --data sweep.csv
     """
-    from . import plots
+    from . import io, plots
 
     kinds = list(KINDS) if kind.lower() == ALL else [kind.lower()]
     several = len(kinds) > 1
-    html_path = plots.check_output(output)
-    data_paths = {k: plots.check_output(_beside(Path(data_path), k, ".csv", several)) for k in kinds} if data_path else {}
-    png_paths = {k: plots.check_output(_beside(html_path, k, ".png", several)) for k in kinds} if png else {}
+    wanted = {"-o/--output": output}
+    if data_path:
+        wanted.update({f"--data ({k})" if several else "--data": _beside(Path(data_path), k, ".csv", several)
+                       for k in kinds})
+    if png:
+        wanted.update({f"--png ({k})" if several else "--png": _beside(Path(output), k, ".png", several)
+                       for k in kinds})
+    checked = io.check_outputs(wanted, {"scenario file": file})
+    html_path = checked["-o/--output"]
+    data_paths = {k: checked[f"--data ({k})" if several else "--data"] for k in kinds} if data_path else {}
+    png_paths = {k: checked[f"--png ({k})" if several else "--png"] for k in kinds} if png else {}
     if png:
         reason = plots.png_engine_missing()
         if reason:
@@ -72,11 +80,10 @@ def plot(file, output, kind, metric, per, data_path, png, seed, samples, human_t
     intro = s.description.replace("\n", " ").strip()
     text = plots.page([(fig, t) for _, fig, t in items], title=s.name, intro=intro)
     csvs = {k: plots.csv_text(t.rows) for k, _, t in items if k in data_paths}
-    # everything computed: now write, each file atomically
-    written = [plots.write_atomic(html_path, text)]
-    for k, body in csvs.items():
-        written.append(plots.write_atomic(data_paths[k], body))
-    for k, fig, _ in items:
-        if k in png_paths:
-            written.append(plots.write_png(fig, png_paths[k]))
+    pngs = {k: plots.png_bytes(fig) for k, fig, _ in items if k in png_paths}
+    # everything computed: now write, all files or none
+    with io.Outputs() as out:
+        written = [out.write(html_path, text)]
+        written += [out.write(data_paths[k], body) for k, body in csvs.items()]
+        written += [out.write(png_paths[k], body) for k, body in pngs.items()]
     click.echo(f"wrote {', '.join(str(p) for p in written)}")

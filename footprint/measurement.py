@@ -29,7 +29,9 @@ import contextlib
 import csv
 import functools
 import io
+import json
 import logging
+import math
 import os
 import re
 import shlex
@@ -37,7 +39,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -56,8 +57,10 @@ DEFAULT_INTERVAL = 1.0
 TRACKING_MODES = ("machine", "process")
 STATUSES = ("ok", "failed", "interrupted")
 
-#: The last line a measured command may print to report its own count.
-COUNT_LINE = re.compile(r"^\s*footprint-(tokens|items)\s*:\s*([0-9][0-9_,]*)\s*$")
+#: The last line a measured command may print to report its own count (the count itself is checked apart).
+COUNT_LINE = re.compile(r"^\s*footprint-(tokens|items)\s*:(.*)$")
+#: A count as a command may print it: digits only (no sign, exponent, separators or decimals).
+COUNT_VALUE = re.compile(r"^\s*([0-9]{1,18})\s*$")
 
 #: Columns of the results log, with their unit in brackets.  The first column
 #: name marks a file as footprint's own.
@@ -140,18 +143,43 @@ def energy_per_unit(energy, count, unit: str):
     return (energy / ureg.Quantity(count, unit)).to(f"J/{unit}")
 
 
-def read_count_line(text: str) -> dict:
-    """Counts reported by a command's last non-empty output line (``footprint-tokens: N``).
+def parse_count_line(text: str) -> tuple[dict, list[str]]:
+    """Counts reported by a command's last non-empty output line (``footprint-tokens: N``), and notes.
 
-    Returns ``{"tokens": N}`` or ``{"items": N}``, or ``{}`` if the last line is not a count line.
+    The count must be a whole number written with digits only.  A count line
+    with anything else (``-5``, ``abc``, ``1e999``, ``1,2,3``) gives no count and
+    a note saying why, never a guess.
+
+    Returns
+    -------
+    tuple
+        ``({"tokens": N} or {"items": N} or {}, notes)``.
+
+    Examples
+    --------
+    >>> parse_count_line("done\\nfootprint-tokens: 512\\n")
+    ({'tokens': 512}, [])
+    >>> parse_count_line("footprint-tokens: 1,2,3")[0]
+    {}
     """
     lines = [ln for ln in text.replace("\r", "\n").split("\n") if ln.strip()]
     if not lines:
-        return {}
+        return {}, []
     m = COUNT_LINE.match(lines[-1])
     if not m:
-        return {}
-    return {m.group(1): int(m.group(2).replace("_", "").replace(",", ""))}
+        return {}, []
+    name, raw = m.group(1), m.group(2)
+    v = COUNT_VALUE.match(raw)
+    if v:
+        return {name: int(v.group(1))}, []
+    shown = raw.strip()[:40] + ("..." if len(raw.strip()) > 40 else "")
+    return {}, [f"the command's last line 'footprint-{name}: {shown}' is not a whole number of {name} written "
+                f"with digits only (e.g. footprint-{name}: 512): ignored, no {name} count"]
+
+
+def read_count_line(text: str) -> dict:
+    """Counts reported by a command's last non-empty output line (see :func:`parse_count_line`)."""
+    return parse_count_line(text)[0]
 
 
 #: CodeCarbon's hardware descriptions -> (method id, kind, words).
@@ -220,21 +248,61 @@ def codecarbon_config(cwd=None, environ=None, home=None) -> list[dict]:
     """
     environ = os.environ if environ is None else environ
     found = []
-    paths = [Path(home or Path.home()) / ".codecarbon.config", Path(cwd or Path.cwd()) / ".codecarbon.config"]
-    for path in dict.fromkeys(p.resolve() for p in paths):
-        if path.is_file():
-            parser = configparser.ConfigParser()
-            try:
-                parser.read(path, encoding="utf-8")
-                keys = sorted(parser["codecarbon"]) if parser.has_section("codecarbon") else []
-            except (configparser.Error, UnicodeDecodeError):
-                keys = ["<unreadable>"]
-            found.append((str(path), keys))
+    paths = []
+    for where, base in (("home", home), ("cwd", cwd)):
+        try:
+            base = Path(base) if base is not None else (Path.home() if where == "home" else Path.cwd())
+        except (OSError, RuntimeError, KeyError) as exc:
+            found.append((f"{where} directory", [f"<unreadable: {exc}>"]))
+            continue
+        paths.append(base / ".codecarbon.config")
+    for path in dict.fromkeys(paths):
+        try:
+            path = Path(os.path.realpath(path, strict=True))
+            if not path.is_file():
+                continue
+        except FileNotFoundError:
+            continue
+        except (OSError, RuntimeError) as exc:  # symlink loop, unreadable directory
+            found.append((str(path), [f"<unreadable: {getattr(exc, 'strerror', None) or exc}>"]))
+            continue
+        parser = configparser.ConfigParser()
+        try:
+            with path.open(encoding="utf-8") as fh:
+                parser.read_file(fh)
+            keys = sorted(parser["codecarbon"]) if parser.has_section("codecarbon") else []
+        except (configparser.Error, UnicodeDecodeError, OSError):
+            keys = ["<unreadable>"]
+        found.append((str(path), keys))
     env_keys = sorted(k[len("CODECARBON_"):].lower() for k in environ if k.upper().startswith("CODECARBON_"))
     if env_keys:
         found.append(("environment (CODECARBON_*)", env_keys))
     return [{"source": src, "keys": keys, "overridden": [k for k in keys if k in EXPLICIT_SETTINGS],
              "not_overridden": [k for k in keys if k not in EXPLICIT_SETTINGS]} for src, keys in found]
+
+
+def check_codecarbon_config() -> None:
+    """Refuse, before anything runs, a CodeCarbon configuration that CodeCarbon itself cannot read.
+
+    CodeCarbon reads ``~/.codecarbon.config`` and ``./.codecarbon.config`` when a
+    tracker is made; a file it cannot parse (or a symlink loop, an unknown home
+    directory) makes the tracker measure nothing, which would only show after the
+    command ran.  CodeCarbon's own reader is called here, so the answer is its own.
+    """
+    try:
+        from codecarbon.core.config import get_hierarchical_config_with_sources
+    except ImportError:  # another CodeCarbon layout: nothing to check ahead
+        return
+    logger = logging.getLogger("codecarbon")
+    try:
+        get_hierarchical_config_with_sources()
+    except Exception as exc:  # noqa: BLE001 - any failure of CodeCarbon's reader stops its tracker
+        first = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise MeasurementError(f"CodeCarbon cannot read its configuration ({type(exc).__name__}: {first}); fix or "
+                               "move the .codecarbon.config file of this folder or of your home directory "
+                               "(footprint passes every setting itself); nothing was run") from None
+    finally:
+        del logger
 
 
 def tracker_settings(zone: str, interval: float, tracking_mode: str, verbose: bool,
@@ -304,6 +372,7 @@ class Measurement:
     warnings: list = field(default_factory=list)
     tracking_mode: str = "machine"
     interval: float = DEFAULT_INTERVAL
+    recorded_in: str | None = None  # the results file that holds this measurement (set when it is written)
 
     @property
     def energy(self):
@@ -565,8 +634,9 @@ def _check_settings(interval, tracking_mode):
         interval = float(interval)
     except (TypeError, ValueError):
         raise InputError(f"interval: '{interval}' is not a number of seconds") from None
-    if not interval > 0:
-        raise InputError(f"interval: {interval} must be > 0 seconds (CodeCarbon samples power at this interval)")
+    if not interval > 0 or not math.isfinite(interval):
+        raise InputError(f"interval: {interval} must be a finite number of seconds > 0, e.g. 1 "
+                         "(CodeCarbon samples power at this interval)")
     if tracking_mode not in TRACKING_MODES:
         raise InputError(f"tracking mode '{tracking_mode}' is not valid; use machine or process")
     return interval, tracking_mode
@@ -619,7 +689,7 @@ class Meter:
                                         interval=self.interval, **counts)
         self.results.append(self.result)
         if self.log is not None:
-            append_result(self.log, self.result)
+            record_result(self.log, self.result)
 
     def __call__(self, fn):
         """Decorator form: every call is measured; ``wrapper.meter.result`` holds the last one.
@@ -734,15 +804,16 @@ def _binary(stream):
 
 
 class _Signals:
-    """While a child runs: SIGINT/SIGTERM are recorded and passed on, the tracker is stopped after."""
+    """While a child runs: SIGINT, SIGTERM and SIGHUP are recorded and passed on, the tracker is stopped after."""
 
     def __init__(self, proc):
         self.proc, self.received, self.old = proc, None, {}
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self.old[sig] = signal.signal(sig, self._handle)
+            for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+                if sig is not None:
+                    self.old[sig] = signal.signal(sig, self._handle)
         return self
 
     def _handle(self, signum, frame):
@@ -775,9 +846,13 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
     The child's stderr is inherited; its stdout is copied to `stdout` (default: ours)
     as it comes.  A last output line ``footprint-tokens: N`` (or ``footprint-items: N``)
     gives the count when `tokens` (`items`) is not given.  A failed command is still
-    recorded (status ``failed``, its exit code); SIGINT/SIGTERM stop the tracker and
-    record the run as ``interrupted``.  A command that cannot be found raises
-    :class:`MeasurementError` (exit code 127) before anything is measured or logged.
+    recorded (status ``failed``, its exit code); SIGINT, SIGTERM and SIGHUP stop the
+    tracker and record the run as ``interrupted``.  A command that cannot be found
+    raises :class:`MeasurementError` (exit code 127) before anything is measured or
+    logged; so does a results file that cannot be written or a CodeCarbon
+    configuration that CodeCarbon cannot read (exit code 2).  If the results file
+    cannot be appended to after the run, the measurement goes to a fallback file
+    and to stderr (:func:`record_result`): it is never lost.
     """
     zone_key = _check_zone(zone)
     tokens, items = _check_count(tokens, "tokens"), _check_count(items, "items")
@@ -786,9 +861,12 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
     executable = resolve_command(argv)
     if log is not None:
         check_results_file(log)
+    _import_codecarbon()
+    check_codecarbon_config()
     config = codecarbon_config()
     tracking = _Tracking(zone_key, interval, tracking_mode, verbose)
     tracking.start()
+    started = datetime.now(timezone.utc)
     sink = _binary(stdout if stdout is not None else sys.stdout)
     try:
         proc = subprocess.Popen([executable, *argv[1:]], stdout=subprocess.PIPE, stdin=None)
@@ -808,8 +886,17 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
                 sigs.received = signal.SIGINT
                 proc.terminate()
         forwarder.join(timeout=5)
-    raw = tracking.stop()
     exit_code = rc if rc >= 0 else 128 - rc
+    try:
+        raw = tracking.stop()
+    except Exception as exc:  # noqa: BLE001 - the command ran: say so, with its exit code, never a figure
+        reason = str(exc) if isinstance(exc, InputError) else f"CodeCarbon failed: {type(exc).__name__}: {exc}"
+        known = {"command": shlex.join(argv), "exit_code": exit_code, "started_utc": started.isoformat(
+            timespec="seconds"), "wall_time_s": (datetime.now(timezone.utc) - started).total_seconds(),
+                 "energy": None, "error": reason}
+        _stderr_line(json.dumps({"footprint_measurement_failed": known}, ensure_ascii=False))
+        raise MeasurementError(f"{reason}; the command ran (exit code {exit_code}) but no energy was measured, "
+                               "nothing was recorded", exit_code or 2) from None
     if sigs.received is not None:
         status = "interrupted"
         exit_code = exit_code if exit_code != 0 else 128 + int(sigs.received)
@@ -818,7 +905,9 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
     notes = [] if zone is not None else ["no zone given: the world average grid intensity is used"]
     if sigs.received is not None:
         notes.append(f"interrupted by {signal.Signals(sigs.received).name}: partial measurement")
-    reported = read_count_line(forwarder.tail.decode("utf-8", "replace"))
+    reported, count_notes = parse_count_line(forwarder.tail.decode("utf-8", "replace"))
+    notes += [n for n in count_notes if not any(n.startswith(f"the command's last line 'footprint-{k}")
+                                                 for k, v in (("tokens", tokens), ("items", items)) if v is not None)]
     for name in ("tokens", "items"):
         given = tokens if name == "tokens" else items
         if name in reported:
@@ -832,7 +921,7 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
                                items=items, config=config, notes=notes, warnings=tracking.capture.records,
                                tracking_mode=tracking_mode, interval=interval)
     if log is not None:
-        append_result(log, result)
+        record_result(log, result)
     return result
 
 
@@ -929,12 +1018,27 @@ def _read_text(path: Path) -> str:
 
 
 def check_results_file(path) -> None:
-    """Refuse early (before measuring) a results file that could not be appended to."""
+    """Refuse early (before measuring) a results file that could not be appended to.
+
+    The file must be footprint's (or absent), its folder must exist, and a file
+    must be creatable in that folder (tried: this catches read-only file systems
+    and folders the user cannot write, even for root).
+    """
+    from . import io as fio
+
     path = Path(path)
+    fio.check_output(path, "--output", "results.csv")
     if path.exists():
-        _validate_results(_read_text(path), path)
-    elif not path.parent.exists():
-        raise InputError(f"{path}: its folder {path.parent} does not exist")
+        try:
+            _validate_results(_read_text(path), path)
+        except PermissionError:
+            raise InputError(f"{path}: cannot be read (permission denied); give another file with --output") from None
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        fio.discard(fio.write_temp(parent, path.name, "", sync=False))
+    except InputError as exc:
+        raise InputError(f"{path}: cannot write the results there ({str(exc).split(': ', 2)[-1].split(';')[0]}); "
+                         "give a writable place with --output, or --no-log") from None
 
 
 def read_results(path) -> list[dict]:
@@ -968,23 +1072,10 @@ def _header_line() -> str:
     return _row_line(dict(zip(COLUMNS, COLUMNS)))
 
 
-def _write_temp(directory: Path, text: str, mode: int | None) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=".footprint-", suffix=".csv.tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
+def _write_temp(path: Path, text: str, mode: int | None) -> str:
+    from . import io as fio
+
+    return fio.write_temp(path.parent, path.name, text, mode=mode)
 
 
 def _lock(fh) -> None:
@@ -1004,6 +1095,8 @@ def append_result(path, measurement: Measurement) -> Path:
     concurrent writers.  A file that is not footprint's, or is corrupt, is refused
     with an :class:`InputError` and left untouched.
     """
+    from . import io as fio
+
     path = Path(os.path.realpath(path))
     line = _row_line(measurement.to_row())
     for _ in range(100):
@@ -1012,7 +1105,7 @@ def append_result(path, measurement: Measurement) -> Path:
         except FileNotFoundError:
             if not path.parent.exists():
                 raise InputError(f"{path}: its folder {path.parent} does not exist") from None
-            tmp = _write_temp(path.parent, _header_line() + line, None)
+            tmp = _write_temp(path, _header_line() + line, None)
             try:
                 os.link(tmp, path)  # exclusive creation: fails if another writer created it meanwhile
             except FileExistsError:
@@ -1023,8 +1116,7 @@ def append_result(path, measurement: Measurement) -> Path:
                 os.replace(tmp, path)
                 return path
             finally:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+                fio.discard(tmp)  # the hard link (or the moved file) holds the data now
             return path
         with fh:
             _lock(fh)
@@ -1043,7 +1135,100 @@ def append_result(path, measurement: Measurement) -> Path:
                 text = _header_line()
             elif not text.endswith("\n"):
                 text += "\n"
-            tmp = _write_temp(path.parent, text + line, os.stat(path).st_mode & 0o7777)
-            os.replace(tmp, path)
+            tmp = _write_temp(path, text + line, os.stat(path).st_mode & 0o7777)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                fio.discard(tmp)
+                raise
+            fio.settled(tmp)
             return path
     raise InputError(f"{path}: could not append (the file kept changing under concurrent writers)")
+
+
+# -- a measurement is never lost ----------------------------------------------------------
+
+
+def _stderr_line(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+
+def fallback_dirs(environ=None) -> list[Path]:
+    """Folders tried, in order, for a measurement whose results file cannot be written.
+
+    The user's cache folder (``$XDG_CACHE_HOME/footprint``, else
+    ``~/.cache/footprint``), the working directory, then the system's temporary folder.
+    """
+    import tempfile
+
+    environ = os.environ if environ is None else environ
+    out = []
+    if environ.get("XDG_CACHE_HOME"):
+        out.append(Path(environ["XDG_CACHE_HOME"]) / "footprint")
+    with contextlib.suppress(OSError, RuntimeError, KeyError):
+        out.append(Path.home() / ".cache" / "footprint")
+    with contextlib.suppress(OSError):
+        out.append(Path.cwd())
+    with contextlib.suppress(OSError):
+        out.append(Path(tempfile.gettempdir()))
+    return list(dict.fromkeys(out))
+
+
+def write_fallback(measurement: Measurement, dirs=None) -> Path | None:
+    """Write one measurement as a results file of its own in the first folder that takes it; never overwrite.
+
+    The file ``footprint-measurement-<run id>.csv`` has footprint's header and one
+    row (``footprint calibrate --from`` reads it).  Returns its path, or None when
+    no folder could be written.
+    """
+    text = _header_line() + _row_line(measurement.to_row())
+    for d in (fallback_dirs() if dirs is None else dirs):
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            for n in range(100):
+                path = d / f"footprint-measurement-{measurement.run_id}{'' if n == 0 else f'-{n}'}.csv"
+                try:
+                    with open(path, "x", encoding="utf-8", newline="") as fh:  # "x": never overwrites
+                        fh.write(text)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                    return path
+                except FileExistsError:
+                    continue
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                if path.exists() and path.stat().st_size < len(text.encode("utf-8")):
+                    path.unlink()
+            continue
+    return None
+
+
+def record_result(path, measurement: Measurement) -> Path | None:
+    """Append a measurement to its results file; if that fails, never lose it.
+
+    On any failure of :func:`append_result` (read-only or full disk, a folder
+    that cannot be written, the file replaced by a folder or made corrupt during
+    the run), the measurement is written to a fallback file
+    (:func:`write_fallback`) and printed on stderr as one JSON line
+    (``{"footprint_measurement": row, "results_file", "error", "fallback_file"}``),
+    and a note says where it went.  ``measurement.recorded_in`` is the file that
+    holds it (None if only stderr does).
+    """
+    try:
+        measurement.recorded_in = str(append_result(path, measurement))
+        return Path(measurement.recorded_in)
+    except (OSError, InputError) as exc:
+        reason = str(exc) if isinstance(exc, InputError) else f"{path}: {exc.strerror or exc}"
+    measurement.notes.append(f"could not append to the results file ({reason})")
+    row = measurement.to_row()
+    fallback = write_fallback(measurement)
+    measurement.recorded_in = None if fallback is None else str(fallback)
+    where = f"written to {fallback} instead" if fallback else "no fallback folder was writable either"
+    measurement.notes.append(f"the measurement was {where}, and printed on stderr as one JSON line")
+    _stderr_line(f"footprint: warning: could not append the measurement to {path} ({reason}); {where}; "
+                 "the record follows as one JSON line")
+    _stderr_line(json.dumps({"footprint_measurement": row, "results_file": str(path),
+                             "error": reason, "fallback_file": measurement.recorded_in}, ensure_ascii=False))
+    return fallback

@@ -46,7 +46,6 @@ from __future__ import annotations
 import html
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1073,44 +1072,26 @@ def page(items, title: str, intro: str = "", heading: bool = True, config: dict 
             + "\n</body>\n</html>\n")
 
 
-def check_output(path) -> Path:
-    """Refuse an output path whose directory is missing or not writable (one clear line)."""
-    p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
-    if p.is_dir():
-        raise InputError(f"output '{p}' is a directory; give a file name such as {p / 'plot.html'}")
-    if not parent.exists():
-        raise InputError(f"output directory '{parent}' does not exist; create it first or choose another path")
-    if not parent.is_dir():
-        raise InputError(f"output '{p}': '{parent}' is not a directory")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"output directory '{parent}' is not writable; choose another path")
-    return p
+def check_output(path, label: str = "output") -> Path:
+    """Refuse an output path whose directory is missing or not writable (one clear line).
+
+    See :func:`footprint.io.check_output`.
+    """
+    from .io import check_output as check
+
+    return check(path, label, "plot.html")
 
 
 def write_atomic(path, data) -> Path:
-    """Write text or bytes to `path` through a temporary file in the same directory and ``os.replace``.
+    """Write text or bytes to `path` atomically (:func:`footprint.io.write_text`, :func:`footprint.io.write_bytes`).
 
     Nothing is left behind when writing fails; an existing file is replaced only
     by a complete one.
     """
+    from . import io
+
     p = check_output(path)
-    mode = "wb" if isinstance(data, (bytes, bytearray)) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
-    try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise InputError(f"cannot write '{p}': {exc.strerror or exc}") from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return p
+    return io.write_bytes(p, data) if isinstance(data, (bytes, bytearray)) else io.write_text(p, data)
 
 
 def write_html(items, path, title: str = "footprint", intro: str = "") -> Path:
@@ -1153,16 +1134,20 @@ def png_engine_missing() -> str | None:
 
 def write_png(fig, path, width: int = 1100, height: int | None = None) -> Path:
     """Write a figure as a PNG with kaleido, atomically; a clear error when no engine is installed."""
+    check_output(path)
+    return write_atomic(path, png_bytes(fig, width, height))
+
+
+def png_bytes(fig, width: int = 1100, height: int | None = None) -> bytes:
+    """A figure as PNG bytes (kaleido); a clear error when no engine is installed or it fails."""
     reason = png_engine_missing()
     if reason:
         raise InputError(reason)
-    check_output(path)
     try:
-        data = fig.to_image(format="png", width=width, height=height or fig.layout.height or 560, scale=2)
+        return fig.to_image(format="png", width=width, height=height or fig.layout.height or 560, scale=2)
     except Exception as exc:  # kaleido fails with many error types (no browser, sandbox...)
         raise InputError(f"--png: kaleido could not render the figure ({type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else 'no message'}); the HTML is unaffected") from None
-    return write_atomic(path, data)
+                         f"{str(exc).splitlines()[0] if str(exc) else 'no message'}); nothing was written") from None
 
 
 def render(source, kinds=KINDS, metric: str = "co2e", per: str | None = None) -> list:

@@ -267,6 +267,15 @@ def _resolved(res, col, given, kwargs) -> Resolved:
             status = "given" if keys[key_name].given[0] else "assumption"
             assumptions.append(Assumption(key_name, k, "given" if status == "given" else "default", status,
                                           {"kind": "given" if status == "given" else "default"}))
+    model_key = keys["model"].key(0)
+    if model_key is not None and keys["model"].given[0]:
+        from . import catalogue
+
+        if catalogue.entry(model_key) is not None:
+            prov = catalogue.size_provenance(model_key)
+            assumptions.append(Assumption("model_size_basis", prov["note"], "catalogue", prov["size_basis"],
+                                          {"kind": "default", "table": "catalogue", "key": model_key,
+                                           "status": prov["size_basis"], "source_id": prov["size_source_id"]}))
     path = PATHS[int(res.path[0])]
     provisioning = "dedicated" if res.provisioning[0] else "shared"
     assumptions.append(Assumption("serving_path", f"{path}, {provisioning}", "derived", "derived",

@@ -223,7 +223,7 @@ def load(path) -> Scenario:
     if not p.is_file():
         raise InputError(f"{path}: no such scenario file (give a .toml file; examples are in scenarios/)")
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a leading byte-order mark (Windows editors) is dropped
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc.__class__.__name__}); give a UTF-8 TOML file") from None
     return loads(text, str(path))

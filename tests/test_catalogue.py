@@ -33,7 +33,7 @@ def test_catalogue_is_consistent_with_the_factor_tables():
 @pytest.mark.parametrize("key", KEYS)
 def test_every_catalogue_row_estimates(key):
     r = resolve(model=key, gpu="H100", zone="FRA")
-    given_size = next(a for a in r.assumptions if a.name == "--params")
+    given_size = next(a for a in r.assumptions if a.name == "total_params")
     row = factors.get("models", key, "total_params")
     assert given_size.status == row.status and row.source_id in given_size.source
     d = footprint.estimate(model=key, gpu="H100", zone="FRA").to_dict()
@@ -139,12 +139,14 @@ def test_flagship_estimate_says_how_its_size_is_known(provider, name):
     key = factors.find_key("models", key)
     e = catalogue.entry(key)
     assert e.provider == provider
-    size = next(a for a in d["assumptions"] if a["name"] == "--params")
+    size = next(a for a in d["assumptions"] if a["name"] == "total_params")
     basis = {"published": "published", "derived": "published"}.get(size["status"], size["status"])
     assert basis == e.size_basis
     assert e.size_source_id in size["source"]
     prov = catalogue.size_provenance(key)
     assert prov["size_by"] in prov["note"] and e.size_basis in ("published", "estimate", "assumption")
+    basis = next(a for a in d["assumptions"] if a["name"] == "model_size_basis")
+    assert basis["value"] == prov["note"] and basis["status"] == e.size_basis
 
 
 def test_list_models_shows_names_model_accepts():

@@ -101,7 +101,8 @@ def test_classify_constant_tdp_and_unknown():
 
 @pytest.mark.parametrize("text, expected", [
     ("hello\nfootprint-tokens: 512\n", {"tokens": 512}),
-    ("footprint-items: 1,000\n\n", {"items": 1000}),
+    ("footprint-items: 1000\n\n", {"items": 1000}),
+    ("footprint-items: 1,000\n", {}),  # a thousands separator or a French decimal comma: ambiguous, not read
     ("footprint-tokens: 5\nmore output\n", {}),
     ("", {}),
     ("footprint-tokens: -3", {}),

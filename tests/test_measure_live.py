@@ -110,7 +110,7 @@ def test_numeric_items_workload_per_item_energy(tmp_path):
     assert float(row["energy_per_item [J/item]"]) == pytest.approx(r.energy.m_as("J") / r.items, rel=1e-9)
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT to the process group"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP", "SIGINT to the process group"])
 def test_interrupted_run_is_stopped_and_recorded(tmp_path, how):
     log, marker = tmp_path / "r.csv", tmp_path / "started"
     child = f"import pathlib, time; pathlib.Path({str(marker)!r}).touch(); time.sleep(60)"
@@ -125,14 +125,14 @@ def test_interrupted_run_is_stopped_and_recorded(tmp_path, how):
         assert time.monotonic() < deadline
         time.sleep(0.1)
     time.sleep(1.2)
-    if how == "SIGTERM":
-        proc.send_signal(signal.SIGTERM)
+    if how in ("SIGTERM", "SIGHUP"):
+        proc.send_signal(getattr(signal, how))
     else:
         os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode != 0
-    if how == "SIGTERM":
-        assert proc.returncode == 128 + signal.SIGTERM
+    if how in ("SIGTERM", "SIGHUP"):
+        assert proc.returncode == 128 + getattr(signal, how)
     row = ms.read_results(log)[-1]
     assert row["status"] == "interrupted", err.decode()
     assert 1.0 < float(row["duration [s]"]) < 30 and float(row["energy [Wh]"]) > 0
