@@ -40,7 +40,7 @@ import re
 
 import numpy as np
 
-from .columns import Columns, Problems, check_column, reduce3 as _reduce3, report, resolve_columns, scale as _scale
+from .columns import PATHS, Columns, Problems, check_column, reduce3 as _reduce3, report, resolve_columns, scale as _scale
 from .errors import InputError
 from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, _INTERNAL, compute, for_totals
 from .inputs import CONSTANTS, CORE, USER, UserInput
@@ -58,6 +58,8 @@ for _name in CONSTANTS:
 #: Inputs of the single estimate that a table cannot hold (a dict of overrides: use the constants' own columns).
 UNSUPPORTED = ("constants",)
 
+#: A plain decimal number (no exponent over 3 digits, no thousands separator): read without the grammar's loop.
+_PLAIN = r"[+-]?(?:\d{1,15}(?:\.\d{1,15})?|\d{1,3},\d{1,2}|\d{1,3},\d{4,15}|\d{4,15},\d{1,15})(?:[eE][+-]?\d{1,2})?"
 _HEADER = re.compile(r"^\s*-*\s*(?P<name>[^\[\]]+?)\s*(?:\[(?P<unit>[^\]]*)\])?\s*$")
 
 
@@ -178,7 +180,18 @@ def _parse_text(series, given, name, spec, default_unit, problems, label, out):
     pos = np.flatnonzero(given)
     if pos.size == 0:
         return
-    codes, uniques = pd.factorize(series.iloc[pos].astype(str).str.strip())
+    text = series.iloc[pos].astype(str).str.strip()
+    if default_unit is not None and pos.size > 64:
+        # plain decimal numbers (the common case of a large table): read at once, the rest cell by cell
+        plain = text.str.fullmatch(_PLAIN).to_numpy(dtype=bool)
+        if plain.any():
+            numbers = text[plain].str.replace(",", ".", regex=False).astype(float).to_numpy()
+            factor = 1.0 if default_unit == spec.unit else _scale(default_unit, spec.unit)
+            out[pos[plain]] = (numbers * factor)[:, None]
+            pos, text = pos[~plain], text[~plain]
+            if pos.size == 0:
+                return
+    codes, uniques = pd.factorize(text)
     parsed = np.full((len(uniques) + 1, 3), np.nan)
     for i, text in enumerate(uniques):
         try:
@@ -297,7 +310,8 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     if not {"params", "model", "flops_per_item", "energy_per_item"} & set(inputs):
         raise InputError("missing required column: params (the model size, e.g. 70B) or model (a catalogue model); "
                          f"columns found: {', '.join(map(str, table.columns))}")
-    values, period, problems = resolve_table(data, row_units)
+    res = resolve_table_full(data, row_units)
+    values, period, problems = res.values, res.period, res.problems
     problems.sort()
     bad = problems.bad_rows()
     if problems.items and not skip_invalid:
@@ -309,6 +323,8 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
         period = period[good]
     result = data.loc[good, passthrough].copy()
     if good.any():
+        result["serving_path"] = np.asarray(PATHS, dtype=object)[np.broadcast_to(res.path, (len(good),))[good]]
+        result["notes"] = _notes_column(res, good)
         m = oriented(values, cases)
         with np.errstate(all="ignore"):
             raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
@@ -321,7 +337,8 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
             if samples is not None:
                 from .montecarlo import percentiles
 
-                pct = percentiles(m if cases else oriented(values, True), samples=samples, seed=seed,
+                pct = percentiles(m if cases else oriented(values, True), samples=samples,
+                                  seed=0 if seed is None else seed,
                                   period=period, max_elements=max_elements, rows=n_good)
                 for key, arr in pct.items():
                     metric, scope = key.split(".")
@@ -336,6 +353,23 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     rejects["error"] = [per_row[p] for p in np.flatnonzero(bad)]
     rejects.attrs["problems"] = problems.labelled()
     return result, rejects
+
+
+def _notes_column(res, good) -> np.ndarray:
+    """Each row's notes joined by '; ' (rows sharing the same notes share one text)."""
+    n = len(good)
+    masks = [np.broadcast_to(np.asarray(m, dtype=bool), (n,)) for m, _ in res.notes]
+    texts = [res.problems.spell(t) for _, t in res.notes]
+    code = np.zeros(n, dtype=object)
+    key = np.zeros(n, dtype=np.int64)
+    for i, m in enumerate(masks[:62]):
+        key |= m.astype(np.int64) << i
+    out = np.empty(n, dtype=object)
+    for k in np.unique(key[good]):
+        rows = key == k
+        out[rows] = "; ".join(dict.fromkeys(t for i, t in enumerate(texts[:62]) if (int(k) >> i) & 1))
+    del code
+    return out[good]
 
 
 def _columns(result, raw, requests, cases, raw_total=None):

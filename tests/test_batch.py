@@ -158,7 +158,11 @@ def test_missing_cells_take_the_defaults():
     table = pd.DataFrame({"params": ["70B", "70B"], "zone": [None, "WOR"], "output_tokens": [np.nan, "500 [200..1000]"],
                           "input_tokens": ["", "1000 [300..3000]"]})
     result = batch.estimate(table)
-    np.testing.assert_allclose(result.iloc[0, :].to_numpy(float), result.iloc[1, :].to_numpy(float), rtol=1e-12)
+    figures = result.drop(columns=["serving_path", "notes"])
+    np.testing.assert_allclose(figures.iloc[0, :].to_numpy(float), figures.iloc[1, :].to_numpy(float), rtol=1e-12)
+    # the defaulted zone is named in that row's notes, not in the other's
+    assert "no zone given" in result["notes"].iloc[0] and "no zone given" not in result["notes"].iloc[1]
+    assert set(result["serving_path"]) == {"modelled"}
 
 
 # -- CLI ----------------------------------------------------------------------------------------------
@@ -270,3 +274,13 @@ def test_batch_takes_every_serving_path_of_the_single_estimate(kw):
     row = batch.estimate(pd.DataFrame([kw])).iloc[0]
     assert row["energy_per_request[Wh]"] == pytest.approx(e["per_request"]["energy"]["value"], rel=1e-12)
     assert row["co2e_per_request_high[gCO2e]"] == pytest.approx(e["per_request"]["co2e"]["high"], rel=1e-12)
+
+
+def test_seeded_batch_sampling_is_reproducible_and_chunk_free():
+    table = pd.DataFrame({"params": ["70B", "8B", "30B..40B"], "pue": ["1.1..1.4", "1.2", "1.3"]})
+    a = batch.estimate(table, samples=300)
+    b = batch.estimate(table, samples=300)
+    pd.testing.assert_frame_equal(a, b)  # the default seed is 0, as the help says
+    one = batch.estimate(table, samples=300, seed=3, max_elements=300)  # one row per chunk
+    many = batch.estimate(table, samples=300, seed=3)
+    pd.testing.assert_frame_equal(one, many)
