@@ -323,7 +323,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
         period = period[good]
     result = data.loc[good, passthrough].copy()
     if good.any():
-        result["serving_path"] = np.asarray(PATHS, dtype=object)[np.broadcast_to(res.path, (len(good),))[good]]
+        result["serving_path"] = _path_column(res, good)
         result["notes"] = _notes_column(res, good)
         m = oriented(values, cases)
         with np.errstate(all="ignore"):
@@ -355,21 +355,25 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     return result, rejects
 
 
-def _notes_column(res, good) -> np.ndarray:
-    """Each row's notes joined by '; ' (rows sharing the same notes share one text)."""
+def _notes_column(res, good):
+    """Each row's notes joined by '; ', as a categorical column (rows sharing notes share one text)."""
+    import pandas as pd
+
     n = len(good)
-    masks = [np.broadcast_to(np.asarray(m, dtype=bool), (n,)) for m, _ in res.notes]
-    texts = [res.problems.spell(t) for _, t in res.notes]
-    code = np.zeros(n, dtype=object)
     key = np.zeros(n, dtype=np.int64)
-    for i, m in enumerate(masks[:62]):
-        key |= m.astype(np.int64) << i
-    out = np.empty(n, dtype=object)
-    for k in np.unique(key[good]):
-        rows = key == k
-        out[rows] = "; ".join(dict.fromkeys(t for i, t in enumerate(texts[:62]) if (int(k) >> i) & 1))
-    del code
-    return out[good]
+    texts = [res.problems.spell(t) for _, t in res.notes][:62]
+    for i, (m, _) in enumerate(res.notes[:62]):
+        key |= np.broadcast_to(np.asarray(m, dtype=bool), (n,)).astype(np.int64) << i
+    uniques, codes = np.unique(key[good], return_inverse=True)
+    labels = ["; ".join(dict.fromkeys(t for i, t in enumerate(texts) if (int(k) >> i) & 1)) for k in uniques]
+    return pd.Categorical.from_codes(codes.reshape(-1), categories=pd.Index(labels).drop_duplicates()
+                                     if len(set(labels)) == len(labels) else labels)
+
+
+def _path_column(res, good):
+    import pandas as pd
+
+    return pd.Categorical.from_codes(np.broadcast_to(res.path, (len(good),))[good], categories=list(PATHS))
 
 
 def _columns(result, raw, requests, cases, raw_total=None):
