@@ -13,7 +13,7 @@ from .formatting import figure, table
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (keys of DESIGN.md section 4).")
 @click.option("--card", "card_path", default=None, metavar="FILE.md",
               help="Write the one-page Markdown criterion card (only when the whole run succeeded).")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the Monte Carlo draws.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the Monte Carlo draws.")
 @click.option("--samples", default=2000, show_default=True, type=int, help="Monte Carlo draws (at least 100).")
 @click.option("--human-time", "human_time", default=None, metavar="BOUNDARY",
               help="Override the human-time boundary: device+office, device, per_capita_fr, per_capita_us.")

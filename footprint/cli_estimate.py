@@ -19,7 +19,7 @@ from .formatting import assumption_value, figure, table
 @click.option("--rejects", "rejects_file", default=None, metavar="FILE.csv", help="With --skip-invalid: the rejects file.")
 @click.option("--samples", default=None, type=int, metavar="N",
               help="Monte Carlo draws over the ranged inputs: adds p5/p50/p95 (with --batch: columns per row).")
-@click.option("--seed", default=None, type=int, metavar="S", help="With --samples: seed of the sampling [default 0].")
+@click.option("--seed", default=None, type=click.IntRange(min=0), metavar="S", help="With --samples: seed of the sampling [default 0].")
 @click.pass_context
 def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, samples, seed, **options):
     """Estimate the energy, CO2e and water of serving a model.

@@ -30,7 +30,7 @@ def _beside(path: Path, kind: str, suffix: str, several: bool) -> Path:
 @click.option("--data", "data_path", default=None, metavar="FILE.csv",
               help="Also write the numbers behind each figure as CSV (FILE-<kind>.csv for several figures).")
 @click.option("--png", is_flag=True, help="Also write a static PNG of each figure beside the HTML (needs kaleido).")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the Monte Carlo draws.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the Monte Carlo draws.")
 @click.option("--samples", default=2000, show_default=True, type=int, help="Monte Carlo draws (at least 100).")
 @click.option("--human-time", "human_time", default=None, metavar="BOUNDARY",
               help="Override the human-time boundary: device+office, device, per_capita_fr, per_capita_us.")

@@ -98,3 +98,12 @@ def test_scenario_value_is_not_evaluated(run_cli, tmp_path):
     r = run_cli("compare", str(bad), "--json")
     assert r.code == 2 and "cannot read" in r.err
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("args", [
+    ["estimate", "--params", "8B", "--samples", "100", "--seed", "-1"],
+    ["compare", "scenarios/city_chatbot.toml", "--seed", "-1"],
+])
+def test_negative_seed_is_one_line(run_cli, args):
+    r = run_cli(*args)
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
