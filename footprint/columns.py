@@ -307,9 +307,15 @@ class Rule:
         doc = {"kind": self.kind}
         if self.table is not None:
             key = self.key if self.names is None else self.names.key(row)
-            f = factors.get(self.table, key, self.parameter) if key is not None else None
+            f = factors.get(self.table, key, self.parameter) if key is not None and self.table != "grid_hourly" \
+                else None
+            source_id = f.source_id if f else None
+            if self.table == "grid_hourly" and key is not None:
+                from . import hourly
+
+                source_id = hourly.zone_info(key).get("source_id")
             doc.update(table=self.table, key=key, parameter=self.parameter,
-                       status=self.status or (f.status if f else None), source_id=f.source_id if f else None)
+                       status=self.status or (f.status if f else None), source_id=source_id)
         if self.formula is not None:
             doc.update(formula=self.formula, inputs=list(self.inputs))
             doc.setdefault("status", self.status or "derived")
@@ -617,6 +623,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     choose(v, S, "grid_intensity", [(given["grid_intensity"], col["grid_intensity"], GIVEN),
                                     (allrows, zone_carbon, Rule("default", table="grid", names=zone_keys,
                                                                 parameter="carbon_intensity"))])
+    _usage_profile(v, S, c, zone_keys, P, notes, names)
     zone_water = factor_column(zone_keys, "grid", "water_intensity", "L/J")
     no_water = np.broadcast_to(np.isnan(zone_water[:, 1]), (n,)) & ~given["water_intensity"]
     notes.append((no_water, "no water intensity of electricity for this zone: the world average is used"))
@@ -632,6 +639,54 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
             "provisioning": prov}
     return Resolution(values=v, sources=S, notes=notes, path=path, provisioning=dedicated, period=period,
                       problems=P, keys=keys)
+
+
+def _usage_profile(v, S, c, zone_keys, P, notes, names):
+    """A usage profile weights the zone's hourly intensity (footprint.hourly); zones without hourly data keep
+    their yearly factor, with a note.  A given grid intensity wins over the profile."""
+    n = c.n
+    if c.names.get("usage_profile") is None:
+        return
+    from . import hourly
+
+    def check_profile(text):
+        hourly.parse_profile(text)  # refused here with one line when it does not parse
+        return text
+
+    prof = names("usage_profile", None, "usage profile", check_profile)
+    on = prof.given & zone_keys.present & ~c.given["grid_intensity"]
+    notes.append((prof.given & c.given["grid_intensity"],
+                  "the usage profile is not applied: {grid_intensity} was given"))
+    if not on.any():
+        return
+    zc = np.broadcast_to(zone_keys.codes, (n,))
+    pc = np.broadcast_to(prof.codes, (n,))
+    value = np.full(n, np.nan)
+    hourly_rows = np.zeros(n, dtype=bool)
+    first_key = None
+    for z, p in set(zip(zc[on].tolist(), pc[on].tolist())):
+        rows = on & (zc == z) & (pc == p)
+        zone, spec = zone_keys.keys[z], prof.keys[p]
+        try:
+            r = hourly.profile_intensity(zone, spec)
+        except InputError as exc:
+            P.add(rows, "usage_profile", str(exc))
+            continue
+        if r.get("hourly"):
+            value[rows] = r["value_g_per_kwh"] * 1e-3 / 3.6e6  # g/kWh -> kg/J
+            hourly_rows |= rows
+            first_key = first_key or zone
+            notes.append((rows, f"usage profile: {r['description']}; the hourly series (Electricity Maps, "
+                                "life-cycle, consumption-based) has another boundary than the zone's yearly "
+                                "default, so compare profiles within the series; average, not marginal, intensity"))
+        else:
+            notes.append((rows, r["note"]))
+    if hourly_rows.any():
+        v["grid_intensity"] = where(hourly_rows, point(value), v["grid_intensity"])
+        S.rules["grid_intensity"] = [(hourly_rows, Rule(
+            "derived", table="grid_hourly", names=zone_keys, parameter="carbon_intensity_lca",
+            formula="hourly intensity weighted by the usage profile", inputs=("zone", "usage_profile"),
+            status="published"))] + S.rules["grid_intensity"]
 
 
 def _training(v, S, c, model_keys, period, P, notes, names):

@@ -112,6 +112,9 @@ _USER = (
     UserInput("zone", None, "Grid zone, ISO 3166 alpha-3 (FRA, USA...), WOR or EU27 [default WOR]."),
     UserInput("grid_intensity", "kg/J", "Carbon intensity of the electricity, e.g. '50 g/kWh'.", positive=False,
               minimum=0),
+    UserInput("usage_profile", None, "When the work happens, for the hourly grid of FRA, DEU, GBR: 24/7, "
+              "office-hours[:TZ], weekly:W0;...;W167, window:START/DURATION (docs/hourly.md) [default: the zone's "
+              "yearly factor]."),
     UserInput("water_intensity", "L/J", "Water consumed per kWh generated, e.g. '3 L/kWh'.", positive=False,
               minimum=0),
     UserInput("datacenter", None, "Datacenter profile for PUE/WUE (industry_average, hyperscale, ai_datacenter, "
