@@ -84,9 +84,12 @@ def render(doc: dict) -> str:
                 for block in ("per_request", "total") if block in p for metric, q in p[block].items()]
         out.append(table(rows, [f"Monte Carlo ({p['samples']} draws, seed {p['seed']})", "median  (p5 - p95)"]))
     inter = doc["intermediates"]
-    out.append("serving: {n_gpus:g} GPU(s), effective batch {batch_size_effective:.3g}, busy {busy_time_s:.3g} s, "
-               "charged {allocated_time_s:.3g} s (utilisation {utilisation:.2f}), decode compute share "
-               "{decode_compute_share:.2f}".format(**inter))
+    line = "serving ({serving_path}): {n_gpus:g} GPU(s), busy {busy_time_s:.3g} s, charged {allocated_time_s:.3g} s " \
+           "(utilisation {utilisation:.2f})".format(**inter)
+    if "batch_size_effective" in inter:
+        line += ", effective batch {batch_size_effective:.3g}, decode compute share {decode_compute_share:.2f}".format(
+            **inter)
+    out.append(line + f"\nformula: {inter['formula']}")
     rows = [[a["name"], assumption_value(a), a["unit"], a["source"]] for a in doc["assumptions"]]
     out.append(table(rows, ["assumption", "value", "unit", "source"]))
     if doc.get("notes"):

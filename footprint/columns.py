@@ -462,15 +462,18 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     pg = given["params"]
     P.add(~pg & ~model_keys.given & ~item, "params",
           "missing: give the model size with {params} (e.g. 70B) or a catalogue model with {model} (`footprint factors list models`)")
-    item_params = where(item_flops, col["flops_per_item"] / 2.0, 1.0)
+    item_rule = Rule("placeholder", formula="generic task path: the LLM inputs are not used")
+    v["serving_path"] = point(np.broadcast_to(path, (n,)).astype(float))
+    choose(v, S, "flops_per_item", [(item_flops, col["flops_per_item"], GIVEN)])
+    choose(v, S, "energy_per_item", [(item_energy, col["energy_per_item"], GIVEN)])
     choose(v, S, "total_params", [
         (pg, col["params"], GIVEN),
-        (item, item_params, Rule("derived", formula="flops_per_item / 2 (an item is one forward pass of 2 x N FLOPs);"
-                                 " a placeholder of 1 with energy_per_item", inputs=("flops_per_item",))),
+        (item, point(1.0), item_rule),
         (model_keys.given, model_total, Rule("default", table="models", names=model_keys, parameter="total_params")),
     ])
     use_model_active = ~given["active_params"] & model_keys.given & ~pg & ~item & ~np.isnan(model_active[:, 1])
     choose(v, S, "active_params", [
+        (item, point(1.0), item_rule),
         (given["active_params"], col["active_params"], GIVEN),
         (use_model_active, model_active, Rule("default", table="models", names=model_keys, parameter="active_params")),
         (allrows, v["total_params"], Rule("derived", formula="dense model: active = total parameters",
@@ -489,8 +492,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     for name in ("input_tokens", "output_tokens"):
         choose(v, S, name, [
             (given[name] & ~item, col[name], GIVEN),
-            (item, point(0.0 if name == "input_tokens" else 1.0),
-             Rule("derived", formula="generic task path: one item counted as one output token")),
+            (item, point(0.0 if name == "input_tokens" else 1.0), item_rule),
             (allrows, _constant(name, "token"), _constant_rule(name)),
         ])
 
@@ -551,7 +553,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         P.add(fail, "gpus", msgs)
     choose(v, S, "batch_size", [
         (given["batch_size"], col["batch_size"], GIVEN),
-        (item, point(1.0), Rule("derived", formula="generic task path: one item at a time unless batch_size is given")),
+        (item, point(1.0), item_rule),
         (allrows, _constant("batch_size", D), _constant_rule("batch_size")),
     ])
     choose(v, S, "kv_bytes_per_token", [(given["kv_bytes_per_token"], col["kv_bytes_per_token"], GIVEN)])
@@ -598,8 +600,6 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         derived = point(col["measured_power"][:, 1] / col["measured_tokens_per_second"][:, 1])
     choose(v, S, "measured_energy_per_token", [
         (given["measured_energy_per_token"], col["measured_energy_per_token"], GIVEN),
-        (item_energy, col["energy_per_item"], Rule("derived", formula="energy per item, the item counted as one "
-                                                   "output token", inputs=("energy_per_item",))),
         (tps & pw, derived, Rule("derived", formula="measured power / measured throughput",
                                  inputs=("measured_power", "measured_tokens_per_second"))),
     ])

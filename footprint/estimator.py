@@ -15,62 +15,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import embodied, grid, inference, training
+from .inputs import CORE
 from .uncertainty import spread, triplet
 from .units import ureg
 
 #: Every numeric input of :func:`compute`: internal unit, and whether a larger
 #: value gives a larger footprint (used to orient ranges on the case axis).
-INPUTS = {
-    "total_params": ("parameter", True),
-    "active_params": ("parameter", True),
-    "bytes_per_param": ("byte", True),
-    "input_tokens": ("token", True),
-    "output_tokens": ("token", True),
-    "n_gpus": ("dimensionless", True),
-    "batch_size": ("dimensionless", False),
-    "peak_flops": ("FLOP/s", False),
-    "memory_bandwidth": ("byte/s", False),
-    "gpu_memory": ("byte", False),
-    "tdp": ("W", True),
-    "idle_power": ("W", True),
-    "host_power": ("W", True),
-    "pue": ("dimensionless", True),
-    "wue": ("L/J", True),
-    "grid_intensity": ("kg/J", True),
-    "water_intensity": ("L/J", True),
-    "fleet_utilisation": ("dimensionless", False),
-    "request_rate": ("1/s", False),
-    "dedicated": ("dimensionless", True),
-    "gpu_embodied": ("kg", True),
-    "server_embodied": ("kg", True),
-    "hardware_lifetime": ("s", False),
-    "eta_compute": ("dimensionless", False),
-    "eta_memory": ("dimensionless", False),
-    "u_memory": ("dimensionless", True),
-    "u_compute": ("dimensionless", True),
-    "step_overhead": ("s", True),
-    "memory_overhead": ("dimensionless", True),
-    "kv_coefficient": ("dimensionless", True),
-    "kv_exponent": ("dimensionless", True),
-    "kv_bytes_per_token": ("byte/token", True),
-    "flop_utilisation": ("dimensionless", False),
-    "power_per_gpu": ("W", True),
-    "measured_energy_per_token": ("J/token", True),
-    "training_gpu_time": ("s", True),
-    "training_gpu_power": ("W", True),
-    "training_pue": ("dimensionless", True),
-    "training_grid_intensity": ("kg/J", True),
-    "training_tokens": ("token", True),
-    "training_mfu": ("dimensionless", False),
-    "training_peak_flops": ("FLOP/s", False),
-    "amortisation_requests": ("request", False),
-}
+INPUTS = {name: (spec.unit, spec.increasing) for name, spec in CORE.items()}
 
-#: Optional inputs: NaN means "not given" and selects the modelled path.
-OPTIONAL = (
-    "n_gpus", "kv_bytes_per_token", "flop_utilisation", "power_per_gpu", "measured_energy_per_token",
-    "request_rate", "training_gpu_time", "training_tokens", "amortisation_requests",
-)
+#: Optional inputs: NaN where a path does not use them.
+OPTIONAL = tuple(name for name, spec in CORE.items() if spec.optional)
 
 #: Lines of the breakdown, in display order.
 LINES = ("gpu_busy", "gpu_idle", "host", "pue_overhead", "embodied", "training")
@@ -85,15 +39,120 @@ def _nan_to(x, fallback):
     return np.where(np.isnan(x), fallback, x)
 
 
+#: Serving paths (codes of the core input ``serving_path``, chosen by the resolver).
+MODELLED, FLOP, MEASURED, PER_ITEM_FLOPS, PER_ITEM_ENERGY = range(5)
+#: The formula of each path, as reported with its intermediates.
+FORMULAS = {
+    "modelled": "prefill 2 x N_active x input tokens / (n x peak FLOP/s x eta_compute), then decode steps "
+                "max(memory, compute time) + a per-sequence overhead, shared by the batch; GPU power between "
+                "idle and TDP by the step's compute share",
+    "flop": "2 x N_active x tokens / (n x peak FLOP/s x FLOP utilisation) at the power per GPU",
+    "measured": "measured IT energy per output token x output tokens",
+    "per_item_flops": "FLOPs per item / (n x peak FLOP/s x FLOP utilisation) at the power per GPU",
+    "per_item_energy": "measured IT energy per item; busy time = energy / (n x (GPU power at compute load + host "
+                       "power)), for the idle and embodied shares",
+}
+
+
+def serving_instance(m: dict):
+    """GPUs of one instance (given, or from the weights) and KV-cache bytes of a sequence [-, byte]."""
+    N, bpp = m["total_params"], m["bytes_per_param"]
+    n_given, kv_given = m["n_gpus"], m["kv_bytes_per_token"]
+    n = n_given if not np.any(np.isnan(n_given)) else _nan_to(
+        n_given, inference.gpus_needed(N, bpp, m["gpu_memory"], m["memory_overhead"]))
+    kv_token = kv_given if not np.any(np.isnan(kv_given)) else _nan_to(
+        kv_given, inference.kv_bytes_per_token(N, bpp, m["kv_coefficient"], m["kv_exponent"]))
+    return n, kv_token * (m["input_tokens"] + m["output_tokens"] / 2.0)
+
+
+def _dedicated_concurrency(m, step, t_prefill, rate, batch):
+    """Replicas and concurrent requests per replica of a dedicated endpoint (Little's law fixed point).
+
+    The endpoint has the replicas its traffic needs at full batching; each replica batches the
+    requests in flight, ``c = rate / replicas x latency(c)`` within [1, batch].  ``c - rate x
+    latency(c)`` grows with ``c`` (latency grows less than linearly with the batch), so the fixed
+    point is found by bisection (40 halvings: exact to 1e-12 of the batch), which also keeps the
+    result monotone in the inputs.
+    """
+    L_out, ov = m["output_tokens"], m["step_overhead"]
+
+    def latency(c):
+        tm, tc = step(c)
+        return t_prefill + L_out * inference.decode_step_time(tm, tc, c, ov)
+
+    tm_full, tc_full = step(batch)
+    busy_full = t_prefill + L_out * inference.decode_step_time(tm_full, tc_full, batch, ov) / batch
+    replicas = inference.dedicated_replicas(rate, busy_full)
+    per_replica = rate / replicas
+    lo = np.ones(np.broadcast_shapes(np.shape(per_replica), np.shape(batch), np.shape(t_prefill)))
+    hi = np.broadcast_to(np.asarray(batch, dtype=float), lo.shape).copy()
+    with np.errstate(invalid="ignore"):
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            below = per_replica * latency(mid) > mid  # the fixed point lies above mid
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    c = 0.5 * (lo + hi)
+    # a lone request (rate x latency(1) < 1) is batch 1; saturation is the configured batch
+    c = np.where(per_replica * latency(1.0) <= 1.0, 1.0, c)
+    return replicas, np.clip(c, 1.0, batch)
+
+
+def modelled_path(m: dict, n, kv_seq, dedicated):
+    """Prefill and decode on the GPU model: busy time [s], GPU energy [J] and the decode intermediates."""
+    N, Na, bpp = m["total_params"], m["active_params"], m["bytes_per_param"]
+    F, BW = m["peak_flops"], m["memory_bandwidth"]
+
+    def step(batch):
+        return inference.decode_step_times(N, Na, bpp, kv_seq, batch, n, F, BW, m["eta_compute"], m["eta_memory"])
+
+    t_prefill = inference.prefill_time(Na, m["input_tokens"], n, F, m["eta_compute"])
+    rate = _nan_to(m["request_rate"], 0.0)
+    batch, replicas = m["batch_size"], 1.0
+    if np.any(dedicated):
+        replicas, concurrency = _dedicated_concurrency(m, step, t_prefill, rate, batch)
+        batch = np.where(dedicated, concurrency, batch)
+    t_mem, t_cmp = step(batch)
+    t_step = inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"])
+    compute_share = t_cmp / t_step
+    t_decode = m["output_tokens"] * t_step / batch
+    p_prefill = inference.gpu_power(m["idle_power"], m["tdp"], m["u_compute"])
+    p_decode = inference.gpu_power(m["idle_power"], m["tdp"],
+                                   inference.power_utilisation(compute_share, m["u_memory"], m["u_compute"]))
+    return {"busy": t_prefill + t_decode, "gpu_busy": n * (p_prefill * t_prefill + p_decode * t_decode),
+            "batch": batch, "replicas": replicas, "prefill_time": t_prefill, "decode_step_time": t_step,
+            "decode_compute_share": compute_share}
+
+
+def flop_path(flops, n, m):
+    """FLOPs at a share of the peak: busy time [s] and GPU energy [J] at the power per GPU.
+
+    The power is the given all-in power per GPU (which already holds the host share) or the
+    GPU's power at compute load.
+    """
+    t = flops / (n * m["peak_flops"] * _nan_to(m["flop_utilisation"], 1.0))
+    power_given = ~np.isnan(m["power_per_gpu"])
+    p = np.where(power_given, _nan_to(m["power_per_gpu"], 0.0),
+                 inference.gpu_power(m["idle_power"], m["tdp"], m["u_compute"]))
+    return t, n * p * t, power_given
+
+
+def measured_path(energy, n, m):
+    """A measured IT energy replaces the model; its busy time is the energy at compute-load power [s]."""
+    p = inference.gpu_power(m["idle_power"], m["tdp"], m["u_compute"]) + m["host_power"]
+    return energy / (n * p), energy
+
+
 def compute(m: dict) -> dict:
-    """Evaluate the inference model on magnitudes (vectorised).
+    """Evaluate the inference model on magnitudes (vectorised), each serving path by its own function.
 
     Parameters
     ----------
     m : dict of ndarray
         Every key of :data:`INPUTS`, in its internal unit, broadcastable
-        (last axis: the low/central/high cases).  Keys of :data:`OPTIONAL` may
-        be NaN where not given.
+        (last axis: the low/central/high cases).  ``serving_path`` holds the
+        path of each scenario (:data:`MODELLED`, :data:`FLOP`, :data:`MEASURED`,
+        :data:`PER_ITEM_FLOPS`, :data:`PER_ITEM_ENERGY`; modelled when absent).
+        Optional inputs a path does not use may be NaN.
 
     Returns
     -------
@@ -102,105 +161,60 @@ def compute(m: dict) -> dict:
         ``allocated_time`` [s], ``utilisation`` [-]...) and per-request lines
         ``energy.<line>`` [J], ``co2e.<line>`` [kg], ``water.<line>`` [L].
     """
-    N, Na, bpp = m["total_params"], m["active_params"], m["bytes_per_param"]
-    L_in, L_out = m["input_tokens"], m["output_tokens"]
-    F, BW = m["peak_flops"], m["memory_bandwidth"]
+    path = np.asarray(m.get("serving_path", MODELLED), dtype=float)
     dedicated = m["dedicated"] > 0.5
-
-    n_given, kv_given = m["n_gpus"], m["kv_bytes_per_token"]
-    n = n_given if not np.any(np.isnan(n_given)) else _nan_to(
-        n_given, inference.gpus_needed(N, bpp, m["gpu_memory"], m["memory_overhead"]))
-    kv_token = kv_given if not np.any(np.isnan(kv_given)) else _nan_to(
-        kv_given, inference.kv_bytes_per_token(N, bpp, m["kv_coefficient"], m["kv_exponent"]))
-    kv_seq = kv_token * (L_in + L_out / 2.0)
-
-    def step(batch):
-        return inference.decode_step_times(N, Na, bpp, kv_seq, batch, n, F, BW, m["eta_compute"], m["eta_memory"])
-
-    t_prefill = inference.prefill_time(Na, L_in, n, F, m["eta_compute"])
-    # optional paths are evaluated only where some scenario takes them (same results, less work)
-    any_dedicated = bool(np.any(dedicated))
-    rate = _nan_to(m["request_rate"], 0.0)
-    batch = m["batch_size"]
-    replicas = 1.0
-    if any_dedicated:
-        # a dedicated endpoint has the replicas its traffic needs at full batching, and each replica
-        # batches the requests in flight together (Little's law: concurrency = rate x latency,
-        # a fixed point found in a few vectorised steps from a lone request)
-        tm_full, tc_full = step(batch)
-        busy_full = t_prefill + L_out * inference.decode_step_time(tm_full, tc_full, batch, m["step_overhead"]) / batch
-        replicas = inference.dedicated_replicas(rate, busy_full)
-        concurrency = 1.0
-        for _ in range(8):
-            tm_b, tc_b = step(concurrency)
-            latency = t_prefill + L_out * inference.decode_step_time(tm_b, tc_b, concurrency, m["step_overhead"])
-            concurrency = inference.effective_batch(rate / replicas, latency, batch)
-        batch = np.where(dedicated, concurrency, batch)
-    t_mem, t_cmp = step(batch)
-    t_step = inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"])
-    compute_share = t_cmp / t_step
-    t_decode = L_out * t_step / batch
-
-    p_prefill = inference.gpu_power(m["idle_power"], m["tdp"], m["u_compute"])
-    p_decode = inference.gpu_power(m["idle_power"], m["tdp"],
-                                   inference.power_utilisation(compute_share, m["u_memory"], m["u_compute"]))
-    busy = t_prefill + t_decode
-    gpu_busy = n * (p_prefill * t_prefill + p_decode * t_decode)
-    host_power = m["host_power"]
-
-    # simple FLOP path: FLOPs / (n F u) at a given (or modelled) average power per GPU
-    flop_path = ~np.isnan(m["flop_utilisation"])
-    if np.any(flop_path):
-        t_flop = inference.forward_flops(Na, L_in + L_out) / (n * F * _nan_to(m["flop_utilisation"], 1.0))
-        power_given = ~np.isnan(m["power_per_gpu"])
-        p_flop = np.where(power_given, _nan_to(m["power_per_gpu"], 0.0), p_prefill)
-        busy = np.where(flop_path, t_flop, busy)
-        gpu_busy = np.where(flop_path, n * p_flop * t_flop, gpu_busy)
-        # an all-in power per GPU (e.g. a DGX's power / 8) already holds the host share
-        host_power = np.where(flop_path & power_given, 0.0, host_power)
+    n, kv_seq = serving_instance(m)
+    item_flops, item_energy = path == PER_ITEM_FLOPS, path == PER_ITEM_ENERGY
+    flop, measured = path == FLOP, path == MEASURED
+    # the model runs for the modelled, FLOP and measured paths (the latter two keep its decode intermediates)
+    mod = modelled_path(m, n, kv_seq, dedicated & ~(item_flops | item_energy))
+    busy, gpu_busy, host_power = mod["busy"], mod["gpu_busy"], m["host_power"]
+    if np.any(flop | item_flops):
+        tokens = m["input_tokens"] + m["output_tokens"]
+        flops = np.where(item_flops, _nan_to(m["flops_per_item"], 0.0),
+                         inference.forward_flops(m["active_params"], tokens))
+        t_flop, e_flop, all_in = flop_path(flops, n, m)
+        on = flop | item_flops
+        busy, gpu_busy = np.where(on, t_flop, busy), np.where(on, e_flop, gpu_busy)
+        host_power = np.where(on & all_in, 0.0, host_power)
+    if np.any(item_energy):
+        t_item, e_item = measured_path(_nan_to(m["energy_per_item"], 0.0), n, m)
+        busy, gpu_busy = np.where(item_energy, t_item, busy), np.where(item_energy, e_item, gpu_busy)
 
     utilisation = m["fleet_utilisation"]
-    if any_dedicated:
-        utilisation = np.where(dedicated, inference.dedicated_utilisation(rate, busy, replicas), utilisation)
+    if np.any(dedicated):
+        utilisation = np.where(dedicated, inference.dedicated_utilisation(_nan_to(m["request_rate"], 0.0), busy,
+                                                                          mod["replicas"]), utilisation)
     allocated = inference.allocated_time(busy, utilisation)
     gpu_idle = n * m["idle_power"] * (allocated - busy)
     host = n * host_power * allocated
+    if np.any(measured | item_energy):
+        # a measured IT energy replaces the GPU, idle and host lines (its time only allocates the embodied share)
+        either = measured | item_energy
+        measured_it = np.where(measured, _nan_to(m["measured_energy_per_token"], 0.0) * m["output_tokens"], gpu_busy)
+        gpu_busy = np.where(either, measured_it, gpu_busy)
+        gpu_idle = np.where(either, 0.0, gpu_idle)
+        host = np.where(either, 0.0, host)
+    return _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, host)
 
-    # measured path: a measured IT energy per output token replaces the model
-    measured = ~np.isnan(m["measured_energy_per_token"])
-    if np.any(measured):
-        gpu_busy = np.where(measured, _nan_to(m["measured_energy_per_token"], 0.0) * L_out, gpu_busy)
-        gpu_idle = np.where(measured, 0.0, gpu_idle)
-        host = np.where(measured, 0.0, host)
 
+def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, host) -> dict:
+    """Every line of the breakdown from the IT energy of one request, and the totals."""
     it_energy = gpu_busy + gpu_idle + host
     facility = grid.facility_energy(it_energy, m["pue"])
     pue_overhead = facility - it_energy
-
     rate_emb = embodied.embodied_rate(n, m["gpu_embodied"], m["server_embodied"], m["hardware_lifetime"])
     embodied_co2e = embodied.embodied_share(rate_emb, allocated)
-
-    # training, amortised over the requests that share it
-    amortise = m["amortisation_requests"]
-    if np.all(np.isnan(amortise)):
-        train_energy_total = train_energy = train_co2e = np.zeros_like(busy)
-    else:
-        t_gpu_train = _nan_to(
-            m["training_gpu_time"],
-            training.gpu_time_from_flops(training.training_flops(Na, _nan_to(m["training_tokens"], 0.0)),
-                                         m["training_peak_flops"], m["training_mfu"]),
-        )
-        train_energy_total = training.training_energy(t_gpu_train, m["training_gpu_power"], m["training_pue"])
-        train_energy = np.where(np.isnan(amortise), 0.0, train_energy_total / _nan_to(amortise, 1.0))
-        train_co2e = grid.operational_co2e(train_energy, m["training_grid_intensity"])
+    train_energy_total, train_energy, train_co2e = _training_line(m, busy)
 
     I, wue, wi = m["grid_intensity"], m["wue"], m["water_intensity"]
     shape = np.broadcast_shapes(np.shape(busy), np.shape(allocated), np.shape(gpu_busy))
     out = {
-        "n_gpus": np.broadcast_to(n, shape), "batch": np.broadcast_to(batch, shape), "prefill_time": t_prefill, "decode_step_time": t_step,
-        "decode_compute_share": compute_share, "busy_time": busy, "allocated_time": allocated,
-        "utilisation": np.broadcast_to(utilisation, shape), "it_energy": it_energy, "facility_energy": facility,
-        "training_energy_total": train_energy_total,
+        "serving_path": np.broadcast_to(path, shape), "n_gpus": np.broadcast_to(n, shape),
+        "batch": np.broadcast_to(mod["batch"], shape), "prefill_time": mod["prefill_time"],
+        "decode_step_time": mod["decode_step_time"], "decode_compute_share": mod["decode_compute_share"],
+        "busy_time": busy, "allocated_time": allocated, "utilisation": np.broadcast_to(utilisation, shape),
+        "it_energy": it_energy, "facility_energy": facility, "training_energy_total": train_energy_total,
     }
     it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
     water_per_it_energy = grid.water_consumption(1.0, 1.0, wue, wi)  # each IT line's own facility share
@@ -223,6 +237,23 @@ def compute(m: dict) -> dict:
     out["water"] = grid.water_consumption(it_energy, facility, wue, wi)
     out["sci"] = grid.sci(facility, I, embodied_co2e) + train_co2e
     return out
+
+
+def _training_line(m, busy):
+    """Training energy of the model, its share per request [J] and that share's CO2e [kg]."""
+    amortise = m["amortisation_requests"]
+    if np.all(np.isnan(amortise)):
+        zero = np.zeros_like(busy)
+        return zero, zero, zero
+    t_gpu_train = _nan_to(
+        m["training_gpu_time"],
+        training.gpu_time_from_flops(training.training_flops(m["active_params"],
+                                                             _nan_to(m["training_tokens"], 0.0)),
+                                     m["training_peak_flops"], m["training_mfu"]),
+    )
+    total = training.training_energy(t_gpu_train, m["training_gpu_power"], m["training_pue"])
+    share = np.where(np.isnan(amortise), 0.0, total / _nan_to(amortise, 1.0))
+    return total, share, grid.operational_co2e(share, m["training_grid_intensity"])
 
 
 def to_magnitudes(values: dict) -> dict:
@@ -295,6 +326,25 @@ class Estimate:
                 out[block][metric] = {"p5": float(q[0]), "p50": float(q[1]), "p95": float(q[2]), "unit": unit}
         return out
 
+    def intermediates(self) -> dict:
+        """The serving path, its formula and its own intermediates (central case)."""
+        from .columns import PATHS
+
+        def c(key):
+            return float(np.asarray(self.raw[key])[..., 1])
+
+        path = PATHS[int(c("serving_path"))]
+        doc = {"serving_path": path, "formula": FORMULAS[path], "n_gpus": c("n_gpus"),
+               "busy_time_s": c("busy_time"), "allocated_time_s": c("allocated_time"), "utilisation": c("utilisation")}
+        if path in ("modelled", "flop", "measured"):
+            doc["batch_size_effective"] = c("batch")
+            doc["decode_compute_share"] = c("decode_compute_share")
+        if path == "per_item_flops":
+            doc["flops_per_item"] = float(self.inputs["flops_per_item"][..., 1].ravel()[0])
+        if path == "per_item_energy":
+            doc["energy_per_item_j"] = float(self.inputs["energy_per_item"][..., 1].ravel()[0])
+        return doc
+
     def to_dict(self) -> dict:
         """The JSON document of DESIGN.md section 4 (scalar scenarios)."""
         doc = {"per_request": {k: figure(q) for k, q in self.per_request.items()}}
@@ -305,14 +355,7 @@ class Estimate:
         doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
         doc["sci"] = figure(ureg.Quantity(self.raw["sci"], "kg").to("gCO2e"))
         doc["sci"]["functional_unit"] = "request"
-        doc["intermediates"] = {
-            "n_gpus": float(self.raw["n_gpus"][..., 1]),
-            "batch_size_effective": float(self.raw["batch"][..., 1]),
-            "busy_time_s": float(self.raw["busy_time"][..., 1]),
-            "allocated_time_s": float(self.raw["allocated_time"][..., 1]),
-            "utilisation": float(self.raw["utilisation"][..., 1]),
-            "decode_compute_share": float(self.raw["decode_compute_share"][..., 1]),
-        }
+        doc["intermediates"] = self.intermediates()
         doc["assumptions"] = [a.as_dict() for a in self.assumptions]
         doc["notes"] = list(self.notes)
         return doc
