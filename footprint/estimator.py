@@ -388,7 +388,7 @@ def for_totals(m: dict) -> dict | None:
     """
     rate = m["request_rate"]
     with np.errstate(invalid="ignore"):
-        ranged = bool(np.any(rate[..., 0] != rate[..., -1]))
+        ranged = bool(np.any(rate[..., 0] < rate[..., -1]) or np.any(rate[..., 0] > rate[..., -1]))  # NaN: no rate
     if not ranged:
         return None
     return {**m, "request_rate": rate[..., ::-1]}
