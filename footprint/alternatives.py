@@ -35,7 +35,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import factors
 from .errors import InputError, unknown_name
@@ -133,6 +133,7 @@ class Line:
     water_intensity: object = None
     agent: bool = False
     sources: tuple = ()
+    keys: dict = field(default_factory=dict)  # Monte Carlo stream of each uncertain term (footprint.montecarlo)
 
 
 def _to(row, unit):
@@ -141,7 +142,8 @@ def _to(row, unit):
 
 
 def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | None = None,
-         agent: bool = False, where: str = "activity", energy: bool = True, co2e: bool = True) -> Line:
+         agent: bool = False, where: str = "activity", energy: bool = True, co2e: bool = True,
+         grid_key: str | None = None, water_key: str | None = None, quantity_key: str | None = None) -> Line:
     """Build the line of `quantity` units of activity `name`.
 
     Parameters
@@ -162,7 +164,12 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
         Where the value was given, for error messages.
     energy, co2e : bool
         Keep the energy term, the CO2e term.
+    grid_key, water_key, quantity_key : str, optional
+        Monte Carlo streams of the electricity's factors and of the quantity
+        (:func:`footprint.montecarlo.stream_key`); the activity's own factors are keyed by their rows.
     """
+    from .montecarlo import factor_key
+
     act = activity(name)
     unit = act.quantity_unit
     q = _check(read_value(quantity, unit, f"{where} quantity", bare=unit), f"{where} quantity", positive=False, minimum=0)
@@ -172,11 +179,18 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
     return Line(label=label or act.key, activity=act.key, quantity=q, energy_per_unit=e, co2e_per_unit=c,
                 energy_intensity=intensity if (e is not None and co2e) else None,
                 water_intensity=water_intensity if (e is not None and act.energy_intensity is None) else None,
-                agent=agent, sources=tuple(r.ref for r in act.rows))
+                agent=agent, sources=tuple(r.ref for r in act.rows),
+                keys={"quantity": quantity_key or f"given:{where}:{label or act.key}",
+                      "energy": factor_key("alternatives", act.key, "energy"),
+                      "co2e": factor_key("alternatives", act.key, "co2e"),
+                      "energy_intensity": factor_key("alternatives", act.key, "energy_intensity")
+                      if act.energy_intensity is not None else grid_key,
+                      "water_intensity": water_key})
 
 
 def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_intensity,
-                     label: str = "agent time", where: str = "agent_time") -> list[Line]:
+                     label: str = "agent time", where: str = "agent_time", grid_key: str | None = None,
+                     water_key: str | None = None) -> list[Line]:
     """Lines of `time` of human work under a boundary.
 
     Parameters
@@ -197,7 +211,8 @@ def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_
         raise unknown_name("device", device, DEVICES)
     if boundary not in BOUNDARIES:
         raise unknown_name("human-time boundary", boundary, BOUNDARIES)
-    kw = dict(grid_intensity=grid_intensity, water_intensity=water_intensity, agent=True, where=where)
+    kw = dict(grid_intensity=grid_intensity, water_intensity=water_intensity, agent=True, where=where,
+              grid_key=grid_key, water_key=water_key, quantity_key=f"given:{where}")  # one time, one draw
     if boundary in PER_CAPITA:
         return [line(DEVICES[device], time, label=f"{label}: {device} (use-phase energy)", co2e=False, **kw),
                 line(PER_CAPITA[boundary], time, label=f"{label}: per-capita allocation ({boundary[-2:].upper()})",
@@ -218,13 +233,17 @@ def line_values(ln: Line, draw):
         ``draw(x, unit)`` -> array of magnitudes of a Quantity or Range in `unit`
         (the case axis or Monte Carlo samples on the last axis).
     """
-    q = draw(ln.quantity, _unit(ln.quantity))
+    k = ln.keys
+    q = draw(ln.quantity, _unit(ln.quantity), key=k.get("quantity"))
     zero = q * 0.0
-    energy = q * draw(ln.energy_per_unit, f"J/{_unit(ln.quantity)}") if ln.energy_per_unit is not None else zero
-    co2e = energy * draw(ln.energy_intensity, "kg/J") if ln.energy_intensity is not None else zero
+    energy = q * draw(ln.energy_per_unit, f"J/{_unit(ln.quantity)}", key=k.get("energy")) \
+        if ln.energy_per_unit is not None else zero
+    co2e = energy * draw(ln.energy_intensity, "kg/J", key=k.get("energy_intensity")) \
+        if ln.energy_intensity is not None else zero
     if ln.co2e_per_unit is not None:
-        co2e = co2e + q * draw(ln.co2e_per_unit, f"kg/{_unit(ln.quantity)}")
-    water = energy * draw(ln.water_intensity, "L/J") if ln.water_intensity is not None else zero
+        co2e = co2e + q * draw(ln.co2e_per_unit, f"kg/{_unit(ln.quantity)}", key=k.get("co2e"))
+    water = energy * draw(ln.water_intensity, "L/J", key=k.get("water_intensity")) \
+        if ln.water_intensity is not None else zero
     return energy, co2e, water
 
 

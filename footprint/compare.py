@@ -49,6 +49,7 @@ from . import alternatives
 from .errors import InputError
 from .estimator import INPUTS, LINES, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, compute, figure, to_magnitudes
 from .uncertainty import CENTRAL, Range, central, triplet
+from .montecarlo import Sampler
 from .units import ureg
 
 METRICS = ("energy", "co2e", "water")
@@ -115,11 +116,14 @@ def _scale(x, k):
 
 
 def _zone_electricity(zone: str):
+    """Carbon and water intensity of a zone's electricity, their references and Monte Carlo streams."""
     from . import factors
+    from .montecarlo import factor_key
 
     gi = factors.get("grid", zone, "carbon_intensity")
     wi = factors.get("grid", zone, "water_intensity") or factors.get("grid", "WOR", "water_intensity")
-    return gi.quantity.to("kg/J"), wi.quantity.to("L/J"), (gi.ref, wi.ref)
+    keys = (factor_key("grid", gi.key[0], "carbon_intensity"), factor_key("grid", wi.key[0], "water_intensity"))
+    return gi.quantity.to("kg/J"), wi.quantity.to("L/J"), (gi.ref, wi.ref), keys
 
 
 def prepare(scenario, human_time: str | None = None) -> Plan:
@@ -144,14 +148,14 @@ def prepare(scenario, human_time: str | None = None) -> Plan:
     if boundary not in alternatives.BOUNDARIES:
         from .errors import unknown_name
         raise unknown_name("human-time boundary", boundary, alternatives.BOUNDARIES)
-    gi, wi, refs = _zone_electricity(s.human_time.zone)
+    gi, wi, refs, elec_keys = _zone_electricity(s.human_time.zone)
     assumptions = [Assumption(i.name, i.value, i.source, i.status) for i in s.inputs]
     if human_time and human_time != s.human_time.boundary:
         assumptions.append(Assumption("human_time.boundary (override)", human_time, "given", "given"))
     assumptions += [Assumption(f"human_time.grid_intensity ({s.human_time.zone})", gi.to("gCO2e/kWh") if not isinstance(gi, Range) else gi.to("gCO2e/kWh"), f"default: {refs[0]}", "published"),
                     Assumption(f"human_time.water_intensity ({s.human_time.zone})", wi.to("L/kWh"), f"default: {refs[1]}", "estimate")]
     notes = []
-    elec = dict(grid_intensity=gi, water_intensity=wi)
+    elec = dict(grid_intensity=gi, water_intensity=wi, grid_key=elec_keys[0], water_key=elec_keys[1])
 
     def lines_of(uses, agent_time, side):
         out = []
@@ -211,56 +215,19 @@ class Cases:
 
     n = 3
 
-    def __call__(self, x, unit, increasing=True):
+    def __call__(self, x, unit, increasing=True, key=None):
         return triplet(x, unit, increasing)
 
     def volume(self, x, increasing):
         return triplet(x, "1/s", increasing)
 
 
-class Sampler:
-    """Monte Carlo draws of every ranged input on a trailing sample axis (seedable).
-
-    Parameters
-    ----------
-    samples : int
-        Number of draws.
-    seed : int or None
-        Seed of :func:`numpy.random.default_rng`.
-    """
-
-    def __init__(self, samples: int, seed=None):
-        self.n = int(samples)
-        self.rng = np.random.default_rng(seed)
-        self._cache: dict = {}
-
-    def __call__(self, x, unit, increasing=True):
-        if isinstance(x, Range):
-            lo, mode, hi = (float(np.asarray(v)) for v in (x.low.m_as(unit), x.value.m_as(unit), x.high.m_as(unit)))
-            key = (str(ureg.Unit(unit).dimensionality), round(lo, 12), round(mode, 12), round(hi, 12))
-            if key not in self._cache:
-                self._cache[key] = self._draw(lo, mode, hi)
-            return self._cache[key]
-        m = np.asarray(x.m_as(unit) if isinstance(x, pint.Quantity) else x, dtype=float)
-        return np.broadcast_to(m[..., None], m.shape + (self.n,)).copy()
-
-    def _draw(self, lo, mode, hi):
-        if hi <= lo:
-            return np.full(self.n, lo)
-        if lo > 0 and hi / lo > 10:
-            return np.exp(self._triangular(np.log(lo), np.log(mode), np.log(hi)))
-        return self._triangular(lo, mode, hi)
-
-    def _triangular(self, lo, mode, hi):
-        return self.rng.triangular(lo, min(max(mode, lo), hi), hi, self.n)
-
-    def volume(self, x, increasing):
-        return self(x, "1/s")
-
-
-def _magnitudes(resolved, draw) -> dict:
+def _magnitudes(resolved, draw, scope: str) -> dict:
     if isinstance(draw, Cases):
         return to_magnitudes(resolved.values)
+    from .montecarlo import GROUPS, stream_key
+
+    prov = getattr(resolved, "provenance", None) or {}
     m = {}
     for name, (unit, _) in INPUTS.items():
         v = resolved.values.get(name)
@@ -269,7 +236,8 @@ def _magnitudes(resolved, draw) -> dict:
                 raise KeyError(f"input '{name}' was not resolved")
             m[name] = np.full(draw.n, np.nan)
         else:
-            m[name] = draw(v, unit)
+            stream = GROUPS.get(name, name)
+            m[name] = draw(v, unit, key=stream_key(prov.get(stream), scope, stream))
     return m
 
 
@@ -293,12 +261,14 @@ def evaluate_variant(plan: Plan, vp: VariantPlan, volume, draw, horizon_s: float
     """
     out = {}
     for st in vp.steps:
-        m = _magnitudes(st.resolved, draw)
-        per_task = draw(st.per_task, "request")
+        scope = f"{vp.name}.{st.name}"
+        m = _magnitudes(st.resolved, draw, scope)
+        per_task = draw(st.per_task, "request", key=f"given:{scope}:per_task")
         rate = volume * per_task
         m["request_rate"] = rate
         if st.training_share is not None:
-            m["amortisation_requests"] = rate * horizon_s / draw(st.training_share, "")
+            m["amortisation_requests"] = rate * horizon_s / draw(st.training_share, "",
+                                                                 key=f"given:{scope}:training_share")
         raw = compute(m)
         for line in LINES:
             out[f"{st.name}: {line}"] = {k: raw[f"{k}.{line}"] * per_task for k in METRICS}
@@ -324,7 +294,7 @@ def agent_hours(lines_plan, draw):
     total = 0.0
     for ln in lines_plan:
         if ln.agent:
-            total = total + draw(ln.quantity, "hour")
+            total = total + draw(ln.quantity, "hour", key=ln.keys.get("quantity"))
     return np.asarray(total, dtype=float)
 
 
@@ -558,7 +528,7 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
     H = float(plan.horizon.m_as("s"))
     year = float(ureg.Quantity(1, "year").m_as("s"))
     cases = Cases()
-    sampler = Sampler(samples, seed)
+    sampler = Sampler(samples, seed)  # footprint.montecarlo: one stream per factor row or given input
     v_task = cases.volume(plan.volume, increasing=False)  # index 0: high volume, lowest per-task footprint
     v_total = cases.volume(plan.volume, increasing=True)  # index 0: low volume, lowest total
     v_samp = sampler.volume(plan.volume, True)

@@ -44,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from .estimator import INPUTS, compute
+from .uncertainty import Range
 
 #: Ranges wider than this ratio (high / low) are sampled on a log scale.
 LOG_RATIO = 10.0
@@ -183,3 +184,90 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
                     out[f"{metric}.total"][sl] = np.percentile(total, q, axis=-1).T
             del res, drawn
     return out
+
+
+# -- the one sampler: keyed streams ------------------------------------------------------------------
+
+#: Named correlation groups: an input drawn on the stream of another (comonotone).
+GROUPS = {"active_params": "total_params"}  # the active parameters of a model move with its size
+
+
+def factor_key(table: str, key: str, parameter: str) -> str:
+    """The stream of a factor row: every use of the row, in any row, step or side, shares its draw.
+
+    >>> factor_key("grid", "FRA", "carbon_intensity")
+    'factor:grid:fra:carbon_intensity'
+    """
+    return f"factor:{table}:{str(key).lower()}:{parameter}"
+
+
+def stream_key(record: dict | None, scope: str, name: str) -> str:
+    """The stream of a resolved input from its provenance: its factor row, or the input where it was given.
+
+    >>> stream_key({"kind": "default", "table": "gpus", "key": "H100", "parameter": "tdp"}, "s", "tdp")
+    'factor:gpus:h100:tdp'
+    >>> stream_key({"kind": "given"}, "chatbot.inference", "pue")
+    'given:chatbot.inference:pue'
+    """
+    if record and record.get("kind") != "given" and record.get("table") and record.get("key") is not None:
+        return factor_key(record["table"], record["key"], record["parameter"])
+    return f"given:{scope}:{name}"
+
+
+def keyed_uniforms(seed: int, key: str, samples: int) -> np.ndarray:
+    """Uniform draws of the stream `key` [-]: the same seed and key give the same numbers, whatever the call order.
+
+    The stream is :func:`numpy.random.default_rng` (PCG64) seeded with the run's seed and a
+    128-bit digest (BLAKE2b) of the key.
+    """
+    import hashlib
+
+    words = np.frombuffer(hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest(), dtype=np.uint32)
+    return np.random.default_rng([int(seed), *words.tolist()]).random(int(samples))
+
+
+class Sampler:
+    """Monte Carlo draws of ranged values on a trailing sample axis, one stream per key.
+
+    Parameters
+    ----------
+    samples : int
+        Draws per value.
+    seed : int
+        Seed of the run (0 by default).
+
+    Notes
+    -----
+    A value is drawn on the stream named by its `key` (:func:`stream_key`): two uses of one
+    factor row share their draws (the row is uncertain once), two inputs given apart are
+    independent even when their ranges are equal, and the draws do not depend on the order
+    in which values are drawn.  Distributions are those of :func:`sample`.
+    """
+
+    def __init__(self, samples: int, seed=0):
+        self.n = int(samples)
+        self.seed = 0 if seed is None else int(seed)
+        self._cache: dict = {}
+        self._anonymous = 0
+
+    def uniforms(self, key: str) -> np.ndarray:
+        if key not in self._cache:
+            self._cache[key] = keyed_uniforms(self.seed, key, self.n)
+        return self._cache[key]
+
+    def __call__(self, x, unit, increasing=True, key=None):
+        import pint
+
+        if isinstance(x, Range):
+            lo, mode, hi = (float(np.asarray(v)) for v in (x.low.m_as(unit), x.value.m_as(unit), x.high.m_as(unit)))
+            if hi <= lo:
+                return np.full(self.n, lo)
+            if key is None:
+                self._anonymous += 1
+                key = f"anonymous:{self._anonymous}"
+            return sample(self.uniforms(key), lo, mode, hi)
+        m = np.asarray(x.m_as(unit) if isinstance(x, pint.Quantity) else x, dtype=float)
+        return np.broadcast_to(m[..., None], m.shape + (self.n,)).copy()
+
+    def volume(self, x, increasing):
+        return self(x, "1/s", key="given:task:volume")

@@ -104,28 +104,7 @@ CATEGORIES = {
 _OTHER_COLOURS = ((GREY, "."), (LIGHT_GREY, "+"), (GREY, "-"), (LIGHT_GREY, "|"), (GREY, "\\"))
 
 #: Readable names of the estimator's inputs (tornado labels).
-INPUT_NAMES = {
-    "total_params": "model size (parameters)", "active_params": "active parameters",
-    "bytes_per_param": "bytes per parameter", "input_tokens": "input tokens per request",
-    "output_tokens": "output tokens per request", "n_gpus": "GPUs per instance",
-    "batch_size": "batch size (concurrent requests)", "peak_flops": "GPU peak FLOP/s",
-    "memory_bandwidth": "GPU memory bandwidth", "gpu_memory": "GPU memory", "tdp": "GPU power at full load (TDP)",
-    "idle_power": "GPU idle power", "host_power": "host power per GPU", "pue": "data-centre PUE",
-    "wue": "data-centre water use (WUE)", "grid_intensity": "grid carbon intensity",
-    "water_intensity": "water intensity of electricity", "fleet_utilisation": "utilisation of a shared fleet",
-    "gpu_embodied": "embodied emissions of a GPU", "server_embodied": "embodied emissions of the server per GPU",
-    "hardware_lifetime": "hardware service life", "eta_compute": "compute efficiency (calibrated)",
-    "eta_memory": "memory-bandwidth efficiency (calibrated)", "u_memory": "GPU load when memory-bound (calibrated)",
-    "u_compute": "GPU load when compute-bound (calibrated)", "memory_overhead": "GPU memory overhead",
-    "step_overhead": "serving overhead per sequence and step (calibrated)",
-    "kv_coefficient": "KV-cache size coefficient", "kv_exponent": "KV-cache size exponent",
-    "kv_bytes_per_token": "KV cache per token", "flop_utilisation": "FLOP utilisation",
-    "power_per_gpu": "power per GPU", "measured_energy_per_token": "measured energy per token",
-    "training_gpu_time": "training GPU time", "training_gpu_power": "training GPU power",
-    "training_pue": "training PUE", "training_grid_intensity": "training grid carbon intensity",
-    "training_tokens": "training tokens", "training_mfu": "training FLOP utilisation",
-    "amortisation_requests": "requests sharing the training", "request_rate": "request rate",
-}
+INPUT_NAMES = {name: spec.label for name, spec in __import__("footprint.inputs", fromlist=["CORE"]).CORE.items()}
 
 
 # -- the comparison behind every figure -----------------------------------------------------------
@@ -639,14 +618,15 @@ class OneAtATime:
 
     The trailing axis has ``1 + 2 k`` columns: column 0 holds every input at its
     central value; columns ``2 j + 1`` and ``2 j + 2`` hold input ``j`` at the low
-    and at the high end of its range, every other input central.  Inputs are
-    identified by their range, so a factor used twice (the same grid on two steps)
-    moves as one input, as in the Monte Carlo draws.
+    and at the high end of its range, every other input central.  Inputs are the
+    Monte Carlo streams of :mod:`footprint.montecarlo` (:func:`~footprint.montecarlo.stream_key`):
+    a factor row used twice (the same grid on two steps and on the non-AI side) moves
+    as one input, as in the draws; two inputs given apart move apart, even with equal ranges.
 
     Parameters
     ----------
-    keys : list
-        Range identities (:func:`_range_key`), in the order of the columns.
+    keys : list of str
+        Stream keys, in the order of the columns.
     """
 
     def __init__(self, keys):
@@ -654,11 +634,11 @@ class OneAtATime:
         self.index = {k: j for j, k in enumerate(self.keys)}
         self.n = 1 + 2 * len(self.keys)
 
-    def __call__(self, x, unit, increasing=True):
+    def __call__(self, x, unit, increasing=True, key=None):
         if isinstance(x, Range):
             lo, mid, hi = (float(np.asarray(v.m_as(unit))) for v in (x.low, x.value, x.high))
             out = np.full(self.n, mid)
-            j = self.index.get(_range_key(x))
+            j = self.index.get(key)
             if j is not None:
                 out[2 * j + 1], out[2 * j + 2] = lo, hi
             return out
@@ -666,7 +646,7 @@ class OneAtATime:
         return np.broadcast_to(m[..., None], m.shape + (self.n,)).copy()
 
     def volume(self, x, increasing=True):
-        return self(x, "1/s")
+        return self(x, "1/s", key="given:task:volume")
 
 
 #: Inputs of a resolved step that the comparison engine sets itself from the scenario's volume.
@@ -674,52 +654,50 @@ _SET_BY_THE_ENGINE = ("request_rate",)
 
 
 def _ranged_inputs(plan, vp) -> dict:
-    """Every ranged input of an AI variant: range identity -> (readable name, the Range)."""
+    """Every ranged input of an AI variant: stream key -> (readable name, the Range)."""
+    from . import alternatives
+    from .inputs import people_label
+    from .montecarlo import GROUPS, stream_key
+
     found: dict = {}  # key -> ({name: [steps where it is used]}, Range)
 
-    def add(x, name, where=()):
-        if isinstance(x, Range) and np.any(np.asarray(x.low.magnitude) != np.asarray(x.high.m_as(x.low.units))):
-            k = _range_key(x)
-            names, _ = found.setdefault(k, ({}, x))
+    def add(x, key, name, where=()):
+        if key and isinstance(x, Range) and np.any(np.asarray(x.low.magnitude) != np.asarray(x.high.m_as(x.low.units))):
+            names, _ = found.setdefault(key, ({}, x))
             steps = names.setdefault(name, [])
             steps += [w for w in where if w not in steps]
-
-    from .compare import _zone_electricity
-
-    s = plan.scenario
-    zone = s.human_time.zone
-    zone_grid, zone_water, _ = _zone_electricity(zone)
-    grid_keys = {_range_key(zone_grid) if isinstance(zone_grid, Range) else None: f"grid carbon intensity ({zone})",
-                 _range_key(zone_water) if isinstance(zone_water, Range) else None:
-                 f"water intensity of electricity ({zone})"}
-    from . import alternatives
 
     multi = len(vp.steps) > 1
     for st in vp.steps:
         where = (st.name,) if multi else ()
-        add(st.per_task, "requests per task", where)
-        add(st.training_share, "training share", where)
+        scope = f"{vp.name}.{st.name}"
+        add(st.per_task, f"given:{scope}:per_task", "requests per task", where)
+        add(st.training_share, f"given:{scope}:training_share", "training share", where)
+        prov = getattr(st.resolved, "provenance", {}) or {}
         for name, v in st.resolved.values.items():
-            if name in _SET_BY_THE_ENGINE or (name == "active_params" and _same(v, st.resolved.values.get("total_params"))):
-                continue  # set by the engine; a dense model's active parameters are its size
-            label = INPUT_NAMES.get(name, name.replace("_", " "))
+            if name in _SET_BY_THE_ENGINE or name in GROUPS:
+                continue  # set by the engine; grouped inputs move with their group (active with total parameters)
+            label = people_label(name)
             if name in ("grid_intensity", "water_intensity") and st.resolved.zone:
                 label = f"{label} ({st.resolved.zone})"
-            add(v, label, where)
+            add(v, stream_key(prov.get(name), scope, name), label, where)
     human = {alternatives.OFFICE, *alternatives.PER_CAPITA.values()}
+    zone = plan.scenario.human_time.zone
     for ln in vp.lines:
+        k = ln.keys
         # the device and the office lines of human time share one quantity: the agent time
-        add(ln.quantity, "agent time per task" if (ln.agent or ln.activity in human) else f"{ln.label}: amount per task")
-        add(ln.energy_per_unit, f"{ln.label}: energy per unit")
-        add(ln.co2e_per_unit, f"{ln.label}: CO2e per unit")
-        for x, what in ((ln.energy_intensity, "CO2e per kWh of its energy"),
-                        (ln.water_intensity, "water per kWh of its electricity")):
-            if isinstance(x, Range):
-                add(x, grid_keys.get(_range_key(x), f"{ln.label}: {what}"))
-    add(plan.volume, f"volume (tasks per {plan.scenario.task.volume_unit})")
+        add(ln.quantity, k.get("quantity"),
+            "agent time per task" if (ln.agent or ln.activity in human) else f"{ln.label}: amount per task")
+        add(ln.energy_per_unit, k.get("energy"), f"{ln.label}: energy per unit")
+        add(ln.co2e_per_unit, k.get("co2e"), f"{ln.label}: CO2e per unit")
+        grid = k.get("energy_intensity") or ""
+        add(ln.energy_intensity, grid, f"grid carbon intensity ({zone})" if grid.startswith("factor:grid:")
+            else f"{ln.label}: CO2e per kWh of its energy")
+        add(ln.water_intensity, k.get("water_intensity"), f"water intensity of electricity ({zone})")
+    add(plan.volume, "given:task:volume", f"volume (tasks per {plan.scenario.task.volume_unit})")
 
     def label(names: dict) -> str:
-        # "host power per GPU (speech-to-text, summary)"; one range used under two names: "a = b"
+        # "host power per GPU (speech-to-text, summary)"; one factor used under two names: "a = b"
         return " = ".join(f"{n} ({', '.join(w)})" if w else n for n, w in names.items())
 
     return {k: (label(names), x) for k, (names, x) in found.items()}

@@ -87,6 +87,7 @@ class Resolved:
     model: str | None = None
     gpu: str | None = None
     zone: str | None = None
+    provenance: dict = field(default_factory=dict)  # input -> its structured record (for Monte Carlo streams)
 
 
 def read_value(x, unit: str, name: str, count: bool = False, bare: str | None = None):
@@ -259,7 +260,7 @@ def _resolved(res, col, given, kwargs) -> Resolved:
     from .columns import PATHS
     from .inputs import CORE
 
-    values, assumptions = {}, []
+    values, assumptions, provenance = {}, [], {}
     keys = res.keys
     for key_name in ("model", "gpu", "precision", "provisioning", "zone", "datacenter"):
         k = keys[key_name].key(0)
@@ -289,6 +290,8 @@ def _resolved(res, col, given, kwargs) -> Resolved:
         v = _to_value(arr, spec.unit)
         values[name] = v
         record = res.sources.record(name, 0)
+        if record is not None:
+            provenance[name] = record
         if record is not None and record["kind"] != "placeholder":
             assumptions.append(Assumption(name, v, _source_text(record), record.get("status") or "given", record))
     if given["training_share"][0]:
@@ -300,4 +303,5 @@ def _resolved(res, col, given, kwargs) -> Resolved:
         if given["period"][0]:
             assumptions.append(Assumption("period", per, "given", "given", {"kind": "given"}))
     return Resolved(values=values, assumptions=assumptions, requests=req_count, period=per, notes=res.notes_of(0),
-                    model=kwargs.get("model"), gpu=keys["gpu"].key(0), zone=keys["zone"].key(0))
+                    model=kwargs.get("model"), gpu=keys["gpu"].key(0), zone=keys["zone"].key(0),
+                    provenance=provenance)
