@@ -256,7 +256,7 @@ def oriented(values: dict, cases: bool = True) -> dict:
 
 
 def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: int | None = None,
-             seed=None, units: dict | None = None, max_elements: int | None = None):
+             seed=None, units: dict | None = None, max_elements: int | None = None, row_offset: int = 0):
     """Estimate every row of `table` (one scenario per row) in one vectorised call.
 
     Parameters
@@ -281,6 +281,9 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
         Units of columns, ``{"grid_intensity": "g/kWh"}`` (like a units row).
     max_elements : int, optional
         Monte Carlo chunk size in scenario x sample elements (memory bound).
+    row_offset : int
+        Position of the table's first row in a larger table (its rows' Monte Carlo streams
+        depend on their global position, so a table read in chunks gives the same draws).
 
     Returns
     -------
@@ -337,8 +340,12 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
             if samples is not None:
                 from .montecarlo import percentiles
 
+                from .montecarlo import streams_of
+
+                streams = {k: (codes[good], keys) for k, (codes, keys) in streams_of(res.sources, len(good)).items()}
                 pct = percentiles(m if cases else oriented(values, True), samples=samples,
-                                  seed=0 if seed is None else seed,
+                                  seed=0 if seed is None else seed, streams=streams,
+                                  positions=np.flatnonzero(good) + row_offset,
                                   period=period, max_elements=max_elements, rows=n_good)
                 for key, arr in pct.items():
                     metric, scope = key.split(".")

@@ -163,9 +163,11 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
                         inputs, _ = batch.normalise_columns(chunk)
                         chunk, units = batch.split_units_row(chunk, inputs)
                         columns_checked = True
+                        first_line = int(chunk.index[0]) if len(chunk) else line
                     if len(chunk) == 0:
                         continue
-                    result, bad = batch.estimate(chunk, skip_invalid=True, samples=samples, seed=seed, units=units)
+                    result, bad = batch.estimate(chunk, skip_invalid=True, samples=samples, seed=seed, units=units,
+                                                 row_offset=int(chunk.index[0]) - first_line)  # data row position
                     if len(bad):
                         problems += bad.attrs.pop("problems")
                         rejected.append(bad)

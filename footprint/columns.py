@@ -153,8 +153,9 @@ def check_column(arr, given, spec, problems, name):
         problems.add(finite, name, "not a finite number")
         ok &= ~order & ~outside & ~finite
         tests = []
-        if spec.whole:
-            tests.append((reduce3(np.logical_or, arr != np.round(arr)), value,
+        if spec.whole:  # the ends of a range are counts; its midpoint need not be whole (100..501 -> 300.5)
+            lo_bad, hi_bad = lo != np.round(lo), hi != np.round(hi)
+            tests.append((lo_bad | hi_bad, np.where(lo_bad, lo, hi),
                           "{:g} is not a whole number; give a count such as 400"))
         if spec.positive:
             tests.append((lo <= 0, lo, "must be greater than zero, got {:g}"))

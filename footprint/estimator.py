@@ -284,6 +284,7 @@ class Estimate:
     notes: list = field(default_factory=list)
     inputs: dict | None = None  # the magnitudes compute() ran on (for Monte Carlo)
     raw_total: dict | None = None  # compute() with the request rate oriented for totals (see for_totals)
+    provenance: dict | None = None  # input -> structured record (the Monte Carlo streams)
 
     def quantity(self, key: str, unit: str):
         metric = key.split(".")[0]
@@ -314,9 +315,15 @@ class Estimate:
         """
         from .montecarlo import percentiles
 
+        from .montecarlo import stream_key
+
         m = {k: np.reshape(v, (1, 3)) for k, v in self.inputs.items()}
         period = None if self.requests is None else np.array([self.period.m_as("s")])
-        p = percentiles(m, samples=samples, seed=seed, period=period)
+        streams = {}
+        for name, record in (self.provenance or {}).items():
+            key = stream_key(record, "row", name)
+            streams[name] = (np.zeros(1, dtype=int), [None if key.startswith("given:") else key])
+        p = percentiles(m, samples=samples, seed=seed, period=period, streams=streams)
         out = {"samples": int(samples), "seed": seed, "per_request": {}}
         blocks = [("per_request", PER_REQUEST_UNITS)] + ([("total", TOTAL_UNITS)] if period is not None else [])
         for block, units in blocks:
@@ -401,7 +408,8 @@ def estimate_inputs(resolved) -> Estimate:
     m_total = for_totals(m)
     return Estimate(raw=raw, assumptions=resolved.assumptions, requests=resolved.requests,
                     period=resolved.period, notes=resolved.notes, inputs=m,
-                    raw_total=None if m_total is None else compute(m_total))
+                    raw_total=None if m_total is None else compute(m_total),
+                    provenance=getattr(resolved, "provenance", None))
 
 
 def estimate(**kwargs) -> Estimate:

@@ -19,12 +19,14 @@ Distributions
   is clipped to total).  Points (no range) and absent optional inputs are not
   sampled.
 
-Draws are *common random numbers*: one uniform draw per input and sample,
-shared by every scenario (scenario ``i`` uses ``F_i^-1(u_k)``).  Each
-scenario's distribution is exact; differences between scenarios are less noisy;
-results do not depend on how the scenarios are chunked or ordered, and the
-same seed gives the same numbers.  The uniforms come from
-:func:`numpy.random.default_rng` (PCG64) seeded with `seed`.
+Streams: an input taken from a factor row is drawn on that row's stream, shared by
+every scenario that uses it (the row is uncertain once: a total over many rows is not
+made narrower than it is by pretending a shared factor is drawn independently for
+each); a value given in a row is drawn on the row's own stream, seeded by the run's
+seed and the row's position (:func:`row_uniforms`, a counter-based hash), so the
+numbers do not depend on chunking, order or the number of workers, and the same seed
+gives the same numbers.  :class:`Sampler` (the comparison and its tornado) names its
+streams the same way (:func:`stream_key`).
 
 Memory is bounded by evaluating ``max_elements // samples`` scenarios at a
 time (at least one): the model holds about a hundred arrays of that many
@@ -98,14 +100,89 @@ def sample(u, low, mode, high, log_ratio: float = LOG_RATIO):
     return np.where(use_log, np.exp(np.where(use_log, x, 0.0)), x)
 
 
-def uniforms(samples: int, seed=None) -> dict:
-    """One stream of uniform draws per input of :data:`~footprint.estimator.INPUTS` (fixed order)."""
-    rng = np.random.default_rng(seed)
-    draws = rng.random((len(INPUTS), samples))
-    u = dict(zip(INPUTS, draws))
+_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _mix64(z: np.ndarray) -> np.ndarray:
+    """The SplitMix64 finaliser (Steele, Lea & Flood 2014), vectorised on uint64 (wrapping arithmetic)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _key64(seed: int, key: str) -> np.uint64:
+    import hashlib
+
+    digest = hashlib.blake2b(f"{int(seed)}|{key}".encode("utf-8"), digest_size=8).digest()
+    return np.frombuffer(digest, dtype=np.uint64)[0]
+
+
+def row_uniforms(seed: int, key: str, positions, samples: int) -> np.ndarray:
+    """Uniform draws of stream `key` for the rows at `positions` [-], shape ``(rows, samples)``.
+
+    A counter-based generator: draw ``k`` of row ``i`` is a hash of (seed, key, i, k), so a
+    row's draws depend only on the run's seed and the row's position, not on how the rows
+    are chunked or how many workers evaluate them.
+    """
+    positions = np.asarray(positions, dtype=np.uint64).reshape(-1, 1)
+    k = np.arange(int(samples), dtype=np.uint64)[None, :]
+    with np.errstate(over="ignore"):
+        z = _key64(seed, key) + positions * np.uint64(0x9E3779B97F4A7C15) + _mix64(k + np.uint64(1))
+        bits = _mix64(z) >> np.uint64(11)
+    return bits.astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def uniforms(samples: int, seed=None, streams=None, positions=None) -> dict:
+    """Uniform draws per input of :data:`~footprint.estimator.INPUTS`, ``(rows, samples)`` or ``(samples,)``.
+
+    Parameters
+    ----------
+    streams : dict, optional
+        Per input, ``(codes, keys)``: for each row a code into `keys`, where a key names a
+        shared stream (a factor row: every row that uses it takes the same draws) and None
+        means the row's own stream (a value given for that row).  Without it every input
+        is the row's own.
+    positions : array_like, optional
+        Global positions of the rows (0, 1, ... by default).
+    """
+    seed = 0 if seed is None else int(seed)
+    positions = np.arange(1) if positions is None else np.asarray(positions)
+    u = {}
+    for name in INPUTS:
+        stream = SHARED_DRAWS.get(name, name)
+        if stream in u:
+            u[name] = u[stream]
+            continue
+        own = row_uniforms(seed, f"row:{stream}", positions, samples)
+        if streams is not None and stream in streams:
+            codes, keys = streams[stream]
+            codes = np.broadcast_to(np.asarray(codes), (len(positions),))
+            for code in np.unique(codes):
+                key = keys[int(code)]
+                if key is not None:
+                    own[codes == code] = row_uniforms(seed, key, [0], samples)[0]
+        u[name] = own
     for name, other in SHARED_DRAWS.items():
         u[name] = u[other]
     return u
+
+
+def streams_of(sources, n: int) -> dict:
+    """The streams of every input from a resolution's sources (:class:`footprint.columns.Sources`)."""
+    out = {}
+    for name in INPUTS:
+        if name not in sources.rules:
+            continue
+        codes = sources.codes(name)
+        uniq, inverse = np.unique(codes, return_inverse=True)
+        keys = []
+        for code in uniq:
+            row = int(np.flatnonzero(codes == code)[0])
+            record = sources.record(name, row)
+            key = stream_key(record, "row", name)
+            keys.append(None if key.startswith("given:") else key)
+        out[name] = (inverse.reshape(-1), keys)
+    return out
 
 
 def draw_inputs(m: dict, u: dict) -> dict:
@@ -130,7 +207,7 @@ def draw_inputs(m: dict, u: dict) -> dict:
 
 
 def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
-                max_elements: int | None = None, rows: int | None = None) -> dict:
+                max_elements: int | None = None, rows: int | None = None, streams=None, positions=None) -> dict:
     """Percentiles of the footprint per request (and in total) by Monte Carlo, chunked over scenarios.
 
     Parameters
@@ -152,6 +229,11 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
         :data:`MAX_ELEMENTS`.
     rows : int, optional
         Number of scenarios when every input is shared by all of them (shape ``(1, 3)``).
+    streams : dict, optional
+        Shared and per-row streams of each input (:func:`streams_of`); every input is the
+        row's own without it.
+    positions : array_like, optional
+        Global row positions (the row's seed): the same rows give the same draws in any chunk.
 
     Returns
     -------
@@ -166,12 +248,15 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
         raise InputError(f"samples: must be at least 1, got {samples}")
     rows = max([a.shape[0] for a in m.values()] + [rows or 1])
     m = {k: np.broadcast_to(np.asarray(a, dtype=float), (rows, a.shape[-1])) for k, a in m.items()}
-    u = uniforms(samples, seed)
+    positions = np.arange(rows) if positions is None else np.asarray(positions)
     step = max(1, int(max_elements or MAX_ELEMENTS) // samples)
     keys = [f"{k}.per_request" for k in METRICS] + ([f"{k}.total" for k in METRICS] if period is not None else [])
     out = {k: np.full((rows, len(q)), np.nan) for k in keys}
     for start in range(0, rows, step):
         sl = slice(start, min(rows, start + step))
+        chunk_streams = None if streams is None else {
+            k: (np.broadcast_to(codes, (rows,))[sl], keys) for k, (codes, keys) in streams.items()}
+        u = uniforms(samples, seed, chunk_streams, positions[sl])
         drawn = draw_inputs({k: a[sl] for k, a in m.items()}, u)
         with np.errstate(all="ignore"):
             res = compute(drawn)

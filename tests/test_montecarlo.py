@@ -121,3 +121,36 @@ def test_cli_samples_add_percentile_columns(tmp_path, run_cli):
     res = pd.read_csv(out)
     expected = batch.estimate(pd.DataFrame({"params": ["70B", "8B"], "pue": ["1.1..1.4", None]}), samples=200, seed=3)
     np.testing.assert_allclose(res["energy_per_request_p50[Wh]"], expected["energy_per_request_p50[Wh]"], rtol=1e-12)
+
+
+def test_single_estimate_draws_like_its_batch_row():
+    from footprint.estimator import estimate
+
+    kw = {"params": "70B", "pue": "1.1..1.4", "zone": "FRA", "output_tokens": "200..800"}
+    single = estimate(**kw).percentiles(samples=400, seed=5)["per_request"]["energy"]
+    row = batch.estimate(pd.DataFrame([kw]), samples=400, seed=5).iloc[0]
+    assert row["energy_per_request_p50[Wh]"] == pytest.approx(single["p50"], rel=1e-12)
+    assert row["energy_per_request_p95[Wh]"] == pytest.approx(single["p95"], rel=1e-12)
+
+
+def test_shared_factor_rows_share_draws_given_values_do_not():
+    # two rows on the same defaults (factor rows) draw them together: identical percentiles;
+    # two rows giving the same range draw it apart: their sampled percentiles differ
+    shared = batch.estimate(pd.DataFrame({"params": ["70B", "70B"]}), samples=300, seed=1)
+    assert shared["energy_per_request_p50[Wh]"].iloc[0] == shared["energy_per_request_p50[Wh]"].iloc[1]
+    given = batch.estimate(pd.DataFrame({"params": ["70B", "70B"], "pue": ["1.1..1.4", "1.1..1.4"]}),
+                           samples=300, seed=1)
+    assert given["energy_per_request_p50[Wh]"].iloc[0] != given["energy_per_request_p50[Wh]"].iloc[1]
+    assert given["energy_per_request_p50[Wh]"].iloc[0] == pytest.approx(given["energy_per_request_p50[Wh]"].iloc[1],
+                                                                           rel=0.05)
+
+
+def test_cli_batch_in_chunks_writes_the_same_file(tmp_path):
+    from footprint.cli_batch import run_batch
+
+    src = tmp_path / "in.csv"
+    src.write_text("params,pue,output_tokens\n" + "".join(f"{7 + i}B,1.1..1.4,100..{500 + i}\n" for i in range(9)))
+    one, many = tmp_path / "one.csv", tmp_path / "many.csv"
+    run_batch(str(src), str(one), samples=200, seed=2)
+    run_batch(str(src), str(many), samples=200, seed=2, chunk_rows=2)
+    assert one.read_bytes() == many.read_bytes()
