@@ -299,18 +299,6 @@ def stream_key(record: dict | None, scope: str, name: str) -> str:
     return f"given:{scope}:{name}"
 
 
-def keyed_uniforms(seed: int, key: str, samples: int) -> np.ndarray:
-    """Uniform draws of the stream `key` [-]: the same seed and key give the same numbers, whatever the call order.
-
-    The stream is :func:`numpy.random.default_rng` (PCG64) seeded with the run's seed and a
-    128-bit digest (BLAKE2b) of the key.
-    """
-    import hashlib
-
-    words = np.frombuffer(hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest(), dtype=np.uint32)
-    return np.random.default_rng([int(seed), *words.tolist()]).random(int(samples))
-
-
 class Sampler:
     """Monte Carlo draws of ranged values on a trailing sample axis, one stream per key.
 
@@ -323,7 +311,8 @@ class Sampler:
 
     Notes
     -----
-    A value is drawn on the stream named by its `key` (:func:`stream_key`): two uses of one
+    A value is drawn on the stream named by its `key` (:func:`stream_key`, drawn by
+    :func:`row_uniforms` as every engine does): two uses of one
     factor row share their draws (the row is uncertain once), two inputs given apart are
     independent even when their ranges are equal, and the draws do not depend on the order
     in which values are drawn.  Distributions are those of :func:`sample`.
@@ -336,8 +325,9 @@ class Sampler:
         self._anonymous = 0
 
     def uniforms(self, key: str) -> np.ndarray:
+        """The draws of stream `key` (the generator of :func:`row_uniforms`, as batch rows use)."""
         if key not in self._cache:
-            self._cache[key] = keyed_uniforms(self.seed, key, self.n)
+            self._cache[key] = row_uniforms(self.seed, key, [0], self.n)[0]
         return self._cache[key]
 
     def __call__(self, x, unit, increasing=True, key=None):
