@@ -328,6 +328,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     if good.any():
         result["serving_path"] = _path_column(res, good)
         result["notes"] = _notes_column(res, good)
+        result["sources_id"], result.attrs["sources"] = sources_table(res, good)
         m = oriented(values, cases)
         with np.errstate(all="ignore"):
             raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
@@ -367,14 +368,64 @@ def _notes_column(res, good):
     import pandas as pd
 
     n = len(good)
-    key = np.zeros(n, dtype=np.int64)
-    texts = [res.problems.spell(t) for _, t in res.notes][:62]
-    for i, (m, _) in enumerate(res.notes[:62]):
-        key |= np.broadcast_to(np.asarray(m, dtype=bool), (n,)).astype(np.int64) << i
-    uniques, codes = np.unique(key[good], return_inverse=True)
-    labels = ["; ".join(dict.fromkeys(t for i, t in enumerate(texts) if (int(k) >> i) & 1)) for k in uniques]
-    return pd.Categorical.from_codes(codes.reshape(-1), categories=pd.Index(labels).drop_duplicates()
-                                     if len(set(labels)) == len(labels) else labels)
+    texts = [res.problems.spell(t) for _, t in res.notes]
+    if not texts:
+        return pd.Categorical.from_codes(np.zeros(int(good.sum()), dtype=int), categories=[""])
+    bits = np.stack([np.broadcast_to(np.asarray(m, dtype=bool), (n,)) for m, _ in res.notes], axis=1)[good]
+    packed = np.packbits(bits, axis=1)
+    words = np.zeros((packed.shape[0], -(-packed.shape[1] // 8) * 8), dtype=np.uint8)
+    words[:, :packed.shape[1]] = packed
+    words = words.view(np.uint64)  # 64 notes per word; several words are mixed into one key
+    key = words[:, 0].copy()
+    with np.errstate(over="ignore"):
+        for w in range(1, words.shape[1]):
+            key = key * np.uint64(0x9E3779B97F4A7C15) + words[:, w]
+    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    labels = ["; ".join(dict.fromkeys(t for t, on in zip(texts, bits[j]) if on)) for j in first]
+    categories = list(dict.fromkeys(labels))
+    remap = np.array([categories.index(lab) for lab in labels], dtype=int)
+    return pd.Categorical.from_codes(remap[codes.reshape(-1)], categories=categories)
+
+
+#: Columns of the sources table (one row per pattern of provenance and input).
+SOURCE_COLUMNS = ("sources_id", "input", "kind", "table", "key", "parameter", "status", "source_id", "formula")
+
+
+def sources_table(res, good):
+    """Where every value of every row came from, as ids per row and a long table of the distinct patterns.
+
+    Rows that took their inputs the same way (given, or the same factor rows, or the same
+    derivation) share one ``sources_id``; the table lists, for each id, every input with its
+    provenance record.  Ids are the first 12 hex digits of a BLAKE2b digest of the records, so a
+    table read in chunks gives the same ids.
+
+    Returns
+    -------
+    (ndarray of str, pandas.DataFrame)
+        The id of each good row, and the table (columns :data:`SOURCE_COLUMNS`).
+    """
+    import hashlib
+    import json
+
+    import pandas as pd
+
+    names = [k for k in INPUTS if k in res.sources.rules]
+    h = res.pattern()[good]
+    positions = np.flatnonzero(good)
+    uniq, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    ids, rows = [], []
+    for j in first:
+        row = int(positions[j])
+        records = {name: res.sources.record(name, row) for name in names}
+        records = {k: r for k, r in records.items() if r is not None and r["kind"] != "placeholder"}
+        digest = hashlib.blake2b(json.dumps(records, sort_keys=True, default=str).encode(), digest_size=6).hexdigest()
+        ids.append(digest)
+        for name, r in records.items():
+            rows.append({"sources_id": digest, "input": name, "kind": r.get("kind"), "table": r.get("table"),
+                         "key": r.get("key"), "parameter": r.get("parameter"), "status": r.get("status"),
+                         "source_id": r.get("source_id"), "formula": r.get("formula")})
+    table = pd.DataFrame(rows, columns=list(SOURCE_COLUMNS)).drop_duplicates()
+    return np.asarray(ids, dtype=object)[inverse.reshape(-1)], table
 
 
 def _path_column(res, good):

@@ -127,11 +127,14 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
         raise InputError(f"--batch: no file '{path}'; give a CSV table with one scenario per row (docs/batch.md)")
     out = Path(output) if output is not None and str(output) else output
     rej = Path(rejects) if rejects else (out.with_name(f"{out.stem}.rejects.csv") if out else None)
-    wanted = {"--output": out}
+    src_table = out.with_name(f"{out.stem}.sources.csv") if out else None
+    wanted = {"--output": out, "sources table": src_table}
     if skip_invalid or rejects:
         wanted["--rejects"] = rej
     checked = io.check_outputs(wanted, {"batch table": src})
     out, rej = checked["--output"], checked.get("--rejects", rej)
+    src_table = checked["sources table"]
+    sources = []
     if samples is not None and samples < 1:
         raise InputError(f"--samples: must be at least 1, got {samples}")
     try:
@@ -172,6 +175,7 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
                         problems += bad.attrs.pop("problems")
                         rejected.append(bad)
                     if len(result):
+                        sources.append(result.attrs.pop("sources", None))
                         result.to_csv(fh, header=header, index=True, lineterminator="\n")
                         header = False
                     n_good += len(result)
@@ -186,8 +190,12 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
         if rejected:
             with staged.open(rej) as fh:
                 pd.concat(rejected).to_csv(fh, index=True, lineterminator="\n")
+        if n_good:
+            with staged.open(src_table) as fh:
+                pd.concat([t for t in sources if t is not None]).drop_duplicates().to_csv(
+                    fh, index=False, lineterminator="\n")
     n_bad = sum(len(r) for r in rejected)
-    msg = f"footprint: {n_good} row{'s' if n_good != 1 else ''} estimated -> {out}"
+    msg = f"footprint: {n_good} row{'s' if n_good != 1 else ''} estimated -> {out} (sources: {src_table.name})"
     if n_bad:
         msg += f"; {n_bad} rejected -> {rej}"
     if layout["note"]:

@@ -344,6 +344,16 @@ class Sources:
                 return rule.record(row)
         return None
 
+    def uniform(self, name: str) -> bool:
+        """Whether every row takes the same rule with the same key (no per-row code is needed)."""
+        rules = self.rules.get(name, ())
+        for mask, rule in rules:
+            if mask.all():
+                return rule.names is None or rule.names.single
+            if mask.any():
+                return False
+        return True
+
     def codes(self, name: str) -> np.ndarray:
         """Per row, a small integer naming the rule and the factor key that gave the value (-1: none)."""
         out = np.full(self.n, -1, dtype=np.int64)
@@ -398,6 +408,28 @@ class Resolution:
     period: np.ndarray  # (n,) [s], NaN without a request rate
     problems: Problems
     keys: dict  # name input -> Names
+    given: dict = field(default_factory=dict)  # quantity input -> mask of the rows that gave it
+
+    def pattern(self) -> np.ndarray:
+        """Per row, a 64-bit key of how its inputs were resolved: rows with equal keys have the same sources.
+
+        The rules depend only on which inputs a row gave and on its names (GPU, zone, model...),
+        so hashing those is enough (and much cheaper than the rules themselves).
+        """
+        n = len(self.path)
+        h = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for name in sorted(self.given):
+                mask = np.broadcast_to(np.asarray(self.given[name], dtype=bool), (n,))
+                if mask.any() and not mask.all():
+                    h = h * np.uint64(1000003) + mask.astype(np.uint64)
+                elif mask.all():
+                    h = h * np.uint64(1000003) + np.uint64(7)
+            for name in sorted(self.keys):
+                names = self.keys[name]
+                codes = np.broadcast_to(names.codes, (n,)) if not names.single else np.full(n, names.codes[:1].sum())
+                h = h * np.uint64(1000003) + codes.astype(np.uint64) + np.uint64(1)
+        return h
 
     def notes_of(self, row: int) -> list[str]:
         """The notes of one row, inputs spelled as the caller's user typed them."""
@@ -440,8 +472,11 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     none = np.zeros(n, dtype=bool)
     allrows = np.ones(n, dtype=bool)
 
+    seen: dict = {}
+
     def names(name, default, kind, lookup):
-        return read_names(c.names.get(name), n, name, default, P, lookup)
+        seen[name] = read_names(c.names.get(name), n, name, default, P, lookup)
+        return seen[name]
 
     # -- serving path ---------------------------------------------------------------------------------
     item_flops, item_energy = given["flops_per_item"], given["energy_per_item"]
@@ -636,10 +671,8 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     ])
 
     _training(v, S, c, model_keys, period, P, notes, names)
-    keys = {"model": model_keys, "gpu": gpu_keys, "zone": zone_keys, "datacenter": dc_keys, "precision": prec,
-            "provisioning": prov}
     return Resolution(values=v, sources=S, notes=notes, path=path, provisioning=dedicated, period=period,
-                      problems=P, keys=keys)
+                      problems=P, keys=seen, given={**given, **{f"constants.{k}": m for k, m in c.constants_given.items()}})
 
 
 def _usage_profile(v, S, c, zone_keys, P, notes, names):

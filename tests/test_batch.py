@@ -158,7 +158,7 @@ def test_missing_cells_take_the_defaults():
     table = pd.DataFrame({"params": ["70B", "70B"], "zone": [None, "WOR"], "output_tokens": [np.nan, "500 [200..1000]"],
                           "input_tokens": ["", "1000 [300..3000]"]})
     result = batch.estimate(table)
-    figures = result.drop(columns=["serving_path", "notes"])
+    figures = result.drop(columns=["serving_path", "notes", "sources_id"])
     np.testing.assert_allclose(figures.iloc[0, :].to_numpy(float), figures.iloc[1, :].to_numpy(float), rtol=1e-12)
     # the defaulted zone is named in that row's notes, not in the other's
     assert "no zone given" in result["notes"].iloc[0] and "no zone given" not in result["notes"].iloc[1]
@@ -284,3 +284,22 @@ def test_seeded_batch_sampling_is_reproducible_and_chunk_free():
     one = batch.estimate(table, samples=300, seed=3, max_elements=300)  # one row per chunk
     many = batch.estimate(table, samples=300, seed=3)
     pd.testing.assert_frame_equal(one, many)
+
+
+def test_sources_table_names_every_default_of_every_row(tmp_path, run_cli):
+    table = pd.DataFrame({"params": ["70B", "8B", "70B"], "gpu": ["H100", "L4", "H100"], "pue": ["1.2", None, "1.2"]})
+    out = batch.estimate(table)
+    src = out.attrs["sources"]
+    assert out["sources_id"].iloc[0] == out["sources_id"].iloc[2] != out["sources_id"].iloc[1]
+    row1 = src[src["sources_id"] == out["sources_id"].iloc[1]].set_index("input")
+    assert row1.loc["pue", "kind"] == "default" and row1.loc["pue", "table"] == "datacenters"
+    assert row1.loc["tdp", "key"] == "L4" and row1.loc["tdp", "source_id"]
+    assert src[src["sources_id"] == out["sources_id"].iloc[0]].set_index("input").loc["pue", "kind"] == "given"
+    # the CLI writes it beside the results, the same ids in any chunking
+    f = tmp_path / "in.csv"
+    table.to_csv(f, index=False)
+    r = run_cli("estimate", "--batch", str(f), "--output", str(tmp_path / "o.csv"))
+    assert r.code == 0, r.err
+    written = pd.read_csv(tmp_path / "o.sources.csv")
+    results = pd.read_csv(tmp_path / "o.csv")
+    assert set(results["sources_id"]) <= set(written["sources_id"])
