@@ -120,8 +120,9 @@ def read_value(x, unit: str, name: str, count: bool = False, bare: str | None = 
     return one(x)
 
 
-def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=False, shown=None):
-    """Refuse out-of-domain values with one clear line (`shown`: the user's text, for the message)."""
+def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=False, shown=None, maximum_text=None):
+    """Refuse out-of-domain values with one clear line (`shown`: the user's text, for the message;
+    `maximum_text`: the maximum as people read it, e.g. ``1000 year``)."""
     lo = np.min(np.asarray((q.low if isinstance(q, Range) else q).magnitude, dtype=float))
     hi = np.max(np.asarray((q.high if isinstance(q, Range) else q).magnitude, dtype=float))
     vals = [q.low, q.value, q.high] if isinstance(q, Range) else [q]
@@ -137,7 +138,9 @@ def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=Fal
     if minimum is not None and lo < minimum:
         raise InputError(f"{name}: must be at least {minimum:g}, got {got or f'{lo:g}'}")
     if maximum is not None and hi > maximum:
-        raise InputError(f"{name}: must be at most {maximum:g}, got {got or f'{hi:g}'}")
+        limit = maximum_text or f"{maximum:g}"
+        raise InputError(f"{name}: must be at most {limit}, got {got or f'{hi:g}'}; a larger value is not physically "
+                         "meaningful (docs/inputs.md lists the limits)")
     return q
 
 

@@ -57,7 +57,7 @@ from pathlib import Path
 from . import alternatives
 from .errors import InputError, closest
 from .resolve import _check, read_value, resolve
-from .inputs import USER
+from .inputs import MAX_AGENT_TIME, MAX_HORIZON, MAX_PER_TASK, MAX_VOLUME, USER
 from .uncertainty import Range
 from .units import ureg
 
@@ -341,7 +341,7 @@ class _Context:
             raise self.error(f"{label}: give a number, a quantity in quotes ('2 min') or a range [low, high]", key)
         try:
             q = read_value(raw, unit, label, count=count, bare=bare)
-            return _check(q, label, **check)
+            return _check(q, label, shown=raw if isinstance(raw, str) else None, **check)
         except InputError as exc:
             raise self.error(str(exc), key) from None
 
@@ -362,8 +362,10 @@ def _task(ctx: _Context, t: dict) -> Task:
     raw = t["volume"]
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise ctx.error("[task] volume: give tasks per time with its unit, e.g. '2000/day' or '50000/year'", "volume")
-    volume = ctx.value(t, "volume", "1/s", "[task]", required=True)
-    horizon = ctx.value(t, "horizon", "s", "[task]", default=DEFAULT_HORIZON)
+    volume = ctx.value(t, "volume", "1/s", "[task]", required=True, maximum=MAX_VOLUME,
+                       maximum_text="1e9 tasks per second")
+    horizon = ctx.value(t, "horizon", "s", "[task]", default=DEFAULT_HORIZON, maximum=MAX_HORIZON,
+                        maximum_text="1000 year")
     if isinstance(horizon, Range):
         raise ctx.error("[task] horizon: give one duration, e.g. '3 year' (not a range)", "horizon")
     ctx.given("task.unit", unit)
@@ -449,7 +451,8 @@ def _activities(ctx: _Context, items, where: str, prefix: str) -> tuple:
 
 def _agent_time(ctx: _Context, t: dict, where: str):
     if "agent_time" in t:
-        q = ctx.value(t, "agent_time", "hour", where, positive=False, minimum=0)
+        q = ctx.value(t, "agent_time", "hour", where, positive=False, minimum=0, maximum=MAX_AGENT_TIME / 3600.0,
+                      maximum_text="1e6 hour per task")
         ctx.given(f"{where}.agent_time", q)
         return q, True
     q = ureg.Quantity(0.0, "hour")
@@ -487,7 +490,7 @@ def _variant(ctx: _Context, v: dict, index: int) -> Variant:
 
 
 def _step(ctx: _Context, s: dict, where: str, name: str, prefix: str) -> Step:
-    per_task = ctx.value(s, "per_task", "request", where, count=True, positive=True)
+    per_task = ctx.value(s, "per_task", "request", where, count=True, positive=True, maximum=MAX_PER_TASK)
     if per_task is None:
         per_task = ureg.Quantity(1.0, "request")
         ctx.default(f"{prefix}.per_task", per_task, "default: one request per task")
