@@ -122,6 +122,10 @@ MAX_PER_TASK = 1e6  # requests per task of a scenario: an agent loop of a millio
 MAX_VOLUME = MAX_REQUEST_RATE  # [1/s] tasks per time of a scenario, as a request rate
 MAX_HORIZON = MAX_PERIOD  # [s] horizon of a scenario
 MAX_AGENT_TIME = 1e6 * 3600.0  # [s] human time per task: a million hours (a career is ~7e4)
+MAX_ACTIVITY_QUANTITY = 1e6  # of an activity's own unit (hour, km, GB, item) per task of a scenario
+MAX_ENERGY_BUDGET = 1e17 / _YEAR * 3600.0  # [W]: 1e5 TWh/year, above the world's electricity (~3e4 TWh/year)
+MAX_CO2E_BUDGET = 1e14 / _YEAR  # [kg/s]: 1e11 tCO2e/year, above the world's emissions (~5e10 t/year)
+MAX_RATIO_CAP = 1e6  # AI / alternative CO2e ratio cap of a sobriety budget
 
 _SIZE_HINT = "a model size needs a scale or a unit, e.g. '70B', '7e10' or '70 billion'"
 

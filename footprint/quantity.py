@@ -69,7 +69,7 @@ _EXAMPLES = {
 
 def example(unit: str) -> str:
     """A value of the kind `unit` measures, for messages (``'10000/day'`` for a rate)."""
-    return _EXAMPLES.get(unit, f"1 {unit}")
+    return _EXAMPLES.get(unit or "dimensionless", f"1 {unit}")
 
 
 def _number(text: str) -> float:
