@@ -238,6 +238,13 @@ def read_names(values, n: int, name: str, default, problems, lookup) -> Names:
         if u is None or (i < len(names) - 1 and not u):
             keys.append(None)
             continue
+        if not u.isprintable():
+            from .quantity import shown
+
+            keys.append(None)
+            problems.add(codes == i, name, f"'{shown(u)}' contains a control character (a line break, a tab...); "
+                                           "give the name on one line")
+            continue
         try:
             keys.append(lookup(u))
         except InputError as exc:
