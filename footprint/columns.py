@@ -598,7 +598,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         ])
     choose(v, S, "n_gpus", [(given["gpus"], col["gpus"], GIVEN), (item, point(1.0), Rule(
         "derived", formula="generic task path: one GPU unless gpus is given"))])
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # rows past a maximum are reported, not used
         weights = np.broadcast_to(v["total_params"][:, 1] * v["bytes_per_param"][:, 1], (n,))
         capacity = np.broadcast_to(col["gpus"][:, 1] * v["gpu_memory"][:, 1], (n,))
         fail = given["gpus"] & ~item & (weights > capacity)

@@ -301,3 +301,19 @@ def test_control_characters_stay_on_one_line(run_cli):
     for flag, value in (("--model", "0\n 0"), ("--gpu", "H1\n00"), ("--pue", "1\n2"), ("--zone", "FR\tA")):
         line = one_line_error(run_cli("estimate", "--params", "7B", flag, value))
         assert flag in line
+
+
+def test_docs_list_every_maximum_of_the_registry():
+    """docs/inputs.md shows the registry's maxima (in the unit it names): the table cannot drift."""
+    import re
+
+    from footprint.columns import scale
+
+    text = (ROOT / "docs" / "inputs.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| [^|]+ \| [^|]+ \| ([0-9.e+]+) \|", text, flags=re.M))
+    for name, spec in USER.items():
+        if spec.is_name:
+            continue
+        factor = scale(spec.unit, spec.shown_unit) if spec.shown_unit else 1.0
+        assert name in rows, name
+        assert float(rows[name]) == pytest.approx(spec.maximum * factor, rel=1e-9), name
