@@ -43,7 +43,7 @@ import numpy as np
 from .columns import PATHS, Columns, Problems, check_column, reduce3 as _reduce3, report, resolve_columns, scale as _scale
 from .errors import InputError
 from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, _INTERNAL, compute, for_totals
-from .inputs import CONSTANTS, CORE, USER, UserInput
+from .inputs import CONSTANT_MAXIMA, CONSTANTS, CORE, USER, UserInput
 from .quantity import example
 
 #: Name columns (looked up in the factor tables or a fixed list).
@@ -53,7 +53,7 @@ NAME_COLUMNS = tuple(name for name, spec in USER.items() if spec.is_name)
 QUANTITY_COLUMNS = {name: spec for name, spec in USER.items() if not spec.is_name}
 for _name in CONSTANTS:
     QUANTITY_COLUMNS[_name] = UserInput(_name, CORE[_name].unit, "", positive=False, minimum=0,
-                                        maximum=1.0 if _name.startswith(("eta", "u_")) else None)
+                                        maximum=CONSTANT_MAXIMA.get(_name))
 
 #: Inputs of the single estimate that a table cannot hold (a dict of overrides: use the constants' own columns).
 UNSUPPORTED = ("constants",)

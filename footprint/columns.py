@@ -153,17 +153,22 @@ def check_column(arr, given, spec, problems, name):
         problems.add(finite, name, "not a finite number")
         ok &= ~order & ~outside & ~finite
         tests = []
+        shown = getattr(spec, "shown_unit", None)
+        f = scale(spec.unit, shown) if shown else 1.0  # limits and values in the unit people read
+        u = f" {shown}" if shown else ""
         if spec.whole:  # the ends of a range are counts; its midpoint need not be whole (100..501 -> 300.5)
             lo_bad, hi_bad = lo != np.round(lo), hi != np.round(hi)
             tests.append((lo_bad | hi_bad, np.where(lo_bad, lo, hi),
                           "{:g} is not a whole number; give a count such as 400"))
         if spec.positive:
-            tests.append((lo <= 0, lo, "must be greater than zero, got {:g}"))
+            tests.append((lo <= 0, lo * f, "must be greater than zero, got {:g}" + u))
         if spec.minimum is not None:
             hint = f"; {spec.minimum_hint}" if spec.minimum_hint else ""
-            tests.append((lo < spec.minimum, lo, "must be at least %g, got {:g}%s" % (spec.minimum, hint)))
+            tests.append((lo < spec.minimum, lo * f, "must be at least %.6g%s, got {:.6g}%s%s"
+                          % (spec.minimum * f, u, u, hint)))
         if spec.maximum is not None:
-            tests.append((hi > spec.maximum, hi, "must be at most %g, got {:g}" % spec.maximum))
+            tests.append((hi > spec.maximum, hi * f, "must be at most %.6g%s, got {:.6g}%s; a larger value is not "
+                          "physically meaningful (docs/inputs.md lists the limits)" % (spec.maximum * f, u, u)))
         for fails, shown, template in tests:  # the first failing check of a cell is reported
             problems.add(ok & fails, name, LazyMessages(shown, template))
             ok &= ~fails
@@ -233,6 +238,13 @@ def read_names(values, n: int, name: str, default, problems, lookup) -> Names:
     for i, u in enumerate(names):
         if u is None or (i < len(names) - 1 and not u):
             keys.append(None)
+            continue
+        if not u.isprintable():
+            from .quantity import shown
+
+            keys.append(None)
+            problems.add(codes == i, name, f"'{shown(u)}' contains a control character (a line break, a tab...); "
+                                           "give the name on one line")
             continue
         try:
             keys.append(lookup(u))
@@ -454,6 +466,42 @@ def _lower_choice(choices):
     return lookup
 
 
+def _size_text(arr) -> str:
+    """A parameter count (low, value, high) for people: ``70B``, ``50B..70B``."""
+    lo, value, hi = (float(x) / 1e9 for x in arr)
+    return f"{value:.4g}B" if lo == hi else f"{lo:.4g}B..{hi:.4g}B"
+
+
+def _override_notes(notes, mask, given_col, catalogue_col, model_keys, name, n, tail, max_notes=4):
+    """Notes for the rows where a given size differs from the catalogue model's (an override, not an error).
+
+    One note per distinct (model, value) up to `max_notes`; beyond, one note for all those rows.
+    Returns the mask of the rows that override.
+    """
+    if not mask.any():
+        return mask
+    given_col, catalogue_col = np.broadcast_to(given_col, (n, 3)), np.broadcast_to(catalogue_col, (n, 3))
+    with np.errstate(invalid="ignore"):
+        same = reduce3(np.logical_and, np.abs(given_col - catalogue_col) <= 1e-6 * np.abs(catalogue_col))
+    differs = mask & ~same & ~np.isnan(catalogue_col[:, 1])
+    rows = np.flatnonzero(differs)
+    if rows.size == 0:
+        return differs
+    codes = np.broadcast_to(model_keys.codes, (n,))
+    groups = np.unique(np.column_stack([codes[rows], given_col[rows]]), axis=0)
+    more = f"; {tail}" if tail else ""
+    if len(groups) > max_notes:
+        notes.append((differs, f"{{{name}}} overrides the catalogue's value for {{model}} (the given value is "
+                               f"used{more})"))
+        return differs
+    for code, *triple in groups:
+        rows_of = differs & (codes == code) & reduce3(np.logical_and, given_col == np.array(triple))
+        first = int(np.flatnonzero(rows_of)[0])
+        notes.append((rows_of, f"{{{name}}} {_size_text(triple)} overrides the catalogue's "
+                               f"{_size_text(catalogue_col[first])} for {model_keys.key(first)}{more}"))
+    return differs
+
+
 def _precision_lookup(s):
     from .errors import unknown_name
 
@@ -507,7 +555,11 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         (item, point(1.0), item_rule),
         (model_keys.given, model_total, Rule("default", table="models", names=model_keys, parameter="total_params")),
     ])
-    use_model_active = ~given["active_params"] & model_keys.given & ~pg & ~item & ~np.isnan(model_active[:, 1])
+    # a catalogue MoE model keeps its active parameters when only {params} is given; a dense one stays dense
+    with np.errstate(invalid="ignore"):
+        model_moe = np.broadcast_to(model_active[:, 1] < model_total[:, 1] * (1 - 1e-9), (n,))
+    use_model_active = ~given["active_params"] & model_keys.given & ~item & ~np.isnan(model_active[:, 1]) & (
+        ~pg | model_moe)
     choose(v, S, "active_params", [
         (item, point(1.0), item_rule),
         (given["active_params"], col["active_params"], GIVEN),
@@ -515,9 +567,18 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         (allrows, v["total_params"], Rule("derived", formula="dense model: active = total parameters",
                                           inputs=("total_params",))),
     ])
+    params_override = _override_notes(notes, pg & model_keys.given & ~item, col["params"], model_total, model_keys,
+                                      "params", n, "its other catalogue figures (training) are kept")
+    _override_notes(notes, given["active_params"] & model_keys.given & ~item, col["active_params"], model_active,
+                    model_keys, "active_params", n, "")
+    kept = pg & use_model_active
+    notes.append((kept & params_override, "{active_params}: the catalogue's active parameters of this mixture-of-experts model are kept "
+                        "with the given {params}; give {active_params} to change them"))
     with np.errstate(invalid="ignore"):
-        P.add(v["active_params"][:, 1] > v["total_params"][:, 1] * (1 + 1e-9), "active_params",
-              "cannot exceed the total parameters ({params})")
+        over = v["active_params"][:, 1] > v["total_params"][:, 1] * (1 + 1e-9)
+        P.add(over & kept, "params", "the given size is below the catalogue's active parameters of this "
+              "mixture-of-experts model; give {active_params} too")
+        P.add(over & ~kept, "active_params", "cannot exceed the total parameters ({params})")
 
     # -- precision ----------------------------------------------------------------------------------
     prec = names("precision", "bf16", "precision", _precision_lookup)
@@ -575,7 +636,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         ])
     choose(v, S, "n_gpus", [(given["gpus"], col["gpus"], GIVEN), (item, point(1.0), Rule(
         "derived", formula="generic task path: one GPU unless gpus is given"))])
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # rows past a maximum are reported, not used
         weights = np.broadcast_to(v["total_params"][:, 1] * v["bytes_per_param"][:, 1], (n,))
         capacity = np.broadcast_to(col["gpus"][:, 1] * v["gpu_memory"][:, 1], (n,))
         fail = given["gpus"] & ~item & (weights > capacity)

@@ -60,6 +60,9 @@ class UserInput:
         Accepted values of a choice input.
     minimum_hint : str
         What to say when the minimum is not met.
+    shown_unit : str or None
+        Unit in which the limits and the value are shown in messages (``g/kWh`` for an
+        intensity kept in kg/J); None: `unit`.
     """
 
     name: str
@@ -75,6 +78,7 @@ class UserInput:
     default: tuple | None = None
     choices: tuple = ()
     minimum_hint: str = ""
+    shown_unit: str | None = None
 
     @property
     def is_name(self) -> bool:
@@ -87,74 +91,123 @@ class UserInput:
         return self.unit if self.unit == D else None
 
 
+# -- physical maxima ------------------------------------------------------------------------------
+# A value above these is a typo or a unit slip, not a use case: refusing it keeps every figure finite
+# (1e308 parameters overflow float64 in the memory sizing) and tells the user at once.  Each bound is
+# one to three orders of magnitude above the largest real case, so no real estimate is refused.
+_YEAR = 365.25 * 86400.0  # [s] (footprint/units.txt: a Julian year)
+_KWH = 3.6e6  # [J]
+MAX_PARAMS = 1e14  # parameters: the largest published models have ~2e12; 100 T leaves a 50x margin
+MAX_TOKENS = 1e8  # tokens per request: the longest context windows are ~1e7 tokens
+MAX_REQUEST_RATE = 1e9  # [1/s]: every person on Earth sending one request every 8 s
+MAX_PERIOD = 1000 * _YEAR  # [s]: totals over a millennium at most
+MAX_GPUS = 1e5  # GPUs per serving instance: the largest clusters hold ~1e5 GPUs in all
+MAX_BATCH = 1e5  # concurrent requests per instance: serving engines run up to ~1e3-1e4
+MAX_POWER_PER_GPU = 1e6  # [W]: 1 MW per GPU (a GPU board draws ~1e3 W, its host less)
+MAX_MEASURED_POWER = 1e9  # [W]: 1 GW, the largest data-centre campuses
+MAX_CARBON = 3.0 / _KWH  # [kg/J]: 3 kgCO2e/kWh; lignite plants emit ~1.1-1.3 kgCO2e/kWh
+MAX_WATER = 1000.0 / _KWH  # [L/J]: 1000 L/kWh; hydro reservoirs' evaporation reaches a few hundred L/kWh
+MAX_WUE = 100.0 / _KWH  # [L/J]: 100 L/kWh on site; evaporative cooling uses ~0.2-10 L/kWh
+MAX_ENERGY_PER_TOKEN = 1e6  # [J/token]: 1 MJ (0.28 kWh) a token; measured GPUs spend ~0.01-10 J
+MAX_TOKEN_RATE = 1e12  # [token/s]: far above the whole world's inference throughput
+MAX_FLOPS_PER_ITEM = 1e26  # [FLOP]: the compute of a frontier model's whole training run
+MAX_ENERGY_PER_ITEM = 1e3 * _KWH  # [J]: 1 MWh per item
+MAX_KV_BYTES = 1e9  # [byte/token]: 1 GB per token; real models keep ~1e4-1e6 bytes
+MAX_EMBODIED = 1e5  # [kg]: 100 tCO2e per GPU or server slot; published figures are ~1e2-3e3 kg
+MAX_LIFETIME = 50 * _YEAR  # [s]: servers are written off in 3-6 years
+MAX_GPU_HOURS = 1e10 * 3600.0  # [s]: 1e10 GPU-hours; the largest published runs take ~3e7-1e8
+MAX_TRAINING_TOKENS = 1e17  # tokens: frontier runs train on ~1.5e13-4e13 tokens
+MAX_LIFETIME_REQUESTS = 1e20  # requests: 1e9/s for 3,000 years
+MAX_PER_TASK = 1e6  # requests per task of a scenario: an agent loop of a million calls
+MAX_VOLUME = MAX_REQUEST_RATE  # [1/s] tasks per time of a scenario, as a request rate
+MAX_HORIZON = MAX_PERIOD  # [s] horizon of a scenario
+MAX_AGENT_TIME = 1e6 * 3600.0  # [s] human time per task: a million hours (a career is ~7e4)
+MAX_ACTIVITY_QUANTITY = 1e6  # of an activity's own unit (hour, km, GB, item) per task of a scenario
+MAX_ENERGY_BUDGET = 1e17 / _YEAR * 3600.0  # [W]: 1e5 TWh/year, above the world's electricity (~3e4 TWh/year)
+MAX_CO2E_BUDGET = 1e14 / _YEAR  # [kg/s]: 1e11 tCO2e/year, above the world's emissions (~5e10 t/year)
+MAX_RATIO_CAP = 1e6  # AI / alternative CO2e ratio cap of a sobriety budget
+
 _SIZE_HINT = "a model size needs a scale or a unit, e.g. '70B', '7e10' or '70 billion'"
 
 _USER = (
     UserInput("model", None, "Catalogue model (`footprint factors list models`), e.g. llama-3.1-70b."),
     UserInput("params", "parameter", "Total parameters, e.g. 70B (a range: 50B..70B).", count=True, bare="parameter",
-              minimum=1e5, minimum_hint=_SIZE_HINT),
+              minimum=1e5, maximum=MAX_PARAMS, minimum_hint=_SIZE_HINT),
     UserInput("active_params", "parameter", "Active parameters per token (MoE), e.g. 13B.", count=True,
-              bare="parameter", minimum=1e5, minimum_hint=_SIZE_HINT),
+              bare="parameter", minimum=1e5, maximum=MAX_PARAMS, minimum_hint=_SIZE_HINT),
     UserInput("precision", None, "Weight precision: bf16, fp16, fp8, int8, fp4, int4, fp32 [default bf16].",
               choices=("bf16", "fp16", "fp8", "int8", "fp4", "int4", "fp32")),
     UserInput("input_tokens", "token", "Prompt tokens per request [default {default}].", count=True, bare="token",
-              whole=True, positive=False, minimum=0, default=("constants", "input_tokens", "value")),
+              whole=True, positive=False, minimum=0, maximum=MAX_TOKENS, default=("constants", "input_tokens", "value")),
     UserInput("output_tokens", "token", "Output tokens per request [default {default}].", count=True, bare="token",
-              whole=True, minimum=0, default=("constants", "output_tokens", "value")),
-    UserInput("requests", "1/s", "Request volume, e.g. '10000/day' (gives totals; needed for dedicated)."),
-    UserInput("period", "s", "Period of the totals, e.g. '1 year' (default).", ranged=False),
+              whole=True, minimum=0, maximum=MAX_TOKENS, default=("constants", "output_tokens", "value")),
+    UserInput("requests", "1/s", "Request volume, e.g. '10000/day' (gives totals; needed for dedicated).",
+              maximum=MAX_REQUEST_RATE, shown_unit="1/s"),
+    UserInput("period", "s", "Period of the totals, e.g. '1 year' (default).", ranged=False, maximum=MAX_PERIOD,
+              shown_unit="year"),
     UserInput("gpu", None, "GPU profile (`footprint factors list gpus`) [default H100]."),
-    UserInput("gpus", D, "GPUs per serving instance [default: from the model's memory].", whole=True),
+    UserInput("gpus", D, "GPUs per serving instance [default: from the model's memory].", whole=True,
+              maximum=MAX_GPUS),
     UserInput("batch_size", D, "Concurrent requests per instance [default {default}].", minimum=1,
-              default=("constants", "batch_size", "value")),
+              maximum=MAX_BATCH, default=("constants", "batch_size", "value")),
     UserInput("provisioning", None, "shared (API: busy time + fleet idle share) or dedicated (endpoint on all "
               "period) [default shared].", choices=("shared", "dedicated")),
     UserInput("zone", None, "Grid zone, ISO 3166 alpha-3 (FRA, USA...), WOR or EU27 [default WOR]."),
     UserInput("grid_intensity", "kg/J", "Carbon intensity of the electricity, e.g. '50 g/kWh'.", positive=False,
-              minimum=0),
+              minimum=0, maximum=MAX_CARBON, shown_unit="g/kWh"),
     UserInput("usage_profile", None, "When the work happens, for the hourly grid of FRA, DEU, GBR: 24/7, "
               "office-hours[:TZ], weekly:W0;...;W167, window:START/DURATION (docs/hourly.md) [default: the zone's "
               "yearly factor]."),
     UserInput("water_intensity", "L/J", "Water consumed per kWh generated, e.g. '3 L/kWh'.", positive=False,
-              minimum=0),
+              minimum=0, maximum=MAX_WATER, shown_unit="L/kWh"),
     UserInput("datacenter", None, "Datacenter profile for PUE/WUE (industry_average, hyperscale, ai_datacenter, "
               "on_premise) [default industry_average]."),
     UserInput("pue", D, "Power usage effectiveness, e.g. 1.2 (>= 1) [default {default}].", minimum=1.0,
               maximum=5.0, default=("datacenters", "industry_average", "pue")),
-    UserInput("wue", "L/J", "On-site water usage effectiveness, e.g. '0.4 L/kWh'.", positive=False, minimum=0),
+    UserInput("wue", "L/J", "On-site water usage effectiveness, e.g. '0.4 L/kWh'.", positive=False, minimum=0,
+              maximum=MAX_WUE, shown_unit="L/kWh"),
     UserInput("fleet_utilisation", D, "Busy share of a shared fleet, in (0, 1] [default {default}].", maximum=1.0,
               default=("constants", "fleet_utilisation", "value")),
     UserInput("host_power", "W", "Host power per GPU (CPU, RAM, network), e.g. '150 W' [default: {default} x the "
-              "GPU's TDP].", positive=False, minimum=0, default=("servers", "gpu_server", "host_power_ratio")),
+              "GPU's TDP].", positive=False, minimum=0, maximum=MAX_POWER_PER_GPU, shown_unit="W",
+              default=("servers", "gpu_server", "host_power_ratio")),
     UserInput("flop_utilisation", D, "Simple FLOP path: share of peak FLOP/s achieved, in (0, 1].", maximum=1.0),
-    UserInput("power_per_gpu", "W", "Simple FLOP path: all-in average power per GPU, e.g. '900 W'."),
+    UserInput("power_per_gpu", "W", "Simple FLOP path: all-in average power per GPU, e.g. '900 W'.",
+              maximum=MAX_POWER_PER_GPU, shown_unit="W"),
     UserInput("measured_energy_per_token", "J/token", "Measured IT energy per output token, e.g. '0.3 J/token' or "
-              "'0.05 Wh/ktoken'."),
-    UserInput("measured_tokens_per_second", "token/s", "Measured output throughput (with --measured-power)."),
-    UserInput("measured_power", "W", "Measured average IT power during that throughput, e.g. '2.5 kW'."),
+              "'0.05 Wh/ktoken'.", maximum=MAX_ENERGY_PER_TOKEN),
+    UserInput("measured_tokens_per_second", "token/s", "Measured output throughput (with --measured-power).",
+              maximum=MAX_TOKEN_RATE),
+    UserInput("measured_power", "W", "Measured average IT power during that throughput, e.g. '2.5 kW'.",
+              maximum=MAX_MEASURED_POWER, shown_unit="W"),
     UserInput("flops_per_item", "FLOP", "Generic (non-LLM) task: FLOPs per item, e.g. '5e12' (per_request = per "
-              "item).", count=True, bare="FLOP"),
-    UserInput("energy_per_item", "J", "Generic task: measured IT energy per item, e.g. '2 J'."),
+              "item).", count=True, bare="FLOP", maximum=MAX_FLOPS_PER_ITEM),
+    UserInput("energy_per_item", "J", "Generic task: measured IT energy per item, e.g. '2 J'.",
+              maximum=MAX_ENERGY_PER_ITEM, shown_unit="J"),
     UserInput("kv_bytes_per_token", "byte/token", "KV cache per token of context, e.g. '320 kB' [default: from "
-              "size].", positive=False, minimum=0),
-    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e'.", positive=False, minimum=0),
+              "size].", positive=False, minimum=0, maximum=MAX_KV_BYTES),
+    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e'.", positive=False, minimum=0,
+              maximum=MAX_EMBODIED, shown_unit="kg"),
     UserInput("server_embodied", "kg", "Embodied emissions of the server per GPU slot [default {default}].",
-              positive=False, minimum=0, default=("servers", "gpu_server", "embodied_per_gpu")),
+              positive=False, minimum=0, maximum=MAX_EMBODIED, shown_unit="kg",
+              default=("servers", "gpu_server", "embodied_per_gpu")),
     UserInput("hardware_lifetime", "s", "Service life of the hardware, e.g. '4 year' [default {default}].",
-              default=("servers", "gpu_server", "lifetime")),
+              maximum=MAX_LIFETIME, shown_unit="year", default=("servers", "gpu_server", "lifetime")),
     UserInput("training_gpu_hours", "s", "Training GPU-hours (default from the model card when known).",
-              bare="hour"),
-    UserInput("training_gpu_power", "W", "Average power per training GPU, e.g. '400 W'."),
+              bare="hour", maximum=MAX_GPU_HOURS, shown_unit="hour"),
+    UserInput("training_gpu_power", "W", "Average power per training GPU, e.g. '400 W'.",
+              maximum=MAX_POWER_PER_GPU, shown_unit="W"),
     UserInput("training_pue", D, "PUE of the training site [default 1: cards include it].", minimum=1.0,
               maximum=5.0),
     UserInput("training_zone", None, "Grid zone of the training site [default USA]."),
     UserInput("training_grid_intensity", "kg/J", "Carbon intensity of the training site.", positive=False,
-              minimum=0),
-    UserInput("training_tokens", "token", "Training tokens (6 N D path), e.g. 15T.", count=True, bare="token"),
+              minimum=0, maximum=MAX_CARBON, shown_unit="g/kWh"),
+    UserInput("training_tokens", "token", "Training tokens (6 N D path), e.g. 15T.", count=True, bare="token",
+              maximum=MAX_TRAINING_TOKENS),
     UserInput("training_mfu", D, "Model FLOP utilisation of training [default {default}].", maximum=1.0,
               default=("constants", "training_mfu", "value")),
     UserInput("training_lifetime_requests", "request", "Amortise training over this many requests, e.g. 1e10.",
-              count=True, bare="request"),
+              count=True, bare="request", maximum=MAX_LIFETIME_REQUESTS),
     UserInput("training_share", D, "Or charge this share of the training to this use case's requests.",
               maximum=1.0),
 )
@@ -165,6 +218,15 @@ USER = {i.name: i for i in _USER}
 #: Method constants of factors/constants.csv a user may override (``constants`` of resolve).
 CONSTANTS = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead", "memory_overhead",
              "kv_coefficient", "kv_exponent")
+
+#: Largest accepted override of each method constant (factors/constants.csv gives the values and ranges).
+CONSTANT_MAXIMA = {
+    "eta_compute": 1.0, "eta_memory": 1.0, "u_memory": 1.0, "u_compute": 1.0,  # shares of a peak
+    "step_overhead": 1.0,  # [s] per sequence and decode step; calibrated 1.07e-4 s
+    "memory_overhead": 100.0,  # memory per byte of weights; 1.1-1.5 in practice
+    "kv_coefficient": 1e8,  # KV elements per token for 1B parameters; fitted 2.2e4-2.5e5
+    "kv_exponent": 3.0,  # of the KV power law; fitted 0.196
+}
 
 
 @dataclass(frozen=True)

@@ -69,15 +69,24 @@ _EXAMPLES = {
 
 def example(unit: str) -> str:
     """A value of the kind `unit` measures, for messages (``'10000/day'`` for a rate)."""
-    return _EXAMPLES.get(unit, f"1 {unit}")
+    return _EXAMPLES.get(unit or "dimensionless", f"1 {unit}")
 
 
 def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def _shown(text: str) -> str:
-    return text if len(text) <= 40 else text[:37] + "..."
+def shown(text: str, limit: int = 40) -> str:
+    r"""A user's text for a one-line message: control characters escaped, cut at `limit` characters.
+
+    >>> shown("1\n2")
+    '1\\n2'
+    """
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+_shown = shown
 
 
 @lru_cache(maxsize=4096)

@@ -106,12 +106,25 @@ def read_value(x, unit: str, name: str, count: bool = False, bare: str | None = 
             v, unit, name, default_unit=bare)
 
     if isinstance(x, Range):
-        return x.to(unit)
+        try:
+            q = x.to(unit)
+        except pint.errors.DimensionalityError:
+            from .units import check_unit
+
+            check_unit(x.value, unit, name)  # raises the one-line message naming both kinds
+            raise
+        for end in (q.low, q.value, q.high):
+            parse_quantity(end, unit, name)  # finite real magnitudes only
+        return q
     if isinstance(x, (tuple, list)):
-        if len(x) == 2:
-            return Range(one(x[0]), one(x[1]))
-        if len(x) == 3:
-            return Range(one(x[0]), one(x[2]), one(x[1]))
+        try:
+            if len(x) == 2:
+                return Range(one(x[0]), one(x[1]))
+            if len(x) == 3:
+                return Range(one(x[0]), one(x[2]), one(x[1]))
+        except InputError as exc:
+            text = str(exc)
+            raise InputError(text if text.startswith(f"{name}:") else f"{name}: {text}") from None
         raise InputError(f"{name}: a range is [low, high] or [low, value, high], got {len(x)} numbers")
     if isinstance(x, str):
         lo, v, hi, ranged = parse_text(x, unit, name, bare=bare, count=count)
@@ -121,8 +134,9 @@ def read_value(x, unit: str, name: str, count: bool = False, bare: str | None = 
     return one(x)
 
 
-def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=False, shown=None):
-    """Refuse out-of-domain values with one clear line (`shown`: the user's text, for the message)."""
+def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=False, shown=None, maximum_text=None):
+    """Refuse out-of-domain values with one clear line (`shown`: the user's text, for the message;
+    `maximum_text`: the maximum as people read it, e.g. ``1000 year``)."""
     lo = np.min(np.asarray((q.low if isinstance(q, Range) else q).magnitude, dtype=float))
     hi = np.max(np.asarray((q.high if isinstance(q, Range) else q).magnitude, dtype=float))
     vals = [q.low, q.value, q.high] if isinstance(q, Range) else [q]
@@ -138,7 +152,9 @@ def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=Fal
     if minimum is not None and lo < minimum:
         raise InputError(f"{name}: must be at least {minimum:g}, got {got or f'{lo:g}'}")
     if maximum is not None and hi > maximum:
-        raise InputError(f"{name}: must be at most {maximum:g}, got {got or f'{hi:g}'}")
+        limit = maximum_text or f"{maximum:g}"
+        raise InputError(f"{name}: must be at most {limit}, got {got or f'{hi:g}'}; a larger value is not physically "
+                         "meaningful (docs/inputs.md lists the limits)")
     return q
 
 
@@ -175,6 +191,8 @@ def _read_one(name: str, x, label, problems, col, given) -> None:
 
     spec = USER[name]
     shown = label(name)
+    if isinstance(x, (bytes, bytearray)):
+        raise InputError(f"{shown}: give the value as text (str), not bytes")
     if isinstance(x, str) and not x.strip():
         raise InputError(f"{shown}: the value is empty; give a value or leave {shown} out")
     if name == "measured_energy_per_token" and isinstance(x, str) and "tok" not in x:
@@ -183,12 +201,20 @@ def _read_one(name: str, x, label, problems, col, given) -> None:
     q = read_value(x, spec.unit, shown, count=spec.count, bare=spec.bare_unit)
     if isinstance(q, Range) and not spec.ranged:
         raise InputError(f"{shown}: '{x}' is a range; give one value here")
-    arr = (q.m_as(spec.unit) if isinstance(q, Range) else triplet(q, spec.unit)).reshape(-1)
+    arr = np.asarray(q.m_as(spec.unit) if isinstance(q, Range) else triplet(q, spec.unit), dtype=float).reshape(-1)
     if arr.size != 3:
         raise InputError(f"{shown}: give one value or a range, not an array (footprint.batch.estimate takes tables)")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{shown}: not a finite number; give e.g. '{_example(spec.unit)}'")
     col[name] = arr[None, :]
     given[name] = np.ones(1, dtype=bool)
     check_column(col[name], given[name], spec, problems, name)
+
+
+def _example(unit: str) -> str:
+    from .quantity import example
+
+    return example(unit)
 
 
 def resolve(*, constants=None, label=None, **kwargs) -> Resolved:
@@ -215,8 +241,10 @@ def resolve(*, constants=None, label=None, **kwargs) -> Resolved:
     """
     from .columns import Columns, Problems, empty_columns, resolve_columns
     from .errors import closest
-    from .inputs import CONSTANTS, CORE, USER
+    from .inputs import CONSTANT_MAXIMA, CONSTANTS, CORE, USER
 
+    if label is not None and not callable(label):
+        raise InputError(f"label: give a function that spells an input's name, got {type(label).__name__}")
     label = label or (lambda name: name)
     unknown = [k for k in kwargs if k not in USER]
     if unknown:
@@ -240,13 +268,21 @@ def resolve(*, constants=None, label=None, **kwargs) -> Resolved:
             if problems.items:
                 raise InputError(problems.first())
     constant_cols, constant_given = {}, {}
-    for name, x in dict(constants or {}).items():
+    if constants is not None and not isinstance(constants, dict):
+        raise InputError(f"constants: give a dict of overrides, e.g. {{'eta_compute': 0.4}}, got "
+                         f"{type(constants).__name__}")
+    for name, x in (constants or {}).items():
         if name not in CONSTANTS:
-            raise InputError(f"constants: unknown names {[name]}; accepted: {', '.join(CONSTANTS)}")
+            raise InputError(f"constants: unknown name {name!r}; accepted: {', '.join(CONSTANTS)}")
         unit = CORE[name].unit
+        if x is None:
+            continue
+        if isinstance(x, str) and not x.strip():
+            raise InputError(f"constants {name}: the value is empty; give a value or leave {name} out")
         q = _check(read_value(x, unit, name), name, positive=name != "step_overhead", minimum=0,
-                   maximum=1.0 if name.startswith(("eta", "u_")) else None)
-        constant_cols[name] = (q.m_as(unit) if isinstance(q, Range) else triplet(q, unit)).reshape(1, 3)
+                   maximum=CONSTANT_MAXIMA[name])
+        constant_cols[name] = np.asarray(q.m_as(unit) if isinstance(q, Range) else triplet(q, unit),
+                                         dtype=float).reshape(1, 3)
         constant_given[name] = np.ones(1, dtype=bool)
     res = resolve_columns(Columns(1, col, given, names, constant_cols, constant_given), problems)
     if problems.items:

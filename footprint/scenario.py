@@ -57,7 +57,8 @@ from pathlib import Path
 from . import alternatives
 from .errors import InputError, closest
 from .resolve import _check, read_value, resolve
-from .inputs import USER
+from .inputs import (MAX_ACTIVITY_QUANTITY, MAX_AGENT_TIME, MAX_CO2E_BUDGET, MAX_ENERGY_BUDGET, MAX_HORIZON,
+                     MAX_PER_TASK, MAX_RATIO_CAP, MAX_VOLUME, USER)
 from .uncertainty import Range
 from .units import ureg
 
@@ -233,6 +234,9 @@ def loads(text: str, path: str = "<scenario>") -> Scenario:
     """Parse scenario TOML `text` (`path` names it in error messages)."""
     try:
         doc = tomllib.loads(text)
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise InputError(f"{path}: TOML nested too deeply (arrays or tables inside one another); a scenario needs "
+                         "at most a range [low, value, high] inside a table") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
@@ -274,6 +278,9 @@ def from_dict(doc: dict, path: str = "<scenario>", text: str = "") -> Scenario:
     notes = doc.get("notes", ())
     if isinstance(notes, str):
         notes = (notes,)
+    if not isinstance(notes, (list, tuple)) or not all(isinstance(n, str) for n in notes):
+        raise ctx.error("notes: give a text in quotes or a list of texts, e.g. notes = [\"assumption: ...\"]",
+                        "notes")
     return Scenario(name=name, description=ctx.text(doc, "description", "the top level") or "", task=task,
                     variants=variants, alternative=alternative, human_time=human, sobriety=sobriety,
                     benefit=benefit, notes=tuple(str(n) for n in notes), path=path, inputs=tuple(ctx.inputs))
@@ -341,7 +348,7 @@ class _Context:
             raise self.error(f"{label}: give a number, a quantity in quotes ('2 min') or a range [low, high]", key)
         try:
             q = read_value(raw, unit, label, count=count, bare=bare)
-            return _check(q, label, **check)
+            return _check(q, label, shown=raw if isinstance(raw, str) else None, **check)
         except InputError as exc:
             raise self.error(str(exc), key) from None
 
@@ -362,8 +369,10 @@ def _task(ctx: _Context, t: dict) -> Task:
     raw = t["volume"]
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise ctx.error("[task] volume: give tasks per time with its unit, e.g. '2000/day' or '50000/year'", "volume")
-    volume = ctx.value(t, "volume", "1/s", "[task]", required=True)
-    horizon = ctx.value(t, "horizon", "s", "[task]", default=DEFAULT_HORIZON)
+    volume = ctx.value(t, "volume", "1/s", "[task]", required=True, maximum=MAX_VOLUME,
+                       maximum_text="1e9 tasks per second")
+    horizon = ctx.value(t, "horizon", "s", "[task]", default=DEFAULT_HORIZON, maximum=MAX_HORIZON,
+                        maximum_text="1000 year")
     if isinstance(horizon, Range):
         raise ctx.error("[task] horizon: give one duration, e.g. '3 year' (not a range)", "horizon")
     ctx.given("task.unit", unit)
@@ -439,7 +448,8 @@ def _activities(ctx: _Context, items, where: str, prefix: str) -> tuple:
         if "quantity" not in a:
             raise ctx.error(f"missing required field 'quantity' in {w} ({name}, counted in {act.quantity_unit})")
         q = ctx.value(a, "quantity", act.quantity_unit, f"{w} ({act.key})", bare=act.quantity_unit, positive=False,
-                      minimum=0)
+                      minimum=0, maximum=MAX_ACTIVITY_QUANTITY, maximum_text=f"{MAX_ACTIVITY_QUANTITY:g} "
+                      f"{act.quantity_unit} per task")
         label = ctx.text(a, "label", w) or act.key
         src = ctx.text(a, "source", w) or ""
         out.append(ActivityUse(activity=act.key, quantity=q, label=label, source=src))
@@ -449,7 +459,8 @@ def _activities(ctx: _Context, items, where: str, prefix: str) -> tuple:
 
 def _agent_time(ctx: _Context, t: dict, where: str):
     if "agent_time" in t:
-        q = ctx.value(t, "agent_time", "hour", where, positive=False, minimum=0)
+        q = ctx.value(t, "agent_time", "hour", where, positive=False, minimum=0, maximum=MAX_AGENT_TIME / 3600.0,
+                      maximum_text="1e6 hour per task")
         ctx.given(f"{where}.agent_time", q)
         return q, True
     q = ureg.Quantity(0.0, "hour")
@@ -487,7 +498,7 @@ def _variant(ctx: _Context, v: dict, index: int) -> Variant:
 
 
 def _step(ctx: _Context, s: dict, where: str, name: str, prefix: str) -> Step:
-    per_task = ctx.value(s, "per_task", "request", where, count=True, positive=True)
+    per_task = ctx.value(s, "per_task", "request", where, count=True, positive=True, maximum=MAX_PER_TASK)
     if per_task is None:
         per_task = ureg.Quantity(1.0, "request")
         ctx.default(f"{prefix}.per_task", per_task, "default: one request per task")
@@ -532,7 +543,10 @@ def _sobriety(ctx: _Context, s) -> Sobriety:
                         "('1 tCO2e/year') or ratio_cap (1.0)" + (f"; got {', '.join(given)}" if given else ""))
     key = given[0]
     unit, kind = {"energy_budget": ("W", "energy"), "co2e_budget": ("kg/s", "co2e"), "ratio_cap": ("", "ratio")}[key]
-    budget = ctx.value(s, key, unit, "[sobriety]", positive=True)
+    maximum, maximum_text = {"energy_budget": (MAX_ENERGY_BUDGET, "1e5 TWh/year"),
+                             "co2e_budget": (MAX_CO2E_BUDGET, "1e11 tCO2e/year"),
+                             "ratio_cap": (MAX_RATIO_CAP, f"{MAX_RATIO_CAP:g}")}[key]
+    budget = ctx.value(s, key, unit, "[sobriety]", positive=True, maximum=maximum, maximum_text=maximum_text)
     if isinstance(budget, Range):
         raise ctx.error(f"[sobriety] {key}: a budget is one value, not a range", key)
     conf = ctx.value(s, "confidence", "", "[sobriety]", positive=True, maximum=1.0)

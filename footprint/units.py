@@ -56,7 +56,18 @@ def _kind_of(q) -> str:
 
 
 def _python_number(x, name: str) -> float:
-    """A Python or numpy scalar as a float; booleans and arrays are refused."""
+    """A Python or numpy real scalar as a float; booleans, arrays and other types are refused.
+
+    >>> _python_number(3, "output_tokens")
+    3.0
+    >>> _python_number(True, "params")
+    Traceback (most recent call last):
+    ...
+    footprint.errors.InputError: params: True is a boolean, not a number
+    """
+    import decimal
+    import numbers
+
     import numpy as np
 
     if isinstance(x, (bool, np.bool_)):
@@ -64,10 +75,22 @@ def _python_number(x, name: str) -> float:
     if isinstance(x, np.ndarray):
         raise InputError(f"{name}: an array is not one value; give one value or a range, or use "
                          "footprint.batch.estimate for many scenarios")
-    v = float(x)
+    if not isinstance(x, (numbers.Real, decimal.Decimal)):
+        kind = type(x).__name__
+        raise InputError(f"{name}: a{'n' if kind[:1] in 'aeiou' else ''} {kind} is not a value; give a number, a text such as "
+                         "'70B' or '350 W', a Quantity, a Range or a (low, high) pair")
+    try:
+        v = float(x)
+    except (OverflowError, ValueError, TypeError):
+        v = math.inf
     if not math.isfinite(v):
-        raise InputError(f"{name}: {x!r} is not a finite number")
+        raise InputError(f"{name}: {_short(x)} is not a finite number")
     return v
+
+
+def _short(x) -> str:
+    text = str(x) if hasattr(x, "dtype") else repr(x)  # numpy scalars as plain numbers
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def check_unit(q, unit: str, name: str) -> pint.Quantity:
@@ -81,6 +104,9 @@ def check_unit(q, unit: str, name: str) -> pint.Quantity:
             f"{name}: '{q:~P}' is {_kind_of(q)}, but {describe_dimension(unit)} is expected"
             + (f" (any unit convertible to {unit})" if unit and unit != "dimensionless" else "")
         ) from None
+    except (TypeError, ValueError, OverflowError):  # a magnitude that is no number (a string, an object...)
+        raise InputError(f"{name}: the Quantity's magnitude is not a number; give e.g. "
+                         f"Quantity(350, 'W')") from None
 
 
 def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = None) -> pint.Quantity:
@@ -101,21 +127,21 @@ def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = Non
         refused when `unit` is not dimensionless.
 
     >>> parse_quantity("46,1 g/kWh", "gCO2e/kWh", "grid_intensity")
-    <Quantity(46.1, 'gram / kilowatt_hour')>
+    <Quantity(46.1, 'gCO2e / kilowatt_hour')>
     """
-    from .quantity import parse_text
+    from .quantity import example, parse_text
 
     if isinstance(text, pint.Quantity):
         q = check_unit(text, unit, name)
-        if not all(math.isfinite(float(v)) for v in __import__("numpy").ravel(q.magnitude)):
-            raise InputError(f"{name}: '{text}' is not a finite number")
+        for v in __import__("numpy").ravel(q.magnitude):
+            _python_number(v, name)
         return q
     if not isinstance(text, str):
         v = _python_number(text, name)
         bare = default_unit or (unit if ureg.Quantity(1, unit).dimensionless else None)
         if bare is None:
             raise InputError(f"{name}: the number {v:g} has no unit; {describe_dimension(unit)} is expected "
-                             "(give a text such as '10000/day' or a Quantity)")
+                             f"(give a text such as '{example(unit)}' or a Quantity)")
         return ureg.Quantity(v, bare).to(unit)
     v = parse_text(text, unit, name, bare=default_unit, ranged=False)[1]
     return ureg.Quantity(v, unit)
@@ -133,7 +159,10 @@ def parse_count(text, name: str, unit: str = "parameter", *, bare: bool = True) 
     from .quantity import parse_text
 
     if isinstance(text, pint.Quantity):
-        return check_unit(text, unit, name)
+        q = check_unit(text, unit, name)
+        for v in __import__("numpy").ravel(q.magnitude):
+            _python_number(v, name)
+        return q
     if not isinstance(text, str):
         return ureg.Quantity(_python_number(text, name), unit)
     v = parse_text(text, unit, name, bare=unit if bare else None, count=True, ranged=False)[1]

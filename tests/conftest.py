@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from footprint.cli import main
+
+# A bounded hypothesis profile for CI and local runs (HYPOTHESIS_PROFILE=dev for more examples); tests that set
+# their own max_examples keep them.
+settings.register_profile("ci", max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 class CliResult:
