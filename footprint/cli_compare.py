@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .montecarlo import MAX_SAMPLES
+
 from .cli import emit_json
 from .formatting import figure, table
 
@@ -14,7 +16,8 @@ from .formatting import figure, table
 @click.option("--card", "card_path", default=None, metavar="FILE.md",
               help="Write the one-page Markdown criterion card (only when the whole run succeeded).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the Monte Carlo draws.")
-@click.option("--samples", default=2000, show_default=True, type=int, help="Monte Carlo draws (at least 100).")
+@click.option("--samples", default=2000, show_default=True, type=click.IntRange(100, MAX_SAMPLES),
+              help=f"Monte Carlo draws (100 to {MAX_SAMPLES:,}).")
 @click.option("--human-time", "human_time", default=None, metavar="BOUNDARY",
               help="Override the human-time boundary: device+office, device, per_capita_fr, per_capita_us.")
 def compare(file, as_json, card_path, seed, samples, human_time):

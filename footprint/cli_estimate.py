@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .montecarlo import MAX_SAMPLES
+
 from .cli import emit_json
 from .cli_inputs import cli_label, input_options
 from .formatting import assumption_value, figure, table
@@ -17,7 +19,7 @@ from .formatting import assumption_value, figure, table
 @click.option("--skip-invalid", is_flag=True,
               help="With --batch: write the good rows and put the bad ones in a rejects file (default OUTPUT.rejects.csv).")
 @click.option("--rejects", "rejects_file", default=None, metavar="FILE.csv", help="With --skip-invalid: the rejects file.")
-@click.option("--samples", default=None, type=int, metavar="N",
+@click.option("--samples", default=None, type=click.IntRange(1, MAX_SAMPLES), metavar="N",
               help="Monte Carlo draws over the ranged inputs: adds p5/p50/p95 (with --batch: columns per row).")
 @click.option("--seed", default=None, type=click.IntRange(min=0), metavar="S", help="With --samples: seed of the sampling [default 0].")
 @click.pass_context

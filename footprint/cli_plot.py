@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .montecarlo import MAX_SAMPLES
+
 from .plots import KINDS, METRICS, PER
 
 ALL = "all"
@@ -31,7 +33,8 @@ def _beside(path: Path, kind: str, suffix: str, several: bool) -> Path:
               help="Also write the numbers behind each figure as CSV (FILE-<kind>.csv for several figures).")
 @click.option("--png", is_flag=True, help="Also write a static PNG of each figure beside the HTML (needs kaleido).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the Monte Carlo draws.")
-@click.option("--samples", default=2000, show_default=True, type=int, help="Monte Carlo draws (at least 100).")
+@click.option("--samples", default=2000, show_default=True, type=click.IntRange(100, MAX_SAMPLES),
+              help=f"Monte Carlo draws (100 to {MAX_SAMPLES:,}).")
 @click.option("--human-time", "human_time", default=None, metavar="BOUNDARY",
               help="Override the human-time boundary: device+office, device, per_capita_fr, per_capita_us.")
 def plot(file, output, kind, metric, per, data_path, png, seed, samples, human_time):

@@ -19,7 +19,7 @@ def closest(name: str, valid, n: int = 3) -> list[str]:
     lowered = {v.lower(): v for v in valid}
     hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.5)
     # prefix matches help with short ids such as "H1" -> "H100"
-    prefix = [v for k, v in lowered.items() if k.startswith(name.lower()) and v not in hits]
+    prefix = [v for k, v in lowered.items() if k.startswith(name.lower()) and k not in hits]
     return [lowered[h] for h in hits] + prefix[: max(0, n - len(hits))]
 
 

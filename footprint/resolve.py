@@ -208,7 +208,14 @@ def _read_one(name: str, x, label, problems, col, given) -> None:
         raise InputError(f"{shown}: not a finite number; give e.g. '{_example(spec.unit)}'")
     col[name] = arr[None, :]
     given[name] = np.ones(1, dtype=bool)
+    before = len(problems.items)
     check_column(col[name], given[name], spec, problems, name)
+    if len(problems.items) > before and isinstance(x, str):
+        # name the value as the user typed it, not in the internal unit ('-5/day', not '-5.78704e-05 1/s')
+        import re
+
+        pos, column, msg = problems.items[-1]
+        problems.items[-1] = (pos, column, re.sub(r"got [^;]*", lambda _: f"got '{x.strip()}'", msg, count=1))
 
 
 def _example(unit: str) -> str:

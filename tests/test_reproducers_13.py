@@ -317,3 +317,15 @@ def test_docs_list_every_maximum_of_the_registry():
         factor = scale(spec.unit, spec.shown_unit) if spec.shown_unit else 1.0
         assert name in rows, name
         assert float(rows[name]) == pytest.approx(spec.maximum * factor, rel=1e-9), name
+
+
+@pytest.mark.parametrize("args, words", [
+    (["estimate", "--params", "-70B"], "got '-70B'"),
+    (["estimate", "--params", "8B", "--requests", "-5/day"], "got '-5/day'"),
+    (["estimate", "--params", "8B", "--zone", "FR"], "did you mean FRA?"),
+    (["compare", "scenarios/city_chatbot.toml", "--samples", "100000000"], "--samples"),
+    (["estimate", "--params", "8B", "--samples", "100000000"], "--samples"),
+])
+def test_messages_echo_what_was_typed_and_samples_are_bounded(run_cli, args, words):
+    r = run_cli(*args)
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and words in r.err
