@@ -4,7 +4,9 @@ The package namespace is light: submodules load on first use, so that
 ``import footprint`` (and the CLI) start fast.
 
 >>> import footprint
->>> e = footprint.estimate(params="70B", output_tokens=400, gpu="H100", zone="FRA")  # doctest: +SKIP
+>>> e = footprint.estimate(params="70B", output_tokens=400, gpu="H100", zone="FRA")
+>>> e.per_request["energy"].units
+<Unit('watt_hour')>
 """
 
 from __future__ import annotations

@@ -1,0 +1,22 @@
+"""Every docstring example of the package runs (and none is skipped)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import footprint
+
+MODULES = sorted(m.name for m in pkgutil.iter_modules(footprint.__path__, "footprint."))
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])  # examples name files of the checkout (scenarios/)
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0, f"{result.failed} failing example(s) in {name}"
