@@ -197,10 +197,14 @@ def _read_one(name: str, x, label, problems, col, given) -> None:
         raise InputError(f"{shown}: the value is empty; give a value or leave {shown} out")
     if name == "measured_energy_per_token" and isinstance(x, str) and "tok" not in x:
         # token is a dimensionless count: "0.3 J" would pass the unit check, so ask for the per-token form
-        raise InputError(f"{shown}: '{x}' is not per token; give e.g. '0.3 J/token' or '0.05 Wh/ktoken'")
+        from .quantity import shown as _shown_text
+
+        raise InputError(f"{shown}: '{_shown_text(x)}' is not per token; give e.g. '0.3 J/token' or '0.05 Wh/ktoken'")
     q = read_value(x, spec.unit, shown, count=spec.count, bare=spec.bare_unit)
     if isinstance(q, Range) and not spec.ranged:
-        raise InputError(f"{shown}: '{x}' is a range; give one value here")
+        from .quantity import shown as _shown_text
+
+        raise InputError(f"{shown}: '{_shown_text(x)}' is a range; give one value here")
     arr = np.asarray(q.m_as(spec.unit) if isinstance(q, Range) else triplet(q, spec.unit), dtype=float).reshape(-1)
     if arr.size != 3:
         raise InputError(f"{shown}: give one value or a range, not an array (footprint.batch.estimate takes tables)")
@@ -215,7 +219,10 @@ def _read_one(name: str, x, label, problems, col, given) -> None:
         import re
 
         pos, column, msg = problems.items[-1]
-        problems.items[-1] = (pos, column, re.sub(r"got [^;]*", lambda _: f"got '{x.strip()}'", msg, count=1))
+        from .quantity import shown as _shown_text
+
+        problems.items[-1] = (pos, column, re.sub(r"got [^;]*", lambda _: f"got '{_shown_text(x.strip())}'", msg,
+                                                  count=1))
 
 
 def _example(unit: str) -> str:

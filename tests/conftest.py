@@ -11,7 +11,7 @@ from footprint.cli import main
 
 # A bounded hypothesis profile for CI and local runs (HYPOTHESIS_PROFILE=dev for more examples); tests that set
 # their own max_examples keep them.
-settings.register_profile("ci", max_examples=60, deadline=None)
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)  # CI: the same examples every run
 settings.register_profile("dev", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
