@@ -361,6 +361,13 @@ class Estimate:
             doc["energy_per_item_j"] = float(self.inputs["energy_per_item"][..., 1].ravel()[0])
         return doc
 
+    def water_scope(self) -> dict:
+        """The water scope of ``water`` and both figures per request [mL]: on-site only, and with electricity."""
+        offsite = float(np.asarray(self.inputs["water_offsite"]).ravel()[0]) if self.inputs else 1.0
+        return {"scope": "onsite+electricity" if offsite > 0.5 else "onsite",
+                "onsite": figure(ureg.Quantity(self.raw["water_onsite"], "L").to("mL")),
+                "onsite+electricity": figure(ureg.Quantity(self.raw["water_with_electricity"], "L").to("mL"))}
+
     def to_dict(self) -> dict:
         """The JSON document of DESIGN.md section 4 (scalar scenarios)."""
         doc = {"per_request": {k: figure(q) for k, q in self.per_request.items()}}
@@ -369,6 +376,7 @@ class Estimate:
             doc["total"]["requests"] = figure(ureg.Quantity(self.requests, "request"))
             doc["total"]["period"] = _readable_period(self.period)
         doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
+        doc["water_scope"] = self.water_scope()
         doc["sci"] = figure(ureg.Quantity(self.raw["sci"], "kg").to("gCO2e"))
         doc["sci"]["functional_unit"] = "request"
         doc["intermediates"] = self.intermediates()
