@@ -171,6 +171,77 @@ def published_cases() -> list[dict]:
     return cases
 
 
+#: Published per-query figures judged on the defaults a user gets: (id, what, published, unit, boundary,
+#: command a user types (flags), how the estimate is read).  Nothing is fitted on these, except Google's shares,
+#: which calibrate the frontier profile's host power and fleet utilisation (benchmarks/calibrate_deployments.py).
+DEFAULT_CHECKS = (
+    ("INF-GOOG-01", "median Gemini Apps text prompt, comprehensive boundary", 0.24, "Wh",
+     "accelerators + host + idle machines + data-centre overhead (TPUs, PUE ~1.09; a median, not a mean)",
+     ("--model", "gemini-2.5-flash"), "total"),
+    ("INF-GOOG-02", "same prompt, active accelerators only", 0.10, "Wh",
+     "active accelerators only, Google's 'existing approach' boundary", ("--model", "gemini-2.5-flash"), "gpu_busy"),
+    ("INF-EPO-01", "GPT-4o typical query (500 output tokens)", 0.3, "Wh", "GPU server all-in x PUE 1.2, no idle",
+     ("--model", "gpt-4o", "--output-tokens", "500"), "total"),
+    ("INF-EPO-02", "GPT-4o long output (1,500 tokens)", 0.902, "Wh", "as INF-EPO-01",
+     ("--model", "gpt-4o", "--output-tokens", "1500"), "total"),
+    ("INF-EPO-03", "GPT-4o-mini class (20B active), 500 output tokens", 0.06, "Wh", "as INF-EPO-01",
+     ("--model", "gpt-4o-mini", "--output-tokens", "500"), "total"),
+    ("INF-EPO-05", "GPT-4o, 10k-token input", 2.5, "Wh", "as INF-EPO-01 (Epoch's long-input method)",
+     ("--model", "gpt-4o", "--input-tokens", "10000"), "total"),
+    ("INF-BLOOM-01", "BLOOM 176B API, 18 days (IT energy, CodeCarbon)", 914, "kWh",
+     "GPU + CPU + RAM, no PUE, dedicated 16 A100-40GB",
+     ("--model", "bloom-176b", "--gpu", "A100-40GB", "--gpus", "16", "--provisioning", "dedicated",
+      "--requests", f"{230768 / 18:.1f}/day", "--period", "18 day", "--pue", "1"), "total_kwh"),
+)
+
+
+def _flags_to_kwargs(flags) -> dict:
+    return {flags[i].lstrip("-").replace("-", "_"): flags[i + 1] for i in range(0, len(flags), 2)}
+
+
+def default_checks(samples: int = 2000) -> list[dict]:
+    """Each published per-query figure against the estimate a user gets with the command shown."""
+    from benchmarks.calibrate_deployments import GOOGLE_SHARES, REFERENCE, shares
+
+    out = []
+    for cid, what, published, unit, boundary, flags, read in DEFAULT_CHECKS:
+        e = estimate(**_flags_to_kwargs(flags))
+        if read == "total_kwh":
+            q = e.total["energy"].m_as("kWh")
+            lo, value, hi = float(np.min(q)), float(q[..., 1]), float(np.max(q))
+            p5 = p95 = float("nan")
+        else:
+            q = (e.per_request["energy"] if read == "total" else e.breakdown[read]["energy"]).m_as("Wh")
+            lo, value, hi = float(np.min(q)), float(q[..., 1]), float(np.max(q))
+            p = e.percentiles(samples=samples, seed=0)["per_request"]["energy"] if read == "total" else None
+            p5, p95 = (p["p5"], p["p95"]) if p else (float("nan"), float("nan"))
+        out.append({"id": cid, "what": what, "published": published, "unit": unit, "boundary": boundary,
+                    "command": "footprint estimate " + " ".join(f"'{x}'" if " " in x else x for x in flags),
+                    "estimate": value, "low": lo, "high": hi, "p5": p5, "p95": p95})
+    s = shares(estimate(**REFERENCE))
+    for k in ("accelerator", "host", "idle", "overhead"):
+        out.append({"id": "INF-GOOG-03", "what": f"share: {k} (calibrated)", "published": GOOGLE_SHARES[k],
+                    "unit": "share", "boundary": "comprehensive", "command": "footprint estimate --model "
+                    f"{REFERENCE['model']} (benchmarks/calibrate_deployments.py)", "estimate": s[k],
+                    "low": float("nan"), "high": float("nan"), "p5": float("nan"), "p95": float("nan")})
+    return out
+
+
+def default_checks_table(samples: int = 2000) -> list[str]:
+    lines = ["## Published per-query figures on the defaults a user gets", "",
+             "Each figure on its own boundary, with the command a user would type. These are checks: nothing is "
+             "fitted on them except Google's four shares, which calibrate the frontier profile's host power and "
+             "fleet utilisation (tolerance 2 percentage points).", "",
+             "| id | case | boundary | command | published | estimate | range (low - high) | MC p5 - p95 | unit | "
+             "ratio |", "|---|---|---|---|---:|---:|---|---|---|---:|"]
+    for c in default_checks(samples):
+        rng = "" if c["low"] != c["low"] else f"{c['low']:.3g} - {c['high']:.3g}"
+        mc = "" if c["p5"] != c["p5"] else f"{c['p5']:.3g} - {c['p95']:.3g}"
+        lines.append(f"| {c['id']} | {c['what']} | {c['boundary']} | `{c['command']}` | {c['published']:.3g} | "
+                     f"{c['estimate']:.3g} | {rng} | {mc} | {c['unit']} | {c['estimate'] / c['published']:.2f} |")
+    return lines + [""]
+
+
 # -- report -------------------------------------------------------------------------------------
 
 
@@ -266,6 +337,7 @@ def run(smoke: bool = False) -> str:
             lines.append(line)
         lines.append("")
 
+    lines += default_checks_table(samples=500 if smoke else 2000)
     cases = published_cases() if not smoke else published_cases()[:4]
     lines += ["## Published cases (../shared/reference/published.csv)", "",
               "| id | case | published | estimate | unit | ratio | how | kind |", "|---|---|---:|---:|---|---:|---|---|"]

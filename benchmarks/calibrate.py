@@ -242,7 +242,8 @@ def core_inputs(rows: list[dict], constants: dict | None = None, input_tokens: d
         "tdp": gpu_value("tdp", "W"),
         "idle_power": gpu_value("idle_power", "W"),
         # GPU-only boundary: the gpu_busy line is compared; host, PUE and idle do not enter it
-        "host_power": np.zeros(n), "pue": np.ones(n), "fleet_utilisation": np.ones(n), "dedicated": np.zeros(n),
+        "host_power": np.zeros(n), "host_idle_power": np.zeros(n), "pue": np.ones(n), "fleet_utilisation": np.ones(n),
+        "dedicated": np.zeros(n), "water_offsite": np.ones(n),
         "wue": np.zeros(n), "grid_intensity": np.zeros(n), "water_intensity": np.zeros(n),
         "gpu_embodied": np.zeros(n), "server_embodied": np.zeros(n), "hardware_lifetime": np.ones(n),
         "training_gpu_power": np.zeros(n), "training_pue": np.ones(n), "training_grid_intensity": np.zeros(n),

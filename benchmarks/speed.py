@@ -98,11 +98,12 @@ def floor(m):
     p_dec = idle + (u_m + t_cmp / t_step * (u_c - u_m)) * (tdp - idle)
     busy = t_pre + t_dec
     alloc = busy / m["fleet_utilisation"]
-    it = n * (p_pre * t_pre + p_dec * t_dec) + n * idle * (alloc - busy) + n * m["host_power"] * alloc
+    it = (n * (p_pre * t_pre + p_dec * t_dec) + n * idle * (alloc - busy) + n * m["host_power"] * busy
+          + n * m["host_idle_power"] * (alloc - busy))
     facility = it * m["pue"]
     embodied = n * (m["gpu_embodied"] + m["server_embodied"]) / m["hardware_lifetime"] * alloc
     return {"energy": facility, "co2e": facility * m["grid_intensity"] + embodied,
-            "water": it * m["wue"] + facility * m["water_intensity"]}
+            "water": it * m["wue"] + facility * m["water_intensity"] * m["water_offsite"]}
 
 
 def best_of(fn, repeats: int) -> float:

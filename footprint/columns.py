@@ -502,6 +502,45 @@ def _override_notes(notes, mask, given_col, catalogue_col, model_keys, name, n, 
     return differs
 
 
+def overlay(raw: Names, fallback: Names, mask, n: int) -> Names:
+    """A name column taking `fallback`'s key on the rows of `mask` and `raw`'s elsewhere (given: `raw`'s)."""
+    mask = np.broadcast_to(np.asarray(mask, dtype=bool), (n,))
+    if not mask.any():
+        return raw
+    codes = np.where(mask, np.broadcast_to(fallback.codes, (n,)) + len(raw.keys), np.broadcast_to(raw.codes, (n,)))
+    return Names(codes.astype(np.intp), list(raw.keys) + list(fallback.keys), raw.given)
+
+
+#: Precision of a deployment profile's bytes per weight.
+_PRECISION_OF_BYTES = {1.0: "fp8", 2.0: "bf16", 0.5: "fp4", 4.0: "fp32"}
+
+
+def _catalogue_field(model_keys: Names, field_name: str) -> Names:
+    """A catalogue field (deployment profile, reasoning) of each row's model, as a name column (None: none)."""
+    from . import catalogue
+
+    def value(k):
+        e = catalogue.entry(k) if k is not None else None
+        text = getattr(e, field_name, "") if e is not None else ""
+        return text or None
+
+    return Names(model_keys.codes, [value(k) for k in model_keys.keys], model_keys.given)
+
+
+def _deployment_names(c, n, model_keys, P, seen) -> Names:
+    """Each row's deployment profile: given, else the catalogue model's, else none (generic defaults)."""
+    def lookup(s):
+        return factors.find_key("deployments", s, "deployment profile")
+
+    raw = read_names(c.names.get("deployment"), n, "deployment", None, P, lookup)
+    from_model = _catalogue_field(model_keys, "deployment_profile")
+    known = set(factors.keys("deployments"))
+    from_model = Names(from_model.codes, [k if k in known else None for k in from_model.keys], from_model.given)
+    dep = overlay(raw, from_model, ~raw.given & model_keys.given, n)
+    seen["deployment"] = dep
+    return dep
+
+
 def _precision_lookup(s):
     from .errors import unknown_name
 
@@ -580,18 +619,49 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
               "mixture-of-experts model; give {active_params} too")
         P.add(over & ~kept, "active_params", "cannot exceed the total parameters ({params})")
 
+    # -- deployment profile -------------------------------------------------------------------------
+    dep = _deployment_names(c, n, model_keys, P, seen)
+    has_dep = dep.present & ~item
+    notes.append((~has_dep & ~item & ~given["flop_utilisation"] & ~measured,
+                  "no deployment profile ({deployment}): generic defaults (bf16, batch 32, fleet utilisation 0.5, "
+                  "industry-average PUE)"))
+    notes.append((has_dep & ~dep.given, "deployment profile from the model catalogue; {deployment} chooses another"))
+
+    def profile(parameter, unit):
+        """(rows, 3) of the rows' profile value of `parameter` (NaN without a profile or that parameter), its mask."""
+        arr = factor_column(dep, "deployments", parameter, unit)
+        ok = np.broadcast_to(~np.isnan(arr[:, 1]), (n,)) & has_dep
+        return arr, ok
+
+    def profile_rule(parameter):
+        return Rule("default", table="deployments", names=dep, parameter=parameter)
+
     # -- precision ----------------------------------------------------------------------------------
     prec = names("precision", "bf16", "precision", _precision_lookup)
+    dep_bytes, dep_has_bytes = profile("bytes_per_param", "byte")
+    if dep_has_bytes.any():
+        per_profile = factor_column(Names(np.arange(len(dep.keys)), dep.keys, dep.given), "deployments",
+                                    "bytes_per_param", "byte")[:, 1]
+        texts = [_PRECISION_OF_BYTES.get(float(b)) if b == b else None for b in per_profile]
+        prec = overlay(prec, Names(dep.codes, texts, dep.given), ~prec.given & dep_has_bytes, n)
+        seen["precision"] = prec
     v["bytes_per_param"] = point(prec.map(PRECISION_BYTES.get))
     use_fp8 = prec.map(lambda k: float(PRECISION_FLOPS_KEY[k] == "peak_flops_fp8")) > 0
 
     # -- tokens -------------------------------------------------------------------------------------
-    for name in ("input_tokens", "output_tokens"):
-        choose(v, S, name, [
-            (given[name] & ~item, col[name], GIVEN),
-            (item, point(0.0 if name == "input_tokens" else 1.0), item_rule),
-            (allrows, _constant(name, "token"), _constant_rule(name)),
-        ])
+    reasoning = _reasoning_rows(c, n, model_keys, P, notes, names, item)
+    choose(v, S, "input_tokens", [
+        (given["input_tokens"] & ~item, col["input_tokens"], GIVEN),
+        (item, point(0.0), item_rule),
+        (allrows, _constant("input_tokens", "token"), _constant_rule("input_tokens")),
+    ])
+    choose(v, S, "output_tokens", [
+        (given["output_tokens"] & ~item, col["output_tokens"], GIVEN),
+        (item, point(1.0), item_rule),
+        (reasoning, _constant("reasoning_output_tokens", "token"), _constant_rule("reasoning_output_tokens")),
+        (allrows, _constant("output_tokens", "token"), _constant_rule("output_tokens")),
+    ])
+    _context_check(v, S, model_keys, given, item, P, notes, n)
 
     # -- hardware -----------------------------------------------------------------------------------
     gpu_keys = names("gpu", "H100", "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
@@ -622,11 +692,29 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
          Rule("proxy", table="gpus", key="H100", parameter="embodied", status="assumption")),
     ])
     ratio = triple(factors.get("servers", "gpu_server", "host_power_ratio"), D)[None, :]
+    dep_ratio, has_dep_ratio = profile("host_power_ratio", D)
     choose(v, S, "host_power", [
         (given["host_power"], col["host_power"], GIVEN),
+        (has_dep_ratio, dep_ratio * v["tdp"][:, 1:2],
+         Rule("derived", table="deployments", names=dep, parameter="host_power_ratio",
+              formula="host_power_ratio x gpu tdp", inputs=("tdp",))),
         (allrows, ratio * v["tdp"][:, 1:2],
          Rule("derived", table="servers", key="gpu_server", parameter="host_power_ratio",
               formula="host_power_ratio x gpu tdp", inputs=("tdp",))),
+    ])
+    idle_ratio = triple(factors.get("servers", "gpu_server", "host_idle_ratio"), D)[None, :]
+    dep_idle, has_dep_idle = profile("host_idle_ratio", D)
+    with np.errstate(invalid="ignore"):
+        host_idle_dep = np.minimum(dep_idle * v["host_power"], v["host_power"])
+        host_idle_gen = np.minimum(idle_ratio * v["host_power"], v["host_power"])
+    P.add(given["host_idle_power"] & given["host_power"] & (col["host_idle_power"][:, 1] > col["host_power"][:, 1]),
+          "host_idle_power", "cannot exceed {host_power} (the host's power while serving)")
+    choose(v, S, "host_idle_power", [
+        (given["host_idle_power"], col["host_idle_power"], GIVEN),
+        (has_dep_idle, host_idle_dep, Rule("derived", table="deployments", names=dep, parameter="host_idle_ratio",
+                                           formula="host_idle_ratio x host power", inputs=("host_power",))),
+        (allrows, host_idle_gen, Rule("derived", table="servers", key="gpu_server", parameter="host_idle_ratio",
+                                      formula="host_idle_ratio x host power", inputs=("host_power",))),
     ])
     for name, parameter, unit in (("server_embodied", "embodied_per_gpu", "kg"), ("hardware_lifetime", "lifetime", "s")):
         choose(v, S, name, [
@@ -648,9 +736,23 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
                        f"{gpu_keys.key(i)} hold {capacity[i] / 1e9:.0f} GB; use more GPUs, a lower precision or "
                        "leave {gpus} out")
         P.add(fail, "gpus", msgs)
+    per_gpu, has_per_gpu = profile("batch_per_gpu", D)
+    dep_batch, has_dep_batch = profile("batch_size", D)
+    with np.errstate(invalid="ignore", over="ignore"):
+        from .inference import gpus_needed
+
+        mem_overhead = c.constants.get("memory_overhead", _constant("memory_overhead", D))[:, 1]
+        instance = np.where(given["gpus"], np.broadcast_to(col["gpus"][:, 1], (n,)), gpus_needed(
+            np.broadcast_to(v["total_params"][:, 1], (n,)), np.broadcast_to(v["bytes_per_param"][:, 1], (n,)),
+            np.broadcast_to(v["gpu_memory"][:, 1], (n,)), mem_overhead))
+        per_instance = per_gpu * instance[:, None]
     choose(v, S, "batch_size", [
         (given["batch_size"], col["batch_size"], GIVEN),
         (item, point(1.0), item_rule),
+        (has_per_gpu, per_instance, Rule("derived", table="deployments", names=dep, parameter="batch_per_gpu",
+                                         formula="batch_per_gpu x GPUs per instance (central model size)",
+                                         inputs=("total_params", "gpu_memory"))),
+        (has_dep_batch, dep_batch, profile_rule("batch_size")),
         (allrows, _constant("batch_size", D), _constant_rule("batch_size")),
     ])
     choose(v, S, "kv_bytes_per_token", [(given["kv_bytes_per_token"], col["kv_bytes_per_token"], GIVEN)])
@@ -674,6 +776,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     choose(v, S, "fleet_utilisation", [
         (dedicated, point(1.0), Rule("derived", formula="dedicated endpoint: utilisation from its traffic")),
         (given["fleet_utilisation"], col["fleet_utilisation"], GIVEN),
+        (profile("fleet_utilisation", D)[1], profile("fleet_utilisation", D)[0], profile_rule("fleet_utilisation")),
         (allrows, _constant("fleet_utilisation", D), _constant_rule("fleet_utilisation")),
     ])
     P.add(given["period"] & ~given["requests"], "period", "give {requests} too (the totals are requests per time x period)")
@@ -710,7 +813,11 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         table_value = factor_column(dc_keys, "datacenters", name, CORE[name].unit)
         P.add(~given[name] & dc_keys.present & np.isnan(table_value[:, 1]), name,
               "no default in the factor tables for this row; give it explicitly")
+        dep_value, has_dep_value = profile(name, CORE[name].unit)
         choose(v, S, name, [(given[name], col[name], GIVEN),
+                            (dc_keys.given, table_value, Rule("default", table="datacenters", names=dc_keys,
+                                                              parameter=name)),
+                            (has_dep_value, dep_value, profile_rule(name)),
                             (allrows, table_value, Rule("default", table="datacenters", names=dc_keys, parameter=name))])
     zone_keys = names("zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))
     notes.append((~zone_keys.given & ~given["grid_intensity"], "no {zone} given: the world average grid intensity is used"))
@@ -731,9 +838,56 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
          Rule("proxy", table="grid", key="WOR", parameter="water_intensity", status="assumption")),
     ])
 
+    scope = names("water_scope", "onsite+electricity", "water scope", _lower_choice(("onsite", "onsite+electricity")))
+    v["water_offsite"] = point(scope.map(lambda k: float(k == "onsite+electricity")))
+    notes.append((~scope.given, "water scope: onsite+electricity (the data centre's cooling water and the water "
+                                "consumed to generate its electricity); {water_scope} onsite counts the cooling "
+                                "water only, as providers report it"))
+
     _training(v, S, c, model_keys, period, P, notes, names)
     return Resolution(values=v, sources=S, notes=notes, path=path, provisioning=dedicated, period=period,
                       problems=P, keys=seen, given={**given, **{f"constants.{k}": m for k, m in c.constants_given.items()}})
+
+
+def _reasoning_rows(c, n, model_keys, P, notes, names, item):
+    """Rows in reasoning use: {reasoning} on, or not given for a catalogue model that always reasons."""
+    mode = names("reasoning", None, "reasoning", _lower_choice(("on", "off")))
+    kind = _catalogue_field(model_keys, "reasoning")
+    on_given = mode.map(lambda k: float(k == "on")) > 0
+    cat_yes = kind.map(lambda k: float(k == "yes")) > 0
+    cat_hybrid = kind.map(lambda k: float(k == "hybrid")) > 0
+    cat_no = kind.map(lambda k: float(k == "no")) > 0
+    on_given, cat_yes = np.broadcast_to(on_given, (n,)), np.broadcast_to(cat_yes, (n,)) & model_keys.given
+    cat_hybrid = np.broadcast_to(cat_hybrid, (n,)) & model_keys.given
+    P.add(on_given & np.broadcast_to(cat_no, (n,)) & model_keys.given, "reasoning",
+          "this catalogue model does not reason; leave {reasoning} out or give --output-tokens")
+    P.add(mode.given & item, "reasoning", "applies to language models, not to the generic per-item path")
+    on = (on_given | (~mode.given & cat_yes)) & ~item
+    out_given = c.given["output_tokens"]
+    notes.append((on & ~out_given, "reasoning use: default output of a reasoning model (thinking tokens included, "
+                                   "ML.ENERGY v3's problem-solving average); {reasoning} off for short answers"))
+    notes.append((~mode.given & cat_hybrid & ~out_given & ~item,
+                  "this model can reason on request: {reasoning} on charges a reasoning answer's output length"))
+    notes.append((on & out_given, "{reasoning} on: the given output tokens are used (they should include the "
+                                  "thinking tokens)"))
+    return on
+
+
+def _context_check(v, S, model_keys, given, item, P, notes, n):
+    """Input tokens above a catalogue model's context length: refused when given, capped (with a note) when a default."""
+    ctx = factor_column(model_keys, "models", "context_length", "token")[:, 1]
+    ctx = np.broadcast_to(ctx, (n,))
+    with np.errstate(invalid="ignore"):
+        over = ~item & model_keys.given & ~np.isnan(ctx)
+        tokens = np.broadcast_to(v["input_tokens"], (n, 3))
+        bad = over & given["input_tokens"] & (tokens[:, 2] > ctx)
+        if bad.any():
+            P.add(bad, "input_tokens", LazyMessages(ctx, "exceeds the model's context length of {:.0f} tokens; give "
+                                                         "fewer tokens or a model with a longer context"))
+        capped = over & ~given["input_tokens"] & (tokens[:, 2] > ctx)
+    if capped.any():
+        v["input_tokens"] = where(capped, np.minimum(tokens, ctx[:, None]), v["input_tokens"])
+        notes.append((capped, "the default {input_tokens} range is capped at the model's context length"))
 
 
 def _usage_profile(v, S, c, zone_keys, P, notes, names):

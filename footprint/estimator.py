@@ -168,7 +168,7 @@ def compute(m: dict) -> dict:
     flop, measured = path == FLOP, path == MEASURED
     # the model runs for the modelled, FLOP and measured paths (the latter two keep its decode intermediates)
     mod = modelled_path(m, n, kv_seq, dedicated & ~(item_flops | item_energy))
-    busy, gpu_busy, host_power = mod["busy"], mod["gpu_busy"], m["host_power"]
+    busy, gpu_busy, host_power, host_idle_power = mod["busy"], mod["gpu_busy"], m["host_power"], m["host_idle_power"]
     if np.any(flop | item_flops):
         tokens = m["input_tokens"] + m["output_tokens"]
         flops = np.where(item_flops, _nan_to(m["flops_per_item"], 0.0),
@@ -177,6 +177,7 @@ def compute(m: dict) -> dict:
         on = flop | item_flops
         busy, gpu_busy = np.where(on, t_flop, busy), np.where(on, e_flop, gpu_busy)
         host_power = np.where(on & all_in, 0.0, host_power)
+        host_idle_power = np.where(on & all_in, 0.0, host_idle_power)
     if np.any(item_energy):
         t_item, e_item = measured_path(_nan_to(m["energy_per_item"], 0.0), n, m)
         busy, gpu_busy = np.where(item_energy, t_item, busy), np.where(item_energy, e_item, gpu_busy)
@@ -187,7 +188,9 @@ def compute(m: dict) -> dict:
                                                                           mod["replicas"]), utilisation)
     allocated = inference.allocated_time(busy, utilisation)
     gpu_idle = n * m["idle_power"] * (allocated - busy)
-    host = n * host_power * allocated
+    # the host draws its serving power while busy and its idle power through the idle time charged
+    host_idle = n * host_idle_power * (allocated - busy)
+    host = n * host_power * busy + host_idle
     if np.any(measured | item_energy):
         # a measured IT energy replaces the GPU, idle and host lines (its time only allocates the embodied share)
         either = measured | item_energy
@@ -195,6 +198,8 @@ def compute(m: dict) -> dict:
         gpu_busy = np.where(either, measured_it, gpu_busy)
         gpu_idle = np.where(either, 0.0, gpu_idle)
         host = np.where(either, 0.0, host)
+        host_idle = np.where(either, 0.0, host_idle)
+    mod["host_idle"] = host_idle
     return _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, host)
 
 
@@ -207,7 +212,8 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
     embodied_co2e = embodied.embodied_share(rate_emb, allocated)
     train_energy_total, train_energy, train_co2e = _training_line(m, busy)
 
-    I, wue, wi = m["grid_intensity"], m["wue"], m["water_intensity"]
+    I, wue = m["grid_intensity"], m["wue"]
+    wi = m["water_intensity"] * m["water_offsite"]  # water scope: 0 counts the data centre's on-site water only
     shape = np.broadcast_shapes(np.shape(busy), np.shape(allocated), np.shape(gpu_busy))
     out = {
         "serving_path": np.broadcast_to(path, shape), "n_gpus": np.broadcast_to(n, shape),
@@ -215,6 +221,9 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         "decode_step_time": mod["decode_step_time"], "decode_compute_share": mod["decode_compute_share"],
         "busy_time": busy, "allocated_time": allocated, "utilisation": np.broadcast_to(utilisation, shape),
         "it_energy": it_energy, "facility_energy": facility, "training_energy_total": train_energy_total,
+        "host_idle_energy": mod.get("host_idle", np.zeros_like(it_energy)),
+        "water_onsite": grid.water_consumption(it_energy, facility, wue, 0.0),
+        "water_with_electricity": grid.water_consumption(it_energy, facility, wue, m["water_intensity"]),
     }
     it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
     water_per_it_energy = grid.water_consumption(1.0, 1.0, wue, wi)  # each IT line's own facility share
@@ -352,6 +361,13 @@ class Estimate:
             doc["energy_per_item_j"] = float(self.inputs["energy_per_item"][..., 1].ravel()[0])
         return doc
 
+    def water_scope(self) -> dict:
+        """The water scope of ``water`` and both figures per request [mL]: on-site only, and with electricity."""
+        offsite = float(np.asarray(self.inputs["water_offsite"]).ravel()[0]) if self.inputs else 1.0
+        return {"scope": "onsite+electricity" if offsite > 0.5 else "onsite",
+                "onsite": figure(ureg.Quantity(self.raw["water_onsite"], "L").to("mL")),
+                "onsite+electricity": figure(ureg.Quantity(self.raw["water_with_electricity"], "L").to("mL"))}
+
     def to_dict(self) -> dict:
         """The JSON document of DESIGN.md section 4 (scalar scenarios)."""
         doc = {"per_request": {k: figure(q) for k, q in self.per_request.items()}}
@@ -360,6 +376,7 @@ class Estimate:
             doc["total"]["requests"] = figure(ureg.Quantity(self.requests, "request"))
             doc["total"]["period"] = _readable_period(self.period)
         doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
+        doc["water_scope"] = self.water_scope()
         doc["sci"] = figure(ureg.Quantity(self.raw["sci"], "kg").to("gCO2e"))
         doc["sci"]["functional_unit"] = "request"
         doc["intermediates"] = self.intermediates()

@@ -40,6 +40,7 @@ TABLE_KEYS = {
     "servers": ("profile",),
     "models": ("model", "task"),
     "constants": ("name",),
+    "deployments": ("profile",),
 }
 
 
@@ -106,6 +107,7 @@ class Factor:
 #: Where zero is a meaningful value (every other value must be > 0): (table, parameter), with the reason.
 ZERO_ALLOWED = {
     ("datacenters", "wue"): "dry-cooled sites evaporate no water on site",
+    ("deployments", "wue"): "dry-cooled sites evaporate no water on site",
     ("grid", "water_intensity"): "wind and solar generation consume almost no water",
     ("alternatives", "co2e"): "an activity may have no emission of its own beyond the lines counted apart",
     ("alternatives", "energy"): "an activity may use no energy of its own",
@@ -119,6 +121,8 @@ BOUNDS = {
     ("constants", "u_memory"): (None, 1.0),
     ("constants", "u_compute"): (None, 1.0),
     ("constants", "fleet_utilisation"): (None, 1.0),
+    ("deployments", "fleet_utilisation"): (None, 1.0),
+    ("deployments", "pue"): (1.0, None),
     ("constants", "training_mfu"): (None, 1.0),  # model FLOP utilisation
     ("constants", "memory_overhead"): (1.0, None),  # memory needed / weights: at least the weights
     ("servers", "lifetime_utilisation"): (None, 1.0),

@@ -131,6 +131,9 @@ _SIZE_HINT = "a model size needs a scale or a unit, e.g. '70B', '7e10' or '70 bi
 
 _USER = (
     UserInput("model", None, "Catalogue model (`footprint factors list models`), e.g. llama-3.1-70b."),
+    UserInput("deployment", None, "How the model is served: frontier_api, cloud_api, self_hosted, on_premise "
+              "(factors/deployments.csv: precision, batch, utilisation, PUE, host power) [default: the catalogue "
+              "model's profile; none without --model]."),
     UserInput("params", "parameter", "Total parameters, e.g. 70B (a range: 50B..70B).", count=True, bare="parameter",
               minimum=1e5, maximum=MAX_PARAMS, minimum_hint=_SIZE_HINT),
     UserInput("active_params", "parameter", "Active parameters per token (MoE), e.g. 13B.", count=True,
@@ -141,6 +144,9 @@ _USER = (
               whole=True, positive=False, minimum=0, maximum=MAX_TOKENS, default=("constants", "input_tokens", "value")),
     UserInput("output_tokens", "token", "Output tokens per request [default {default}].", count=True, bare="token",
               whole=True, minimum=0, maximum=MAX_TOKENS, default=("constants", "output_tokens", "value")),
+    UserInput("reasoning", None, "Reasoning use of a model that can reason: on (default output {default} tokens) "
+              "or off [default: on for reasoning models, off for hybrid ones].", choices=("on", "off"),
+              default=("constants", "reasoning_output_tokens", "value")),
     UserInput("requests", "1/s", "Request volume, e.g. '10000/day' (gives totals; needed for dedicated).",
               maximum=MAX_REQUEST_RATE, shown_unit="1/s"),
     UserInput("period", "s", "Period of the totals, e.g. '1 year' (default).", ranged=False, maximum=MAX_PERIOD,
@@ -160,6 +166,9 @@ _USER = (
               "yearly factor]."),
     UserInput("water_intensity", "L/J", "Water consumed per kWh generated, e.g. '3 L/kWh'.", positive=False,
               minimum=0, maximum=MAX_WATER, shown_unit="L/kWh"),
+    UserInput("water_scope", None, "Water counted: onsite (cooling water of the data centre only, as providers "
+              "report it) or onsite+electricity (also the water consumed to generate the electricity) [default "
+              "onsite+electricity].", choices=("onsite", "onsite+electricity")),
     UserInput("datacenter", None, "Datacenter profile for PUE/WUE (industry_average, hyperscale, ai_datacenter, "
               "on_premise) [default industry_average]."),
     UserInput("pue", D, "Power usage effectiveness, e.g. 1.2 (>= 1) [default {default}].", minimum=1.0,
@@ -171,6 +180,9 @@ _USER = (
     UserInput("host_power", "W", "Host power per GPU (CPU, RAM, network), e.g. '150 W' [default: {default} x the "
               "GPU's TDP].", positive=False, minimum=0, maximum=MAX_POWER_PER_GPU, shown_unit="W",
               default=("servers", "gpu_server", "host_power_ratio")),
+    UserInput("host_idle_power", "W", "Host power per GPU while the instance idles, e.g. '90 W' [default: {default} x "
+              "the host power].", positive=False, minimum=0, maximum=MAX_POWER_PER_GPU, shown_unit="W",
+              default=("servers", "gpu_server", "host_idle_ratio")),
     UserInput("flop_utilisation", D, "Simple FLOP path: share of peak FLOP/s achieved, in (0, 1].", maximum=1.0),
     UserInput("power_per_gpu", "W", "Simple FLOP path: all-in average power per GPU, e.g. '900 W'.",
               maximum=MAX_POWER_PER_GPU, shown_unit="W"),
@@ -254,10 +266,12 @@ _CORE = (
     CoreInput("tdp", "W", True, "GPU power at full load (TDP)"),
     CoreInput("idle_power", "W", True, "GPU idle power"),
     CoreInput("host_power", "W", True, "host power per GPU"),
+    CoreInput("host_idle_power", "W", True, "host power per GPU while idle"),
     CoreInput("pue", D, True, "data-centre PUE"),
     CoreInput("wue", "L/J", True, "data-centre water use (WUE)"),
     CoreInput("grid_intensity", "kg/J", True, "grid carbon intensity"),
     CoreInput("water_intensity", "L/J", True, "water intensity of electricity"),
+    CoreInput("water_offsite", D, True, "water of electricity generation counted (1) or not (0)"),
     CoreInput("fleet_utilisation", D, False, "utilisation of a shared fleet"),
     CoreInput("request_rate", "1/s", False, "request rate", optional=True),
     CoreInput("dedicated", D, True, "dedicated provisioning"),

@@ -312,12 +312,26 @@ def _resolved(res, col, given, kwargs) -> Resolved:
 
     values, assumptions, provenance = {}, [], {}
     keys = res.keys
-    for key_name in ("model", "gpu", "precision", "provisioning", "zone", "datacenter"):
+    for key_name in ("model", "deployment", "gpu", "precision", "provisioning", "zone", "datacenter", "reasoning",
+                     "water_scope"):
+        if key_name not in keys:
+            continue
         k = keys[key_name].key(0)
+        if key_name == "datacenter" and not keys[key_name].given[0] and keys.get("deployment") is not None \
+                and keys["deployment"].key(0) is not None:
+            continue  # the deployment profile gives the PUE and WUE
         if k is not None and (keys[key_name].given[0] or key_name != "model"):
             status = "given" if keys[key_name].given[0] else "assumption"
-            assumptions.append(Assumption(key_name, k, "given" if status == "given" else "default", status,
-                                          {"kind": "given" if status == "given" else "default"}))
+            source = "given" if status == "given" else "default"
+            record = {"kind": source}
+            if key_name == "deployment" and status != "given":
+                source = "catalogue: the model's usual deployment (factors/catalogue/models.csv)"
+                record = {"kind": "default", "table": "catalogue", "key": keys["model"].key(0),
+                          "parameter": "deployment_profile", "status": "assumption"}
+            elif key_name == "precision" and status != "given" and keys.get("deployment") is not None \
+                    and keys["deployment"].key(0) is not None:
+                source = f"default: deployments:{keys['deployment'].key(0)}/bytes_per_param"
+            assumptions.append(Assumption(key_name, k, source, status, record))
     model_key = keys["model"].key(0)
     if model_key is not None and keys["model"].given[0]:
         from . import catalogue
