@@ -15,13 +15,34 @@ The library is the factor table ``factors/alternatives.csv`` (key column
 ``includes_user_device`` [-]
     1 when ``co2e`` already holds the user's device time (ADEME's e-mail, web
     search and video-call figures): do not count that time again.
+``fuel`` [-]
+    1 when ``energy`` is fuel (a car's diesel), not electricity: its CO2e is
+    already in ``co2e`` and no grid factor is applied; its water is stated apart.
+``co2e_includes_energy`` [-]
+    1 when ``co2e`` already holds the emissions of the electricity of ``energy``
+    (an electric car's charging): the grid's carbon factor is not applied again,
+    its water factor is.
+``electricity_share`` [-]
+    Share of ``energy`` that is electricity when the activity has its own
+    ``energy_intensity`` (an office also burns gas): the grid's water factor is
+    applied to that share.
+``energy_not_available``, ``water_not_available`` [-]
+    1 when the sources give no such figure; the row's notes say why.  A side
+    with such a line has that metric undefined (never a silent zero).
+
+Every activity states its energy and its water, or says they are not
+available: the water of an activity is the water consumed by the electricity it
+uses (the AI side's boundary: on-site and off-site water of electricity), and
+manufacture water is counted on neither side.
 
 The unit an activity is counted in is the denominator of its factors: hours for
 ``laptop_hour``, km for ``car_km``, items for ``email``, pages for ``printed_page``.
 
-Human time is counted by its device and, by default, the office building's
-energy per working hour in France (boundary ``device+office``).  ``device``
-keeps the device only.  ``per_capita_fr`` and ``per_capita_us`` charge the
+Human time is counted by default by its device for the task's time (boundary
+``device``: the narrowest allocation, since the device and the office are on
+for the next task too).  ``device+office`` adds the office building's energy per
+working hour in France: it belongs where the time AI frees removes posts or
+office space (a scenario's ``freed_time``).  ``per_capita_fr`` and ``per_capita_us`` charge the
 person's whole annual footprint to the hours of the task, as Tomlinson et al.
 (2024) do; that boundary is an explicit option, never a default, and it changes
 only the CO2e (energy and water stay the device's use phase).
@@ -37,6 +58,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import factors
 from .errors import InputError, unknown_name
 from .resolve import read_value, _check
@@ -44,14 +67,15 @@ from .uncertainty import Range
 from .units import ureg
 
 TABLE = "alternatives"
-PARAMETERS = ("energy", "energy_intensity", "co2e", "includes_user_device")
+PARAMETERS = ("energy", "energy_intensity", "co2e", "includes_user_device", "fuel", "co2e_includes_energy",
+              "electricity_share", "energy_not_available", "water_not_available")
 
 #: Device of human time -> its activity.
 DEVICES = {"laptop": "laptop_hour", "desktop": "desktop_hour", "smartphone": "smartphone_hour"}
 
 #: Boundaries of human time.
-BOUNDARIES = ("device+office", "device", "per_capita_fr", "per_capita_us")
-DEFAULT_BOUNDARY = "device+office"
+BOUNDARIES = ("device", "device+office", "per_capita_fr", "per_capita_us")
+DEFAULT_BOUNDARY = "device"
 OFFICE = "office_hour_fr"
 PER_CAPITA = {"per_capita_fr": "per_capita_hour_fr", "per_capita_us": "per_capita_hour_us"}
 
@@ -65,6 +89,19 @@ class Activity:
     energy_intensity: factors.Factor | None
     co2e: factors.Factor | None
     includes_user_device: bool
+    fuel: bool = False
+    co2e_includes_energy: bool = False
+    electricity_share: factors.Factor | None = None
+    not_available: dict = field(default_factory=dict)  # metric -> reason (the row's notes)
+
+    @property
+    def carrier(self) -> str:
+        """``fuel``, ``electricity``, ``mixed`` (own energy mix) or ``none`` (no energy figure)."""
+        if self.energy is None:
+            return "none"
+        if self.fuel:
+            return "fuel"
+        return "mixed" if self.energy_intensity is not None else "electricity"
 
     @property
     def quantity_unit(self) -> str:
@@ -75,7 +112,7 @@ class Activity:
 
     @property
     def rows(self) -> list:
-        return [r for r in (self.energy, self.energy_intensity, self.co2e) if r is not None]
+        return [r for r in (self.energy, self.energy_intensity, self.co2e, self.electricity_share) if r is not None]
 
 
 def names() -> list[str]:
@@ -90,9 +127,37 @@ def activity(name: str) -> Activity:
     if key is None:
         raise unknown_name("alternative activity", str(name), valid)
     p = factors.parameters(TABLE, key)
-    flag = p.get("includes_user_device")
+
+    def flag(name):
+        row = p.get(name)
+        return bool(row is not None and row.value > 0.5)
+
+    gaps = {m: p[f"{m}_not_available"].notes.removeprefix("not available: ") or f"no {m} figure in the sources read"
+            for m in ("energy", "water") if flag(f"{m}_not_available")}
+    if p.get("energy") is None and "energy" not in gaps:
+        gaps["energy"] = "no energy figure in the library for this activity"
     return Activity(key=key, energy=p.get("energy"), energy_intensity=p.get("energy_intensity"),
-                    co2e=p.get("co2e"), includes_user_device=bool(flag is not None and flag.value > 0.5))
+                    co2e=p.get("co2e"), includes_user_device=flag("includes_user_device"), fuel=flag("fuel"),
+                    co2e_includes_energy=flag("co2e_includes_energy"), electricity_share=p.get("electricity_share"),
+                    not_available=gaps)
+
+
+def water_gap(act: Activity) -> str | None:
+    """Why the water of an activity cannot be computed, or None when it can.
+
+    Water is the electricity's water factor times the electricity the activity uses:
+    computable for electricity, for an own energy mix with an ``electricity_share``,
+    and for no energy at all (zero); not for fuel or an unknown energy.
+    """
+    if "water" in act.not_available:
+        return act.not_available["water"]
+    if act.carrier == "none":
+        return "no energy figure, so no water of its electricity"
+    if act.carrier == "fuel":
+        return "the energy is fuel and no water figure of the fuel is in the library"
+    if act.carrier == "mixed" and act.electricity_share is None:
+        return "own energy mix without an electricity share, so no water of its electricity"
+    return None
 
 
 @dataclass(frozen=True)
@@ -134,6 +199,8 @@ class Line:
     agent: bool = False
     sources: tuple = ()
     keys: dict = field(default_factory=dict)  # Monte Carlo stream of each uncertain term (footprint.montecarlo)
+    not_available: dict = field(default_factory=dict)  # metric -> reason: that metric of the line is undefined
+    carrier: str = "electricity"  # energy carrier of energy_per_unit: electricity, fuel, mixed, none
 
 
 def _to(row, unit):
@@ -176,16 +243,41 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
     e = _to(act.energy, f"J/{unit}") if (energy and act.energy is not None) else None
     c = _to(act.co2e, f"kg/{unit}") if (co2e and act.co2e is not None) else None
     intensity = _to(act.energy_intensity, "kg/J") if act.energy_intensity is not None else grid_intensity
+    own_co2e = act.fuel or act.co2e_includes_energy  # the co2e row already holds the energy's emissions
+    gaps = {}
+    if energy:
+        if e is None:
+            gaps["energy"] = act.not_available.get("energy", "no energy figure")
+        if water_gap(act) is not None:
+            gaps["water"] = water_gap(act)
+    if co2e and c is None and (e is None or own_co2e):
+        gaps["co2e"] = "no CO2e figure in the library for this activity"
+    water = None
+    if e is not None and "water" not in gaps:
+        share = act.electricity_share.quantity.to("") if act.carrier == "mixed" else None
+        water = water_intensity if share is None else _scale_water(water_intensity, share)
     return Line(label=label or act.key, activity=act.key, quantity=q, energy_per_unit=e, co2e_per_unit=c,
-                energy_intensity=intensity if (e is not None and co2e) else None,
-                water_intensity=water_intensity if (e is not None and act.energy_intensity is None) else None,
+                energy_intensity=intensity if (e is not None and co2e and not own_co2e) else None,
+                water_intensity=water, not_available=gaps, carrier=act.carrier if energy else "none",
                 agent=agent, sources=tuple(r.ref for r in act.rows),
                 keys={"quantity": quantity_key or f"given:{where}:{label or act.key}",
                       "energy": factor_key("alternatives", act.key, "energy"),
                       "co2e": factor_key("alternatives", act.key, "co2e"),
                       "energy_intensity": factor_key("alternatives", act.key, "energy_intensity")
                       if act.energy_intensity is not None else grid_key,
-                      "water_intensity": water_key})
+                      "water_intensity": water_key if act.carrier != "mixed" else
+                      f"{water_key}*{factor_key('alternatives', act.key, 'electricity_share')}"})
+
+
+def _scale_water(water_intensity, share):
+    """Grid water [L/J] x electricity share [-] (Quantities or Ranges)."""
+    if isinstance(water_intensity, Range) or isinstance(share, Range):
+        lo = lambda y: y.low if isinstance(y, Range) else y  # noqa: E731
+        hi = lambda y: y.high if isinstance(y, Range) else y  # noqa: E731
+        mid = lambda y: y.value if isinstance(y, Range) else y  # noqa: E731
+        return Range(lo(water_intensity) * lo(share), hi(water_intensity) * hi(share),
+                     mid(water_intensity) * mid(share))
+    return water_intensity * share
 
 
 def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_intensity,
@@ -200,9 +292,9 @@ def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_
         Working time per task [time].
     device : {"laptop", "desktop", "smartphone"}
         Device used during that time.
-    boundary : {"device+office", "device", "per_capita_fr", "per_capita_us"}
-        ``device+office`` (default): device use and embodied share, plus the office
-        building's energy per working hour in France; ``device``: the device only;
+    boundary : {"device", "device+office", "per_capita_fr", "per_capita_us"}
+        ``device`` (default): device use and embodied share; ``device+office``: plus the
+        office building's energy per working hour in France;
         ``per_capita_*``: the person's annual footprint per hour (CO2e), with the
         device's use-phase energy kept for energy and water.
     grid_intensity, water_intensity : Quantity or Range
@@ -220,7 +312,7 @@ def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_
     if boundary in PER_CAPITA:
         return [line(DEVICES[device], time, label=f"{label}: {device} (use-phase energy)", co2e=False, **kw),
                 line(PER_CAPITA[boundary], time, label=f"{label}: per-capita allocation ({boundary[-2:].upper()})",
-                     **{**kw, "agent": False})]
+                     energy=False, **{**kw, "agent": False})]
     out = [line(DEVICES[device], time, label=f"{label}: {device}", **kw)]
     if boundary == "device+office":
         out.append(line(OFFICE, time, label=f"{label}: office building (FR)", **{**kw, "agent": False}))
@@ -248,7 +340,8 @@ def line_values(ln: Line, draw):
         co2e = co2e + q * draw(ln.co2e_per_unit, f"kg/{_unit(ln.quantity)}", key=k.get("co2e"))
     water = energy * draw(ln.water_intensity, "L/J", key=k.get("water_intensity")) \
         if ln.water_intensity is not None else zero
-    return energy, co2e, water
+    gap = zero + np.nan  # a metric not available is NaN, so that no sum can take it for zero
+    return tuple(gap if m in ln.not_available else v for m, v in zip(("energy", "co2e", "water"), (energy, co2e, water)))
 
 
 def _unit(x) -> str:

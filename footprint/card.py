@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .formatting import num
+from .formatting import num, percent
 
 CAVEATS = (
     "**Rebound effects are not counted**: a cheaper, faster service may be used more (Jevons' paradox, "
@@ -21,15 +21,20 @@ CAVEATS = (
     "result and the social effects of the substitution (jobs, skills, accessibility).",
     "**Ranges** are the footprints at the ends of the stated input ranges (interval propagation); "
     "probabilities come from a seedable Monte Carlo draw of the same ranges.",
-    "**Human time** is counted by its device and, under `device+office`, the office building's energy "
-    "per working hour in France; a per-capita allocation (whole annual footprint per hour) is an option "
-    "that measures the person, not the footprint avoided.",
+    "**Human time** is counted by default by its device for the task's time (boundary `device`: the time AI "
+    "frees is reassigned, the office is heated anyway); `device+office` adds the office building's energy per "
+    "working hour (posts or office space removed); a per-capita allocation (whole annual footprint per hour) is "
+    "an option that measures the person, not the footprint avoided. The verdict under every boundary is shown.",
+    "**Not available** means the sources give no such figure for a line: that metric's ratio, break-even and "
+    "probability are undefined, never zero.",
 )
 
 
 def _fig(f) -> str:
     if f is None:
         return "-"
+    if f.get("not_available") is not None:
+        return "not available"
     if f.get("value") is None:
         return f"- ({num(f['low'])} - {num(f['high'])} {f['unit']})"
     if f["low"] == f["high"]:
@@ -38,6 +43,8 @@ def _fig(f) -> str:
 
 
 def _ratio(f) -> str:
+    if f is not None and f.get("not_available") is not None:
+        return "undefined (not available)"
     if f is None or f.get("value") is None:
         return "-"
     return f"{num(f['value'])}x ({num(f['low'])} - {num(f['high'])})"
@@ -86,7 +93,15 @@ def render(doc: dict) -> str:
     for name, v in doc["variants"].items():
         for k in ("energy", "co2e", "water"):
             out.append(f"| {_md(name)} | {k} | {_fig(v['per_task']['ai'][k])} | {_fig(v['per_task']['alternative'][k])} | "
-                       f"{_ratio(v['per_task']['ratio'][k])} | {v['benefit']['probability_ai_lower'][k]:.0%} |")
+                       f"{_ratio(v['per_task']['ratio'][k])} | {percent(v['benefit']['probability_ai_lower'][k])} |")
+    out.append("")
+    for name, v in doc["variants"].items():
+        rob = v["benefit"].get("robustness")
+        if rob:
+            out.append(f"- {_md(name)}: CO2e {_md(rob['text'])}; under the default boundary "
+                       f"`{_code(sc['human_time_boundary'])}` the ratio is {_ratio(v['per_task']['ratio']['co2e'])}")
+        for k, g in v.get("not_available", {}).items():
+            out.append(f"- {_md(name)}: {_md(g['text'])}")
     out.append("")
 
     out += ["## Criterion 1 — energy sobriety", ""]
@@ -98,7 +113,7 @@ def render(doc: dict) -> str:
             out.append(f"| {_md(name)} | {_fig(per_year['energy'])}; {_fig(per_year['co2e'])} | none given | no budget | - |")
         else:
             out.append(f"| {_md(name)} | {_fig(s.get('ai'))} ({_md(s['basis'])}) | {_fig(s['budget'])} | **{s['verdict']}** | "
-                       f"{s['probability_exceeding']:.0%} |")
+                       f"{percent(s['probability_exceeding'])} |")
     out.append("")
 
     out += ["## Criterion 2 — benefit against the non-AI alternative", ""]

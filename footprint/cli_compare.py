@@ -7,7 +7,7 @@ import click
 from .montecarlo import MAX_SAMPLES
 
 from .cli import emit_json
-from .formatting import figure, table
+from .formatting import figure, percent, table
 
 
 @click.command()
@@ -19,7 +19,7 @@ from .formatting import figure, table
 @click.option("--samples", default=2000, show_default=True, type=click.IntRange(100, MAX_SAMPLES),
               help=f"Monte Carlo draws (100 to {MAX_SAMPLES:,}).")
 @click.option("--human-time", "human_time", default=None, metavar="BOUNDARY",
-              help="Override the human-time boundary: device+office, device, per_capita_fr, per_capita_us.")
+              help="Override the human-time boundary: device (default), device+office, per_capita_fr, per_capita_us.")
 def compare(file, as_json, card_path, seed, samples, human_time):
     """Compare every AI variant of a scenario with its non-AI alternative.
 
@@ -60,8 +60,11 @@ def render(doc: dict) -> str:
     for name, v in doc["variants"].items():
         for k in ("energy", "co2e", "water"):
             rows.append([name, k, figure(v["per_task"]["ai"][k]), figure(v["per_task"]["alternative"][k]),
-                         figure(v["per_task"]["ratio"][k]), f"{v['benefit']['probability_ai_lower'][k]:.0%}"])
+                         figure(v["per_task"]["ratio"][k]), percent(v['benefit']['probability_ai_lower'][k])])
     out.append(table(rows, ["variant", "per task", "AI", "without AI", "ratio AI/without", "P(AI lower)"]))
+    out.append("\n".join(f"{name}: CO2e {v['benefit']['robustness']['text']} "
+                          f"(default {sc['human_time_boundary']}: ratio {figure(v['per_task']['ratio']['co2e'])})"
+                          for name, v in doc["variants"].items() if v["benefit"].get("robustness")))
     rows = []
     for name, v in doc["variants"].items():
         s, be = v["sobriety"], v["break_even"]["co2e"]
@@ -70,6 +73,9 @@ def render(doc: dict) -> str:
                      be["status"] if be["volume"] is None or be["status"] != "ai_lower_above" else figure(be["volume"]),
                      s["verdict"] + (f" (P exceed {s['probability_exceeding']:.0%})" if s["probability_exceeding"] is not None else "")])
     out.append(table(rows, ["variant", "total AI", "total without AI", "agent hours saved", "break-even (CO2e)", "sobriety"]))
+    gaps = [g["text"] for v in doc["variants"].values() for g in v.get("not_available", {}).values()]
+    if gaps:
+        out.append("not available:\n" + "\n".join(f"  - {g}" for g in dict.fromkeys(gaps)))
     if doc.get("notes"):
         out.append("notes:\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
     out.append("Ranges: interval propagation of the input ranges; probabilities: Monte Carlo "

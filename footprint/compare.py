@@ -200,6 +200,7 @@ def prepare(scenario, human_time: str | None = None) -> Plan:
                                     lines=lines_of(v.activities, v.agent_time, f"ai.{v.name}"),
                                     agent_time=v.agent_time))
     alt = lines_of(s.alternative.activities, s.alternative.agent_time, "alternative")
+    notes += carrier_notes([*alt, *(ln for v in variants for ln in v.lines)])
     if boundary in alternatives.PER_CAPITA:
         notes.append(f"human time under the per-capita boundary ({boundary}): a person's whole annual footprint is "
                      "charged to the hours of the task (Tomlinson et al. 2024); the person emits about the same "
@@ -355,28 +356,47 @@ class VariantComparison:
     ratio_percentiles: dict
     ratio_by_boundary: dict = field(default_factory=dict)
     samples: dict = field(default_factory=dict, repr=False)
+    not_available: dict = field(default_factory=dict)  # metric -> {"ai": [reasons], "alternative": [reasons]}
+    line_gaps: dict = field(default_factory=dict)  # line label -> {metric: reason}
 
     def to_dict(self) -> dict:
         """The JSON of one variant (DESIGN.md section 4 keys)."""
-        fig = lambda d: {k: figure(q) for k, q in d.items()}  # noqa: E731
+        gaps = self.not_available
+
+        def side(d, which=None, breakdown=None):
+            out = {}
+            for k, q in d.items():
+                why = gaps.get(k, {})
+                reasons = (why.get(which, []) if which else why.get("ai", []) + why.get("alternative", []))
+                out[k] = not_available_figure(q, reasons, breakdown, k) if reasons else figure(q)
+            return out
+
         return {
-            "per_task": {"ai": fig(self.per_task_ai), "alternative": fig(self.per_task_alternative),
-                         "ratio": fig(self.ratio), "difference": fig(self.difference)},
-            "total": {"ai": fig(self.total_ai), "alternative": fig(self.total_alternative)},
-            "per_year": {"ai": fig(self.per_year_ai), "alternative": fig(self.per_year_alternative)},
-            "break_even": {k: {"volume": _fig_or_null(v["volume"]), "status": v["status"]}
+            "per_task": {"ai": side(self.per_task_ai, "ai", self.breakdown_ai),
+                         "alternative": side(self.per_task_alternative, "alternative", self.breakdown_alternative),
+                         "ratio": side(self.ratio), "difference": side(self.difference)},
+            "total": {"ai": side(self.total_ai, "ai"), "alternative": side(self.total_alternative, "alternative")},
+            "per_year": {"ai": side(self.per_year_ai, "ai"), "alternative": side(self.per_year_alternative, "alternative")},
+            "break_even": {k: {"volume": _fig_or_null(v["volume"]), "status": v["status"],
+                               "status_text": BREAK_EVEN_TEXT[v["status"]]}
                            for k, v in self.break_even.items()},
             "sobriety": self.sobriety_dict(),
+            "not_available": {k: {**v, "text": not_available_text(k, v)} for k, v in gaps.items()},
             "benefit": {
                 "agent_hours_saved": {k: figure(q) for k, q in self.agent_hours_saved.items()},
                 "probability_ai_lower": dict(self.probability_ai_lower),
                 "verdict": benefit_verdict(self.probability_ai_lower["co2e"]),
                 "ratio_percentiles": {k: dict(v) for k, v in self.ratio_percentiles.items()},
                 "ratio_by_boundary": {k: figure(q) for k, q in self.ratio_by_boundary.items()},
+                "robustness": robustness(self.ratio_by_boundary),
             },
-            "breakdown": {"ai": {ln: fig(d) for ln, d in self.breakdown_ai.items()},
-                          "alternative": {ln: fig(d) for ln, d in self.breakdown_alternative.items()}},
+            "breakdown": {"ai": {ln: self._line_dict(ln, d) for ln, d in self.breakdown_ai.items()},
+                          "alternative": {ln: self._line_dict(ln, d) for ln, d in self.breakdown_alternative.items()}},
         }
+
+    def _line_dict(self, label, d) -> dict:
+        gaps = self.line_gaps.get(label, {})
+        return {k: not_available_figure(q, [gaps[k]]) if k in gaps else figure(q) for k, q in d.items()}
 
     def sobriety_dict(self) -> dict:
         s = dict(self.sobriety)
@@ -385,6 +405,39 @@ class VariantComparison:
         if isinstance(s.get("ai"), pint.Quantity):
             s["ai"] = figure(s["ai"])
         return s
+
+
+#: Break-even statuses in words.
+BREAK_EVEN_TEXT = {
+    "ai_lower_above": "AI lower above this volume",
+    "ai_always_lower": "AI lower at any volume (no break-even needed)",
+    "ai_never_lower": "AI higher at any volume (no break-even)",
+    "not_available": "undefined: the metric is not available on one side",
+}
+
+
+def not_available_text(metric: str, gaps: dict) -> str:
+    """``energy not available on the side without AI (printed_page: ...)``: why a metric is undefined.
+
+    >>> not_available_text("water", {"ai": [], "alternative": ["car_km: no water figure"]})
+    'water not available without AI (car_km: no water figure): its ratio, break-even and probability are undefined'
+    """
+    sides = [f"{'with AI' if side == 'ai' else 'without AI'} ({'; '.join(r)})" for side, r in gaps.items() if r]
+    return f"{metric} not available {' and '.join(sides)}: its ratio, break-even and probability are undefined"
+
+
+def not_available_figure(q, reasons, breakdown=None, metric=None) -> dict:
+    """The JSON of a figure that is not available: null value, the reasons, and the known lines' sum."""
+    out = {"value": None, "unit": f"{q.units:~P}".replace(" ", ""), "low": None, "high": None,
+           "not_available": list(reasons)}
+    if breakdown:
+        known = [d[metric] for d in breakdown.values() if np.all(np.isfinite(np.asarray(d[metric].magnitude)))]
+        if known:
+            total = known[0]
+            for x in known[1:]:
+                total = total + x
+            out["known_lines"] = figure(total.to(q.units))
+    return out
 
 
 def _fig_or_null(q):
@@ -397,7 +450,12 @@ def _fig_or_null(q):
 
 
 def benefit_verdict(p_lower: float, confidence: float = 0.95) -> str:
-    """``ai_lower``, ``ai_higher`` or ``uncertain`` from the probability that AI emits less."""
+    """``ai_lower``, ``ai_higher`` or ``uncertain`` from the probability that AI emits less.
+
+    ``not_available`` when the probability is undefined (None: the metric is missing on a side).
+    """
+    if p_lower is None:
+        return "not_available"
     if p_lower >= confidence:
         return "ai_lower"
     if p_lower <= 1 - confidence:
@@ -557,7 +615,9 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
         saved_task = _hours_saved(alt_hours, hours_ai)
         tasks_total = v_total * H
         saved_total = _hours_saved(alt_hours * tasks_total, hours_ai * tasks_total)
-        p_lower = {k: float(np.mean(ai_samp[k] < alt_samp[k])) for k in METRICS}
+        gaps = {k: g for k, g in ((k, {"ai": _gaps(vp.lines, k), "alternative": _gaps(plan.alternative, k)})
+                                  for k in METRICS) if g["ai"] or g["alternative"]}
+        p_lower = {k: None if k in gaps else float(np.mean(ai_samp[k] < alt_samp[k])) for k in METRICS}
         per_year_ai_samp = {k: ai_samp[k] * v_samp * year for k in METRICS}
         vc = VariantComparison(
             name=vp.name,
@@ -577,14 +637,37 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
                                "total": ureg.Quantity(saved_total, "hour")},
             probability_ai_lower=p_lower,
             break_even=break_even(plan, vp, alt_task),
-            sobriety=_sobriety(s.sobriety, ai_total, H, year, per_year_ai_samp, ratio_samp, ratio),
+            sobriety=_sobriety(s.sobriety, ai_total, H, year, per_year_ai_samp, ratio_samp, ratio, gaps),
             ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
             samples={"ai": ai_samp, "alternative": alt_samp},
+            not_available=gaps,
+            line_gaps={ln.label: dict(ln.not_available) for ln in (*vp.lines, *plan.alternative) if ln.not_available},
         )
         out[vp.name] = vc
     comparison = Comparison(plan=plan, variants=out, samples=int(samples), seed=seed)
     _ratio_by_boundary(comparison, scenario)
     return comparison
+
+
+def carrier_notes(lines) -> list:
+    """A note when the energy lines of a comparison use different carriers (fuel and electricity).
+
+    The AI side's inference is electricity; a line of fuel (a car trip) is final energy of
+    another carrier, so the energy metric adds unlike kWh.
+    """
+    fuel = sorted({ln.activity for ln in lines if ln.carrier == "fuel"})
+    mixed = sorted({ln.activity for ln in lines if ln.carrier == "mixed"})
+    if not fuel and not mixed:
+        return []
+    what = "; ".join(t for t in (f"fuel: {', '.join(fuel)}" if fuel else "",
+                                 f"own energy mix (gas, heat networks, electricity): {', '.join(mixed)}" if mixed else "") if t)
+    return [f"energy is final energy and adds unlike carriers (AI inference is electricity; {what}): a kWh of fuel "
+            "is not a kWh of electricity; compare these sides in primary energy as well"]
+
+
+def _gaps(lines, metric) -> list:
+    """``label: reason`` of every line of a side whose `metric` is not available."""
+    return [f"{ln.label}: {ln.not_available[metric]}" for ln in lines if metric in ln.not_available]
 
 
 def _hours_saved(alt, ai):
@@ -598,6 +681,31 @@ def _ratio_interval(ai, alt):
     ai, alt = np.asarray(ai, dtype=float), np.asarray(alt, dtype=float)
     return np.stack([_divide(ai.min(-1), alt.max(-1)), _divide(ai[..., CENTRAL], alt[..., CENTRAL]),
                      _divide(ai.max(-1), alt.min(-1))], axis=-1)
+
+
+def robustness(ratio_by_boundary: dict) -> dict:
+    """Under how many human-time boundaries the AI's CO2e per task is below the alternative's (central ratio < 1).
+
+    A comparison made public must show how its conclusion depends on such choices
+    (ISO 14044:2006, 4.4.5, sensitivity check); this is that check over the boundaries.
+
+    >>> from footprint.units import ureg
+    >>> r = robustness({"device": ureg.Quantity([0.2, 0.5, 0.9], ""), "device+office": ureg.Quantity([0.1, 0.3, 0.6], ""),
+    ...                 "per_capita_fr": ureg.Quantity([1.1, 1.5, 2.0], "")})
+    >>> r["text"]
+    'AI lower under 2 of 3 boundaries (device, device+office); higher under per_capita_fr'
+    """
+    central = {b: float(np.asarray(q.m_as(""))[..., CENTRAL]) for b, q in ratio_by_boundary.items()}
+    lower = [b for b, r in central.items() if np.isfinite(r) and r < 1]
+    higher = [b for b, r in central.items() if np.isfinite(r) and r >= 1]
+    undefined = [b for b, r in central.items() if not np.isfinite(r)]
+    text = f"AI lower under {len(lower)} of {len(central)} boundaries" + (f" ({', '.join(lower)})" if lower else "")
+    if higher:
+        text += f"; higher under {', '.join(higher)}"
+    if undefined:
+        text += f"; undefined under {', '.join(undefined)}"
+    return {"ai_lower": len(lower), "boundaries": len(central), "lower_under": lower, "higher_under": higher,
+            "text": text}
 
 
 def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
@@ -618,9 +726,13 @@ def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
                 comparison.variants[vp.name].ratio_by_boundary[boundary] = ureg.Quantity(_ratio_interval(ai, alt), "")
 
 
-def _sobriety(sob, ai_total, H, year, per_year_samp, ratio_samp, ratio_cases) -> dict:
+def _sobriety(sob, ai_total, H, year, per_year_samp, ratio_samp, ratio_cases, gaps=None) -> dict:
     if sob is None:
         return {"budget": None, "verdict": "no_budget", "probability_exceeding": None, "basis": None}
+    metric = "co2e" if sob.kind == "ratio" else sob.kind
+    if metric in (gaps or {}):
+        return {"budget": sob.budget, "verdict": "not_available", "probability_exceeding": None,
+                "basis": not_available_text(metric, gaps[metric]), "confidence": sob.confidence}
     if sob.kind == "ratio":
         cap = float(sob.budget.m_as(""))
         p = float(np.mean(ratio_samp["co2e"] > cap))
@@ -704,6 +816,9 @@ def break_even(plan: Plan, vp: VariantPlan, alt_task: dict, decades: float = 6.0
         status = []
         for c in range(3):
             d = diff[:, c]
+            if np.any(np.isnan(d)):  # a line of either side has no such figure: no break-even to speak of
+                status.append("not_available")
+                continue
             if np.all(d <= 0):
                 status.append("ai_always_lower")
                 crossing[c] = 0.0

@@ -128,6 +128,11 @@ BOUNDS = {
     ("servers", "lifetime_utilisation"): (None, 1.0),
     ("datacenters", "pue"): (1.0, None),  # facility / IT energy: 1 at best
     ("alternatives", "includes_user_device"): (None, 1.0),
+    ("alternatives", "electricity_share"): (None, 1.0),
+    ("alternatives", "fuel"): (None, 1.0),  # flags: 0 or 1
+    ("alternatives", "co2e_includes_energy"): (None, 1.0),
+    ("alternatives", "energy_not_available"): (None, 1.0),
+    ("alternatives", "water_not_available"): (None, 1.0),
 }
 #: A unit as a factor table may write it: names joined by * and /, small integer powers (never an expression).
 _UNIT_TEXT = re.compile(r"^(1\s*/\s*)?[A-Za-z_%][A-Za-z0-9_%]*((\*\*|\^)[1-4])?"

@@ -16,10 +16,28 @@ def num(x: float) -> str:
 
 
 def figure(fig: dict) -> str:
-    """``0.664 Wh (0.0932 - 6.09)`` from a ``{"value", "unit", "low", "high"}`` dict."""
+    """``0.664 Wh (0.0932 - 6.09)`` from a ``{"value", "unit", "low", "high"}`` dict.
+
+    A figure that is not available reads ``not available`` (with the sum of the known lines when given).
+
+    >>> figure({"value": None, "unit": "Wh", "low": None, "high": None, "not_available": ["x"]})
+    'not available'
+    """
+    if fig.get("not_available") is not None or fig.get("value") is None:
+        known = fig.get("known_lines")
+        return "not available" + (f" (known lines: {figure(known)})" if known else "")
     if fig["low"] == fig["high"]:
         return f"{num(fig['value'])} {fig['unit']}"
     return f"{num(fig['value'])} {fig['unit']}  ({num(fig['low'])} - {num(fig['high'])})"
+
+
+def percent(p) -> str:
+    """``37%`` of a probability, ``undefined`` when there is none.
+
+    >>> percent(0.371), percent(None)
+    ('37%', 'undefined')
+    """
+    return "undefined" if p is None else f"{p:.0%}"
 
 
 def table(rows, headers) -> str:

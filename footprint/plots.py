@@ -259,7 +259,8 @@ def _comparison_table(c, metric: str, per=None) -> Table:
             if vc is not None:
                 r_low, r_value, r_high = _spread(vc.ratio[metric].m_as(""))
                 row.update(ratio=r_value, ratio_low=r_low, ratio_high=r_high,
-                           probability_ai_lower=float(vc.probability_ai_lower[metric]))
+                           probability_ai_lower=np.nan if vc.probability_ai_lower[metric] is None
+                           else float(vc.probability_ai_lower[metric]))
             else:
                 row.update(ratio=np.nan, ratio_low=np.nan, ratio_high=np.nan, probability_ai_lower=np.nan)
             rows.append(row)

@@ -31,7 +31,8 @@ is documented in ``docs/scenarios.md``; in short::
 
     [human_time]                                # how human time is counted (both sides)
     device = "laptop"                           # laptop | desktop | smartphone
-    boundary = "device+office"                  # device | device+office | per_capita_fr | per_capita_us
+    freed_time = "reassigned"                   # reassigned (boundary device) | fewer posts | less office space
+    boundary = "device"                         # optional: device | device+office | per_capita_fr | per_capita_us
     zone = "FRA"                                # grid of the devices and the office
 
     [sobriety]                                  # optional: one budget
@@ -70,7 +71,10 @@ RESOLVE_KEYS = tuple(k for k in USER if k not in ("requests", "period")) + ("con
 STEP_KEYS = ("name", "per_task", "source") + RESOLVE_KEYS
 ALTERNATIVE_KEYS = ("description", "agent_time", "activities", "source")
 ACTIVITY_KEYS = ("activity", "quantity", "label", "source")
-HUMAN_KEYS = ("device", "boundary", "zone")
+HUMAN_KEYS = ("device", "boundary", "zone", "freed_time")
+#: What the public body does with the agent time AI frees -> the human-time boundary it implies.
+FREED_TIME = {"reassigned": "device", "fewer posts": "device+office", "less office space": "device+office"}
+DEFAULT_FREED_TIME = "reassigned"
 SOBRIETY_KEYS = ("energy_budget", "co2e_budget", "ratio_cap", "confidence", "source")
 BENEFIT_KEYS = ("description", "notes")
 
@@ -174,6 +178,7 @@ class HumanTime:
     device: str = DEFAULT_DEVICE
     boundary: str = alternatives.DEFAULT_BOUNDARY
     zone: str = DEFAULT_ZONE
+    freed_time: str = DEFAULT_FREED_TIME
 
 
 @dataclass(frozen=True)
@@ -401,10 +406,17 @@ def _human(ctx: _Context, h) -> HumanTime:
         raise ctx.error("'human_time' must be a table ([human_time])", "human_time")
     ctx.keys(h, HUMAN_KEYS, "[human_time]")
     out = {}
+    freed = h.get("freed_time", DEFAULT_FREED_TIME)
+    implied = FREED_TIME.get(freed, alternatives.DEFAULT_BOUNDARY) if isinstance(freed, str) else None
     for key, valid, default, why in (
+        ("freed_time", tuple(FREED_TIME), DEFAULT_FREED_TIME,
+         "default: the time AI frees is reassigned to other work (no post or office space is removed)"),
         ("device", tuple(alternatives.DEVICES), DEFAULT_DEVICE, "default: a laptop (ADEME device data)"),
-        ("boundary", alternatives.BOUNDARIES, alternatives.DEFAULT_BOUNDARY,
-         "default: device and workplace energy (DESIGN.md 3.5); per-capita allocation is an explicit option"),
+        ("boundary", alternatives.BOUNDARIES, implied,
+         f"default: implied by freed_time = '{freed}': "
+         + ("the device's energy for the task's time only (the office is heated for the next task anyway)"
+            if implied == "device" else "device and the office building's energy per working hour (the freed "
+            "time removes posts or office space)") + "; per-capita allocation is an explicit option"),
         ("zone", None, DEFAULT_ZONE, "default: France, the library's human-time factors are French"),
     ):
         if key in h:

@@ -38,7 +38,7 @@ def test_card_lists_every_assumption_with_its_source(chatbot_card):
     section = text.split("## Assumptions and sources", 1)[1]
     rows = [ln for ln in section.splitlines() if ln.startswith("| ") and not ln.startswith(("| input", "| ---"))]
     assert len(rows) == len(doc["assumptions"])
-    for sid in ("ADEME-BASE-EMPREINTE-ELEC", "ADEME-ACVNUM-TERMINAUX", "OID-BAROMETRE-2022", "META-LLAMA33-CARD"):
+    for sid in ("ADEME-BASE-EMPREINTE-ELEC", "ADEME-ACVNUM-TERMINAUX", "ADEME-ACVNUM-USAGES", "META-LLAMA33-CARD"):
         assert sid in section
 
 
