@@ -139,6 +139,9 @@ _UNIT_TEXT = re.compile(r"^(1\s*/\s*)?[A-Za-z_%][A-Za-z0-9_%]*((\*\*|\^)[1-4])?"
                         r"(\s*[*/]\s*[A-Za-z_%][A-Za-z0-9_%]*((\*\*|\^)[1-4])?)*$")
 
 
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
 def _number(text, where: str, problems: list, required: bool = False):
     """A finite number of a table cell, or None when empty; a problem line when it is not one."""
     text = (text or "").strip()
@@ -146,11 +149,13 @@ def _number(text, where: str, problems: list, required: bool = False):
         if required:
             problems.append(f"{where}: empty; give a number")
         return None
-    try:
-        x = float(text)
-    except ValueError:
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        problems.append(f"{where}: '{text[:40]}' is not a finite number")
+        return None
+    if not _PLAIN_NUMBER.match(text):  # float() would also read '1_2' as 12
         problems.append(f"{where}: '{text[:40]}' is not a number; write it with a dot, e.g. 0.38")
         return None
+    x = float(text)
     if not math.isfinite(x):
         problems.append(f"{where}: '{text[:40]}' is not a finite number")
         return None

@@ -37,6 +37,7 @@ def _grid(value="99", unit="gCO2e/kWh", low="", high="", source="MY-SRC", zone="
     (_grid(value="0"), ["line 2, column value", "> 0"]),
     (_grid(value="nan"), ["line 2, column value", "not a finite number"]),
     (_grid(value="inf"), ["line 2, column value", "not a finite number"]),
+    (_grid(value="1_2"), ["line 2, column value", "'1_2' is not a number"]),
     (_grid(value="1,2"), ["line 2", "fields"]),
     (_grid(unit="Wattz"), ["line 2, column unit", "'Wattz'", "not a unit"]),
     (_grid(unit="W"), ["line 2, column unit", "'W' is not a unit of carbon_intensity", "gCO2e/kWh"]),
