@@ -260,3 +260,12 @@ def test_registry_file_budget_is_checked(tmp_path, run_cli):
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("energy_budget", "energie_budget"), encoding="utf-8")
     res = run_cli("registry", "validate", str(d))
     assert res.code == 2 and "registry.cfg" in res.err and "did you mean 'energy_budget'" in res.err
+
+
+def test_doctests_of_the_registry_modules():
+    import doctest
+
+    from footprint import io, registry_meta
+
+    for module in (registry, registry_meta, registry_schema, i18n, io):
+        assert doctest.testmod(module).failed == 0, module.__name__
