@@ -54,6 +54,7 @@ import numpy as np
 from . import registry_meta
 from .errors import InputError, closest
 from .montecarlo import Sampler
+from .quantity import shown
 
 REGISTRY_FILE = "registry.cfg"  # TOML syntax; not *.toml, so that globs of scenario files skip it
 FORMAT = "footprint-registry"
@@ -99,7 +100,7 @@ def _keys(path, table: dict, valid, where: str):
         if key not in valid:
             near = closest(key, valid, n=1)
             hint = f"did you mean '{near[0]}'? " if near else ""
-            raise InputError(f"{path}: unknown key '{key}' in {where}; {hint}valid keys: {', '.join(valid)}")
+            raise InputError(f"{path}: unknown key '{shown(key)}' in {where}; {hint}valid keys: {', '.join(valid)}")
 
 
 def read_registry_file(path) -> RegistryInfo:
@@ -430,7 +431,7 @@ def load_entry(path: Path, info: RegistryInfo):
     if "measurement_log" in meta:
         log = (path.parent / meta["measurement_log"])
         if not log.is_file():
-            raise InputError(f"{path}: [registry] measurement_log: '{meta['measurement_log']}' is not a file "
+            raise InputError(f"{path}: [registry] measurement_log: '{shown(meta['measurement_log'])}' is not a file "
                              "(give the results log of `footprint measure`, relative to the scenario file)")
     defaults = {k: v for k, v in info.info if k in ("organization", "department", "contact_email", "contact_name")}
     return s, {**defaults, **meta}, variant, log
@@ -596,7 +597,7 @@ def build(directory, *, samples: int = 2000, seed: int = 0, date: str | None = N
         try:
             date = registry_meta.parse_date(date)
         except ValueError as exc:
-            raise InputError(f"--date: '{date}' is not a date ({exc}); give YYYY-MM-DD") from None
+            raise InputError(f"--date: '{shown(date)}' is not a date ({exc}); give YYYY-MM-DD") from None
     validate(d)
     info = read_registry_file(d / REGISTRY_FILE) if (d / REGISTRY_FILE).is_file() else RegistryInfo()
     entries = []

@@ -100,12 +100,14 @@ def check_value(key: str, value) -> str:
     ...
     ValueError: unknown status 'in production'; did you mean 'operational'? valid: planned, design, development, pilot, evaluation, operational, retired
     """
+    from .quantity import shown
+
     kind = FIELDS[key]
     if kind == "date":
         try:
             return parse_date(value)
         except ValueError as exc:
-            raise ValueError(f"'{value}' is not a date ({exc}); give YYYY-MM-DD, e.g. 2025-03-14") from None
+            raise ValueError(f"'{shown(value)}' is not a date ({exc}); give YYYY-MM-DD, e.g. 2025-03-14") from None
     if not isinstance(value, str):
         raise ValueError("must be a text in quotes")
     text = value.strip()
@@ -117,13 +119,13 @@ def check_value(key: str, value) -> str:
 
             near = _HINT.get(text.lower()) or next(iter(closest(text, STATUSES, n=1)), None)
             hint = f"did you mean '{near}'? " if near else ""
-            raise ValueError(f"unknown status '{text}'; {hint}valid: {', '.join(STATUSES)}")
+            raise ValueError(f"unknown status '{shown(text)}'; {hint}valid: {', '.join(STATUSES)}")
     elif kind == "email" and not _EMAIL.match(text):
-        raise ValueError(f"'{text}' is not an e-mail address; give e.g. ia@example.org")
+        raise ValueError(f"'{shown(text)}' is not an e-mail address; give e.g. ia@example.org")
     elif kind == "url" and not _URL.match(text):
-        raise ValueError(f"'{text}' is not a web address; give an address starting with https://")
+        raise ValueError(f"'{shown(text)}' is not a web address; give an address starting with https://")
     elif kind == "uuid" and not _UUID.match(text):
-        raise ValueError(f"'{text}' is not a UUID; give e.g. 123e4567-e89b-12d3-a456-426614174000")
+        raise ValueError(f"'{shown(text)}' is not a UUID; give e.g. 123e4567-e89b-12d3-a456-426614174000")
     return text
 
 

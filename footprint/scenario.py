@@ -423,7 +423,8 @@ def _human(ctx: _Context, h) -> HumanTime:
                 raise ctx.error(f"[human_time] {key}: must be a text in quotes", key)
             if valid is not None and v not in valid:
                 near = closest(v, valid, n=1)
-                raise ctx.error(f"[human_time] {key}: unknown value '{v}'; "
+                from .quantity import shown
+                raise ctx.error(f"[human_time] {key}: unknown value '{shown(v)}'; "
                                 f"{'did you mean ' + repr(near[0]) + '? ' if near else ''}valid: {', '.join(valid)}", key)
             if key == "zone":
                 from . import factors

@@ -77,3 +77,11 @@ def test_status_list_is_the_eurocities_one():
     # Eurocities algorithm-register standard v0.3.1, attribute "status" (English enum)
     assert registry_meta.STATUSES == ("planned", "design", "development", "pilot", "evaluation", "operational",
                                       "retired")
+
+
+@pytest.mark.parametrize("table", ['status = "pilot\\nx"', 'publication_date = "2025\\n"',
+                                   'contact_email = "a\\u2028b"'])
+def test_control_characters_stay_on_one_line(table):
+    with pytest.raises(InputError) as exc:
+        loads(_with(table), "x.toml")
+    assert len(str(exc.value).splitlines()) == 1
