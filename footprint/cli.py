@@ -26,6 +26,7 @@ COMMANDS = {
     "plot": ("footprint.cli_plot", "plot", "Plot a scenario (self-contained HTML)."),
     "factors": ("footprint.cli_factors", "factors_command", "List and show the sourced factor tables."),
     "schedule": ("footprint.cli_schedule", "schedule", "Hourly grid carbon: a usage profile, or the best time to run a job."),
+    "registry": ("footprint.cli_registry", "registry", "A public AI registry (static site, JSON, CSV) from a folder of use cases."),
 }
 
 

@@ -28,4 +28,6 @@ def unknown_name(kind: str, name: str, valid) -> InputError:
     valid = sorted(valid)
     near = closest(name, valid)
     hint = f"did you mean {', '.join(near)}?" if near else f"valid: {', '.join(valid[:12])}{' ...' if len(valid) > 12 else ''}"
-    return InputError(f"unknown {kind} '{name}'; {hint} (`footprint factors list` shows all)")
+    from .quantity import shown
+
+    return InputError(f"unknown {kind} '{shown(name)}'; {hint} (`footprint factors list` shows all)")

@@ -40,6 +40,8 @@ _WRITE_ERRNOS = {getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EIO",
 
 #: Every temporary file still on disk (removed by the signal handlers).
 _LIVE: set[str] = set()
+#: Every staging folder still on disk (:class:`StagedDirectory`; removed by the signal handlers).
+_LIVE_DIRS: set[str] = set()
 _LIVE_LOCK = threading.Lock()
 
 
@@ -74,9 +76,19 @@ def _remove(tmp: str) -> None:
 def remove_live_temporaries() -> None:
     """Remove every temporary file this process has staged and not yet moved into place."""
     with _LIVE_LOCK:
-        live = list(_LIVE)
+        live, dirs = list(_LIVE), list(_LIVE_DIRS)
     for tmp in live:
         _remove(tmp)
+    for d in dirs:
+        _remove_tree(d)
+
+
+def _remove_tree(d: str) -> None:
+    import shutil
+
+    shutil.rmtree(d, ignore_errors=True)
+    with _LIVE_LOCK:
+        _LIVE_DIRS.discard(d)
 
 
 def open_temp(directory, name: str, binary: bool = False, mode: int | None = None):
@@ -390,6 +402,121 @@ class Outputs:
         return done
 
 
+class StagedDirectory:
+    """A folder of outputs written whole: staged in a new folder beside `target`, moved into place at the end.
+
+    Files are written into a private staging folder (``.<name>.<random>.tmp``
+    beside the target); when the block ends without an exception the staging
+    folder takes the target's name (a previous folder of the same kind, holding
+    the `marker` file, is replaced, and removed only after the new one is in
+    place); on any failure, and on SIGINT, SIGTERM or SIGHUP, the staging folder
+    is removed and the target is left as it was.  A target that exists, is not
+    empty and holds no `marker` (a user's own folder) is refused before anything
+    is written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with StagedDirectory(d / "site", marker="M") as site:
+    ...     _ = site.write("M", "")
+    ...     _ = site.write("pages/a.html", "<p>a</p>")
+    >>> sorted(str(p.relative_to(d)) for p in d.rglob("*"))
+    ['site', 'site/M', 'site/pages', 'site/pages/a.html']
+    >>> try:
+    ...     with StagedDirectory(d / "site", marker="M") as site:
+    ...         _ = site.write("pages/b.html", "<p>b</p>")
+    ...         raise ValueError("the build failed")
+    ... except ValueError:
+    ...     pass
+    >>> sorted(str(p.relative_to(d)) for p in d.rglob("*"))
+    ['site', 'site/M', 'site/pages', 'site/pages/a.html']
+    """
+
+    def __init__(self, target, marker: str | None = None, label: str = "-o", sync: bool = False):
+        self.target = Path(target)
+        self.marker = marker
+        self.label = label
+        self.sync = sync
+        self.staging: Path | None = None
+        self._signals = _CleanupOnSignal()
+
+    def check(self) -> Path:
+        """Refuse a target that cannot be (re)placed, before any work is done."""
+        t, label = self.target, self.label
+        if not str(t).strip():
+            raise InputError(f"{label}: empty folder name; give a folder such as site")
+        parent = t.parent if str(t.parent) else Path(".")
+        if t.exists() and not t.is_dir():
+            raise InputError(f"{label}: '{t}' exists and is not a folder; give a new folder name")
+        if t.is_dir() and any(t.iterdir()) and not (self.marker and (t / self.marker).is_file()):
+            raise InputError(f"{label}: '{t}' is a folder that footprint did not write (not empty); "
+                             "give a new folder name, it would be replaced")
+        if not parent.is_dir():
+            raise InputError(f"{label}: directory '{parent}' does not exist; create it or choose another path")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError(f"{label}: directory '{parent}' is not writable; choose another path")
+        return t
+
+    def __enter__(self):
+        self.check()
+        parent = self.target.parent if str(self.target.parent) else Path(".")
+        self._signals.__enter__()
+        try:
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=parent))
+        except OSError as exc:
+            self._signals.__exit__(None, None, None)
+            raise InputError(f"cannot write '{self.target}': {_why(exc)}; nothing was written") from None
+        with _LIVE_LOCK:
+            _LIVE_DIRS.add(str(self.staging))
+        current = os.umask(0)
+        os.umask(current)
+        os.chmod(self.staging, 0o777 & ~current)  # a folder as mkdir would make it (mkdtemp gives 0o700)
+        return self
+
+    def write(self, relative, data) -> Path:
+        """Stage `data` (str as UTF-8, or bytes) as `relative` inside the folder."""
+        rel = Path(relative)
+        if rel.is_absolute() or ".." in rel.parts:
+            raise ValueError(f"not a path inside the folder: {relative}")
+        path = self.staging / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = write_temp(path.parent, path.name, data, sync=self.sync)
+        os.replace(tmp, path)
+        settled(tmp)
+        return path
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self._commit()
+            else:
+                _remove_tree(str(self.staging))
+        finally:
+            self._signals.__exit__(exc_type, exc, tb)
+        return False
+
+    def _commit(self) -> None:
+        t, staging = self.target, self.staging
+        old = None
+        try:
+            if t.exists():
+                self.check()
+                old = Path(f"{staging}.old")
+                os.rename(t, old)
+            os.rename(staging, t)
+        except OSError as exc:
+            if old is not None and old.exists() and not t.exists():
+                with contextlib.suppress(OSError):
+                    os.rename(old, t)
+            _remove_tree(str(staging))
+            raise InputError(f"cannot write '{t}': {_why(exc)}; nothing was written") from None
+        with _LIVE_LOCK:
+            _LIVE_DIRS.discard(str(staging))
+        if old is not None:
+            _remove_tree(str(old))
+
+
 def write_text(path, text: str, sync: bool = True) -> Path:
     """Write `text` to `path` (UTF-8) atomically: a complete file or the old one, never half of it."""
     with Outputs(sync=sync) as out:
@@ -404,5 +531,5 @@ def write_bytes(path, data: bytes, sync: bool = True) -> Path:
     return Path(path)
 
 
-__all__ = ["Outputs", "check_output", "check_outputs", "write_text", "write_bytes", "write_temp", "open_temp",
+__all__ = ["Outputs", "StagedDirectory", "check_output", "check_outputs", "write_text", "write_bytes", "write_temp", "open_temp",
            "discard", "settled", "umask_mode", "remove_live_temporaries"]

@@ -42,6 +42,9 @@ is documented in ``docs/scenarios.md``; in short::
     [benefit]                                   # optional free text
     description = "..."
 
+    [registry]                                  # optional: the use case's public-register record
+    status = "operational"                      # Eurocities v0.3.1 names (footprint.registry_meta, docs/registry.md)
+
 Every value may be a range ``[low, high]`` (or ``[low, value, high]``) wherever a
 number is accepted.  Every resolved input is recorded as given or default, with
 its source (:attr:`Scenario.inputs`).
@@ -63,7 +66,8 @@ from .inputs import (MAX_ACTIVITY_QUANTITY, MAX_AGENT_TIME, MAX_CO2E_BUDGET, MAX
 from .uncertainty import Range
 from .units import ureg
 
-TOP_KEYS = ("name", "description", "task", "ai", "alternative", "human_time", "sobriety", "benefit", "notes")
+TOP_KEYS = ("name", "description", "task", "ai", "alternative", "human_time", "sobriety", "benefit", "notes",
+            "registry")
 TASK_KEYS = ("unit", "volume", "horizon", "source")
 VARIANT_KEYS = ("name", "description", "agent_time", "steps", "activities", "source")
 #: Inputs of a step: every input of the registry (footprint.inputs.USER) except the volume, which the task gives.
@@ -204,6 +208,7 @@ class Scenario:
     sobriety: Sobriety | None = None
     benefit: tuple = ()  # ((key, text), ...)
     notes: tuple = ()
+    registry: tuple = ()  # ((key, value), ...): the [registry] table (footprint.registry_meta)
     path: str = "<scenario>"
     inputs: tuple = field(default=(), compare=False)
 
@@ -286,9 +291,14 @@ def from_dict(doc: dict, path: str = "<scenario>", text: str = "") -> Scenario:
     if not isinstance(notes, (list, tuple)) or not all(isinstance(n, str) for n in notes):
         raise ctx.error("notes: give a text in quotes or a list of texts, e.g. notes = [\"assumption: ...\"]",
                         "notes")
+    registry = ()
+    if "registry" in doc:
+        from . import registry_meta
+        registry = registry_meta.read(ctx, doc["registry"])
     return Scenario(name=name, description=ctx.text(doc, "description", "the top level") or "", task=task,
                     variants=variants, alternative=alternative, human_time=human, sobriety=sobriety,
-                    benefit=benefit, notes=tuple(str(n) for n in notes), path=path, inputs=tuple(ctx.inputs))
+                    benefit=benefit, notes=tuple(str(n) for n in notes), registry=registry, path=path,
+                    inputs=tuple(ctx.inputs))
 
 
 def _plain_text(v):
@@ -425,7 +435,8 @@ def _human(ctx: _Context, h) -> HumanTime:
                 raise ctx.error(f"[human_time] {key}: must be a text in quotes", key)
             if valid is not None and v not in valid:
                 near = closest(v, valid, n=1)
-                raise ctx.error(f"[human_time] {key}: unknown value '{v}'; "
+                from .quantity import shown
+                raise ctx.error(f"[human_time] {key}: unknown value '{shown(v)}'; "
                                 f"{'did you mean ' + repr(near[0]) + '? ' if near else ''}valid: {', '.join(valid)}", key)
             if key == "zone":
                 from . import factors

@@ -10,7 +10,8 @@ Usage::
     python scripts/screenshots.py [SCENARIO.toml] [--out docs/img] [--metric co2e]
 
 Writes ``<out>/comparison.png`` (CO2e) and ``<out>/sweep.png`` (on the metric of the scenario's
-sobriety budget, so that the budget line shows), atomically.
+sobriety budget, so that the budget line shows), atomically; with ``--registry DIR`` also
+``<out>/registry.png``, the index page of ``footprint registry build DIR --lang fr``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,18 @@ def screenshot(browser: str, html_path: Path, png_path: Path, width: int, height
         os.replace(part, png_path)
 
 
+def registry_shot(browser: str, directory: Path, out: Path) -> None:
+    """Build the French registry of `directory` in a temporary folder and photograph its index."""
+    from footprint import registry, registry_site
+
+    r = registry.build(directory, samples=2000, seed=0)
+    with tempfile.TemporaryDirectory(prefix="footprint-registry-") as tmp:
+        site = Path(tmp) / "site"
+        registry_site.write_site(r, site, "fr")
+        screenshot(browser, site / "index.html", out / "registry.png", WIDTH, 1500)
+    print(f"wrote {out / 'registry.png'}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "city_chatbot.toml"))
@@ -66,11 +79,19 @@ def main(argv=None) -> int:
     ap.add_argument("--metric", default="co2e", help="metric of the comparison (default co2e)")
     ap.add_argument("--sweep-metric", default=None,
                     help="metric of the sweep (default: that of the scenario's sobriety budget, so its line shows)")
+    ap.add_argument("--registry", default=None, metavar="DIR",
+                    help="also photograph the French index of the registry built from DIR (e.g. scenarios)")
+    ap.add_argument("--registry-only", action="store_true", help="only the registry picture")
     args = ap.parse_args(argv)
     browser = find_chromium()
     if browser is None:
         print("screenshots: no Chromium found; install Debian's `chromium` package", file=sys.stderr)
         return 2
+
+    if args.registry:
+        registry_shot(browser, Path(args.registry), Path(args.out))
+        if args.registry_only:
+            return 0
 
     from footprint import plots
 
