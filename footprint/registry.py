@@ -538,8 +538,8 @@ def totals(entries: list, budget: Budget) -> dict:
     per_year, sobriety, missing = {}, {}, {}
     for m in metrics:
         figs = [(e, e.environment["per_year"]["ai"].get(m)) for e in entries]
-        lacking = [e.id for e, f in figs if f is None]
-        unit = next(f["unit"] for _, f in figs if f is not None)
+        lacking = [e.id for e, f in figs if f is None or f.get("value") is None]  # not available: never 0
+        unit = next((f["unit"] for _, f in figs if f is not None and f.get("unit")), "")
         if lacking:
             missing[m] = lacking
             per_year[m] = {"value": None, "low": None, "high": None, "unit": unit, "p5": None, "p50": None,
