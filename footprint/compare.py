@@ -358,6 +358,7 @@ class VariantComparison:
     samples: dict = field(default_factory=dict, repr=False)
     not_available: dict = field(default_factory=dict)  # metric -> {"ai": [reasons], "alternative": [reasons]}
     line_gaps: dict = field(default_factory=dict)  # line label -> {metric: reason}
+    per_year_ai_system: dict = field(default_factory=dict)  # the model's steps only (see system_lines)
 
     def to_dict(self) -> dict:
         """The JSON of one variant (DESIGN.md section 4 keys)."""
@@ -376,7 +377,9 @@ class VariantComparison:
                          "alternative": side(self.per_task_alternative, "alternative", self.breakdown_alternative),
                          "ratio": side(self.ratio), "difference": side(self.difference)},
             "total": {"ai": side(self.total_ai, "ai"), "alternative": side(self.total_alternative, "alternative")},
-            "per_year": {"ai": side(self.per_year_ai, "ai"), "alternative": side(self.per_year_alternative, "alternative")},
+            "per_year": {"ai": side(self.per_year_ai, "ai"), "alternative": side(self.per_year_alternative, "alternative"),
+                         "ai_system": {k: figure(q) for k, q in self.per_year_ai_system.items()},
+                         "ai_system_basis": SYSTEM_BASIS},
             "break_even": {k: {"volume": _fig_or_null(v["volume"]), "status": v["status"],
                                "status_text": BREAK_EVEN_TEXT[v["status"]]}
                            for k, v in self.break_even.items()},
@@ -629,6 +632,8 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
             total_alternative={k: _q(alt_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
             per_year_ai={k: _q(ai_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
             per_year_alternative={k: _q(alt_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
+            per_year_ai_system={k: _q(_sum(system_lines(vp, lines_tot), k) * v_total * year, k, TOTAL_UNITS[k])
+                                / ureg.year for k in METRICS},
             breakdown_ai={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
                           for ln, d in lines.items()},
             breakdown_alternative={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
@@ -668,6 +673,19 @@ def carrier_notes(lines) -> list:
 def _gaps(lines, metric) -> list:
     """``label: reason`` of every line of a side whose `metric` is not available."""
     return [f"{ln.label}: {ln.not_available[metric]}" for ln in lines if metric in ln.not_available]
+
+
+#: What the AI system's yearly figure holds, in words (the JSON's ``per_year.ai_system_basis``).
+SYSTEM_BASIS = ("the AI system only: inference (GPU, idle, host, PUE overhead), the training share and the embodied "
+                "hardware of the model's steps; not the users' devices and networks, human time or the task's "
+                "other activities, which the 'ai' side also counts")
+
+
+def system_lines(vp, lines: dict) -> dict:
+    """The lines of an AI variant that belong to the AI system: its model steps' lines (not devices, networks,
+    human time or other activities)."""
+    prefixes = tuple(f"{st.name}: " for st in vp.steps)
+    return {k: d for k, d in lines.items() if k.startswith(prefixes) and k.split(": ", 1)[1] in LINES}
 
 
 def _hours_saved(alt, ai):

@@ -202,8 +202,12 @@ def sample_per_year(plan, variant: str, samples: int, seed, entry: str) -> dict:
     sampler = EntrySampler(samples, seed, entry)
     vp = plan.variant(variant)
     volume = sampler.volume(plan.volume, True)
-    lines = evaluate_variant(plan, vp, volume, sampler, float(plan.horizon.m_as("s")))
-    metrics = list(dict.fromkeys(k for d in lines.values() for k in d))
+    from .compare import system_lines
+
+    lines = system_lines(vp, evaluate_variant(plan, vp, volume, sampler, float(plan.horizon.m_as("s"))))
+    from .compare import METRICS
+
+    metrics = list(dict.fromkeys([*METRICS, *(k for d in lines.values() for k in d)]))
     out = {}
     for k in metrics:
         total = 0.0
@@ -350,7 +354,9 @@ def measured_section(path: Path, vdoc: dict) -> dict:
 def environment(entry_id: str, scenario, doc: dict, variant: str, assessment_date: str, measured=None) -> dict:
     """The environmental section of one entry from its ``compare --json`` document."""
     vdoc = doc["variants"][variant]
-    per_year_ai = vdoc["per_year"]["ai"]
+    # the registry accounts for the AI system (the model's steps); the AI side of the comparison also holds the
+    # users' devices and networks, human time and the task's other activities (e.g. the car trips of a route)
+    per_year_ai = vdoc["per_year"].get("ai_system") or vdoc["per_year"]["ai"]
     metrics = metrics_of(per_year_ai)
     breakdown = vdoc["breakdown"]
     counted_ai = [ln for ln, d in breakdown["ai"].items()
@@ -378,7 +384,8 @@ def environment(entry_id: str, scenario, doc: dict, variant: str, assessment_dat
         "not_available": not_available,
         "per_task": {"ai": vdoc["per_task"]["ai"], "alternative": vdoc["per_task"]["alternative"],
                      "ratio": vdoc["per_task"]["ratio"]},
-        "per_year": {"ai": per_year_ai, "alternative": vdoc["per_year"]["alternative"]},
+        "per_year": {"ai": per_year_ai, "ai_side": vdoc["per_year"]["ai"], "alternative": vdoc["per_year"]["alternative"],
+                     "ai_basis": vdoc["per_year"].get("ai_system_basis", "the AI side of the comparison")},
         "steps": _steps(scenario, doc, variant),
         "alternative": {"description": scenario.alternative.description},
         "sobriety": vdoc["sobriety"],

@@ -349,7 +349,7 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
     rows = []
     for m in metrics:
         ai_t, alt_t = env["per_task"]["ai"].get(m), env["per_task"]["alternative"].get(m)
-        ai_y, alt_y = env["per_year"]["ai"].get(m), env["per_year"]["alternative"].get(m)
+        ai_y, alt_y = env["per_year"].get("ai_side", env["per_year"]["ai"]).get(m), env["per_year"]["alternative"].get(m)
         rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td class='num'>{_e(L.figure(ai_t))}</td>"
                     f"<td class='num'>{_e(L.figure(alt_t))}</td><td class='num'>{_e(_ratio(L, env['per_task']['ratio'].get(m)))}</td>"
                     f"<td class='num'>{_e(L.figure(ai_y))}</td><td class='num'>{_e(L.figure(alt_y))}</td></tr>")

@@ -76,7 +76,7 @@ def test_central_totals_are_the_sum_of_the_entries_compare_json(built, run_cli):
         res = run_cli("compare", str(path), "--json", "--samples", SAMPLES)
         assert res.code == 0
         cmp = json.loads(res.out)
-        for metric, fig in cmp["per_year"]["ai"].items():  # the primary variant: no scenario names another
+        for metric, fig in cmp["per_year"]["ai_system"].items():  # the primary variant; the AI system's figures
             for k in ("value", "low", "high"):
                 sums.setdefault(metric, {}).setdefault(k, 0.0)
                 # a metric not available in one entry is not available in the total (never counted as 0)
@@ -131,7 +131,7 @@ def test_french_site_is_in_french_and_english_in_english(built):
                   "transparence et redevabilité", "kWh/an", "non disponible"):
         assert words in page, words
     doc = json.loads((built["fr"] / "registry.json").read_text(encoding="utf-8"))
-    co2e = doc["entries"][0]["environment"]["per_year"]["ai"]["co2e"]["value"]
+    co2e = doc["entries"][0]["environment"]["per_year"]["ai_side"]["co2e"]["value"]
     assert i18n.number(co2e, "fr") in page  # decimal comma, narrow no-break space between thousands
     assert i18n.NNBSP in i18n.number(12345.0, "fr") and "," not in i18n.number(12345.0, "fr")
 
