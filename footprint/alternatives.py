@@ -190,6 +190,7 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
 
 def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_intensity,
                      label: str = "agent time", where: str = "agent_time", grid_key: str | None = None,
+                     quantity_key: str | None = None,
                      water_key: str | None = None) -> list[Line]:
     """Lines of `time` of human work under a boundary.
 
@@ -206,13 +207,16 @@ def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_
         device's use-phase energy kept for energy and water.
     grid_intensity, water_intensity : Quantity or Range
         Electricity of the zone [kg/J], [L/J].
+    quantity_key : str, optional
+        Monte Carlo stream of the time (``given:<where>`` by default); it must not hold a file
+        path, or the draws would depend on where the scenario file lies.
     """
     if device not in DEVICES:
         raise unknown_name("device", device, DEVICES)
     if boundary not in BOUNDARIES:
         raise unknown_name("human-time boundary", boundary, BOUNDARIES)
     kw = dict(grid_intensity=grid_intensity, water_intensity=water_intensity, agent=True, where=where,
-              grid_key=grid_key, water_key=water_key, quantity_key=f"given:{where}")  # one time, one draw
+              grid_key=grid_key, water_key=water_key, quantity_key=quantity_key or f"given:{where}")  # one time, one draw
     if boundary in PER_CAPITA:
         return [line(DEVICES[device], time, label=f"{label}: {device} (use-phase energy)", co2e=False, **kw),
                 line(PER_CAPITA[boundary], time, label=f"{label}: per-capita allocation ({boundary[-2:].upper()})",

@@ -160,7 +160,8 @@ def prepare(scenario, human_time: str | None = None) -> Plan:
     def lines_of(uses, agent_time, side):
         out = []
         for a in uses:
-            out.append(alternatives.line(a.activity, a.quantity, label=a.label, where=f"{s.path}: {side}", **elec))
+            out.append(alternatives.line(a.activity, a.quantity, label=a.label, where=f"{s.path}: {side}",
+                                         quantity_key=f"given:{side}:{a.label}", **elec))  # no path in a stream
             act = alternatives.activity(a.activity)
             for r in act.rows:
                 assumptions.append(Assumption(f"{side}.{a.label} factor", r.quantity, f"default: {r.ref}", r.status))
@@ -169,7 +170,8 @@ def prepare(scenario, human_time: str | None = None) -> Plan:
                              f"time on a device; use a *_network_dc activity to avoid counting the device twice")
         if central(agent_time).m_as("hour") > 0 or isinstance(agent_time, Range):
             hl = alternatives.human_time_lines(agent_time, device=s.human_time.device, boundary=boundary,
-                                               where=f"{s.path}: {side} agent_time", **elec)
+                                               where=f"{s.path}: {side} agent_time",
+                                               quantity_key=f"given:{side}:agent_time", **elec)
             for ln in hl:
                 for r in alternatives.activity(ln.activity).rows:
                     assumptions.append(Assumption(f"{side}.{ln.label} factor", r.quantity, f"default: {r.ref}", r.status))
