@@ -214,3 +214,17 @@ def test_human_time_override_changes_only_the_boundary():
     assert plan.boundary == "device"
     with pytest.raises(Exception, match="did you mean"):
         prepare(s, "devise")
+
+
+def test_monte_carlo_draws_do_not_depend_on_where_the_scenario_file_lies(tmp_path, run_cli):
+    import json
+    import shutil
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "scenarios" / "city_chatbot.toml"
+    elsewhere = tmp_path / "deeper" / "copy.toml"
+    elsewhere.parent.mkdir()
+    shutil.copy(src, elsewhere)
+    here, there = (json.loads(run_cli("compare", str(p), "--json").out)["benefit"] for p in (src, elsewhere))
+    assert here["ratio_percentiles"] == there["ratio_percentiles"]
+    assert here["probability_ai_lower"] == there["probability_ai_lower"]
