@@ -261,8 +261,9 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        One row per scenario; columns named like the flags of ``footprint
+    table : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per scenario (a Dask DataFrame gives a Dask DataFrame of results, computed
+        partition by partition: see :func:`_estimate_dask`); columns named like the flags of ``footprint
         estimate`` with underscores (``params``, ``output_tokens``, ``gpu``,
         ``zone``, ``grid_intensity``...), units in the header
         (``grid_intensity[g/kWh]``), in a units row or in the cells (see the
@@ -287,7 +288,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
 
     Returns
     -------
-    pandas.DataFrame, or (pandas.DataFrame, pandas.DataFrame) with `skip_invalid`
+    pandas.DataFrame, or (pandas.DataFrame, pandas.DataFrame) with `skip_invalid`, or dask.dataframe.DataFrame
         Results indexed like `table`: pass-through columns, then for each of
         energy [Wh], co2e [gCO2e], water [mL] per request and energy [kWh],
         co2e [kgCO2e], water [L] in total (NaN without ``requests``) the
@@ -303,8 +304,11 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     """
     import pandas as pd
 
+    if is_dask(table):
+        return _estimate_dask(table, skip_invalid=skip_invalid, cases=cases, samples=samples, seed=seed, units=units,
+                              max_elements=max_elements, row_offset=row_offset)
     if not isinstance(table, pd.DataFrame):
-        raise InputError("batch: give a pandas DataFrame (one row per scenario)")
+        raise InputError("batch: give a pandas DataFrame or a Dask DataFrame (one row per scenario)")
     inputs, passthrough = normalise_columns(table)
     data, row_units = split_units_row(table, inputs)
     row_units.update(units or {})
@@ -451,3 +455,102 @@ def _columns(result, raw, requests, cases, raw_total=None):
         result["requests_total[request]"] = requests[:, 1]
     else:
         result["requests_total[request]"] = requests[:, 0]
+
+
+# -- Dask ------------------------------------------------------------------------------------------------------------
+
+#: What to say when the optional Dask extra is missing.
+NO_DASK = "Dask is not installed: pip install 'footprint[dask]' (dask[dataframe] and distributed)"
+
+
+def is_dask(table) -> bool:
+    """Whether `table` is a Dask collection (checked without importing Dask)."""
+    return type(table).__module__.split(".")[0] == "dask"
+
+
+def require_dask():
+    """Import and return ``dask.dataframe``, or raise the one-line :data:`NO_DASK` error."""
+    try:
+        import dask.dataframe as dd
+    except ImportError:
+        raise InputError(NO_DASK) from None
+    return dd
+
+
+def worker_setup() -> None:
+    """Pay the per-process set-up (unit registry, factor tables) once, before the first partition.
+
+    The unit registry is footprint's application registry from the import of
+    :mod:`footprint.units` on, so :class:`pint.Quantity` objects pickled by one process
+    unpickle in another (a Dask worker).  ``client.run(footprint.batch.worker_setup)`` runs
+    it on every worker of a cluster.
+    """
+    import pandas as pd
+
+    from . import units  # noqa: F401  (pint.set_application_registry at import)
+
+    estimate(pd.DataFrame({"params": ["7B"], "gpu": ["H100"], "zone": ["FRA"]}), samples=1)
+
+
+def result_meta(passthrough_meta, *, cases: bool = True, samples: int | None = None):
+    """The empty result frame of :func:`estimate` for a table whose pass-through columns are `passthrough_meta`.
+
+    Columns and dtypes are those of a computed result (the computed columns do not depend
+    on the rows' values): the Dask path's explicit ``meta``.
+    """
+    import pandas as pd
+
+    probe = estimate(pd.DataFrame({"params": ["7B"]}), cases=cases, samples=1 if samples else None, seed=0)
+    meta = passthrough_meta.iloc[:0].copy()
+    for col in probe.columns:
+        meta[col] = probe[col].iloc[:0].to_numpy() if not isinstance(probe[col].dtype, pd.CategoricalDtype) \
+            else pd.Categorical([], categories=probe[col].cat.categories)
+    meta["notes"] = meta["notes"].astype(object)
+    return meta
+
+
+def _estimate_partition(part, offsets, drop_first, meta, options, partition_info=None):
+    """:func:`estimate` of one partition at its global row offset (the Monte Carlo streams follow the rows)."""
+    number = partition_info["number"] if partition_info else 0
+    if drop_first and number == 0:
+        part = part.iloc[1:]
+    if len(part) == 0:
+        return meta
+    result = estimate(part, row_offset=int(offsets[number]), **options)
+    result.attrs.clear()  # the sources table stays per partition (see estimate_sources)
+    result["notes"] = result["notes"].astype(object)  # categories differ between partitions
+    return result
+
+
+def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elements, row_offset):
+    """:func:`estimate` of a Dask DataFrame: ``map_partitions`` with an explicit ``meta``.
+
+    Each partition is estimated where it lies, at its global row offset (the partition
+    lengths are counted once, a pass over the data), so the Monte Carlo draws of a row and
+    the figures are the same as for the whole table in one process, for any partitioning
+    and any number of workers.  A units row (the first row of the first partition) applies
+    to every partition.  Bad values raise :class:`~footprint.errors.InputError` when the
+    result is computed (rows named by the partition's index); ``skip_invalid`` is not
+    available here (the CLI's ``--workers`` writes the rejects).
+    """
+    import numpy as np
+
+    require_dask()
+    if skip_invalid:
+        raise InputError("batch: skip_invalid is not available with a Dask DataFrame; use `footprint estimate --batch "
+                         "FILE --output OUT --skip-invalid --workers N`, which writes the rejects")
+    inputs, passthrough = normalise_columns(table._meta)
+    if not {"params", "model", "flops_per_item", "energy_per_item"} & set(inputs):
+        raise InputError("missing required column: params (the model size, e.g. 70B) or model (a catalogue model); "
+                         f"columns found: {', '.join(map(str, table.columns))}")
+    head = table.partitions[0].compute()
+    _, row_units = split_units_row(head, inputs)
+    drop_first = bool(row_units)
+    row_units.update(units or {})
+    lengths = np.asarray(table.map_partitions(len).compute(), dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) - (1 if drop_first else 0) + int(row_offset)
+    offsets[0] = int(row_offset)
+    meta = result_meta(table._meta[passthrough], cases=cases, samples=samples)
+    options = dict(cases=cases, samples=samples, seed=seed, units=row_units, max_elements=max_elements)
+    return table.map_partitions(_estimate_partition, offsets.tolist(), drop_first, meta, options, meta=meta,
+                                align_dataframes=False)
