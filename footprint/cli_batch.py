@@ -127,6 +127,17 @@ def _estimate_chunk(chunk, options):
     return result, result.attrs.pop("sources", None), bad, bad.attrs.pop("problems", [])
 
 
+def _merged(problems: list) -> list:
+    """The problems of every chunk, one group per (column, message) as for one chunk: any chunking says the same."""
+    import numpy as np
+
+    groups = {}
+    for rows, column, message in problems:
+        groups.setdefault((column, message), []).append(np.asarray(rows))
+    items = [(np.concatenate(rows), column, message) for (column, message), rows in groups.items()]
+    return sorted(items, key=lambda it: (int(it[0][0]), it[1]))
+
+
 class _Local:
     """The chunks one after the other in this process."""
 
@@ -291,7 +302,7 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
                 if n_good + sum(len(r) for r in rejected) == 0:
                     raise InputError(f"--batch: '{path}' has no scenario rows; give one scenario per row under the header")
                 if problems and not skip_invalid:
-                    raise InputError(batch.report(problems, "line") + "; fix them or use --skip-invalid")
+                    raise InputError(batch.report(_merged(problems), "line") + "; fix them or use --skip-invalid")
             if rejected:
                 with staged.open(rej) as fh:
                     pd.concat(rejected).to_csv(fh, index=True, lineterminator="\n")

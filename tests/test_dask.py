@@ -163,3 +163,21 @@ def test_workers_flags_need_batch_and_exclude_each_other(tmp_path, run_cli):
     r = run_cli("estimate", "--batch", str(src), "--output", str(tmp_path / "o.csv"), "--workers", "2",
                 "--scheduler", "tcp://127.0.0.1:1")
     assert r.code == 2 and "give one" in r.err
+
+
+def test_cli_error_line_is_the_same_in_any_chunking(tmp_path):
+    from footprint.cli_batch import run_batch
+    from footprint.errors import InputError
+
+    src = tmp_path / "t.csv"
+    table = _table(40, seed=5)
+    table.loc[[3, 17, 30], "pue"] = "0.5"
+    table.loc[[8, 30], "params"] = "-3B"
+    table.to_csv(src, index=False)
+    said = []
+    for chunk_rows in (None, 7):
+        with pytest.raises(InputError) as info:
+            run_batch(str(src), str(tmp_path / "o.csv"), chunk_rows=chunk_rows)
+        said.append(str(info.value))
+    assert said[0] == said[1]
+    assert "lines 5, 19, 32, column pue" in said[0]
