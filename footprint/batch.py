@@ -229,7 +229,7 @@ def resolve_table_full(table, column_units=None):
             col[name], given[name] = parse_column(table[inputs[name][0]], name, spec, units.get(name), P, name)
         else:
             col[name], given[name] = np.full((1, 3), np.nan), np.zeros(n, dtype=bool)
-    names = {name: table[inputs[name][0]].tolist() for name in NAME_COLUMNS if name in inputs}
+    names = {name: table[inputs[name][0]] for name in NAME_COLUMNS if name in inputs}  # factorised as Series
     constants = {k: col.pop(k) for k in CONSTANTS}
     constants_given = {k: given.pop(k) for k in CONSTANTS}
     return resolve_columns(Columns(n, col, given, names, constants, constants_given), P)
