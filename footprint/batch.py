@@ -328,11 +328,14 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     if bad.any():
         values = {k: (a[good] if a.shape[0] == len(good) else a) for k, a in values.items()}
         period = period[good]
-    result = data.loc[good, passthrough].copy()
+    kept = data[passthrough] if n_good == len(good) else data.loc[good, passthrough]
+    kept = kept.drop(columns=[c for c in ("serving_path", "notes", "sources_id") if c in kept.columns])
+    new = {}  # the computed columns, joined to the pass-through ones at once (one copy, not one per column)
+    sources = None
     if good.any():
-        result["serving_path"] = _path_column(res, good)
-        result["notes"] = _notes_column(res, good)
-        result["sources_id"], result.attrs["sources"] = sources_table(res, good)
+        new["serving_path"] = _path_column(res, good)
+        new["notes"] = _notes_column(res, good)
+        new["sources_id"], sources = sources_table(res, good)
         m = oriented(values, cases)
         with np.errstate(all="ignore"):
             raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
@@ -341,11 +344,9 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
             m_total = for_totals(m) if cases else None
             raw_total = raw if m_total is None else {
                 k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m_total).items()}
-            _columns(result, raw, requests, cases, raw_total)
+            _columns(new, raw, requests, cases, raw_total)
             if samples is not None:
-                from .montecarlo import percentiles
-
-                from .montecarlo import streams_of
+                from .montecarlo import percentiles, streams_of
 
                 streams = {k: (codes[good], keys) for k, (codes, keys) in streams_of(res.sources, len(good)).items()}
                 pct = percentiles(m if cases else oriented(values, True), samples=samples,
@@ -357,7 +358,14 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
                     unit = (PER_REQUEST_UNITS if scope == "per_request" else TOTAL_UNITS)[metric]
                     f = _scale(_INTERNAL[metric], unit)
                     for i, q in enumerate(("p5", "p50", "p95")):
-                        result[f"{metric}_{scope}_{q}[{unit}]"] = arr[:, i] * f
+                        new[f"{metric}_{scope}_{q}[{unit}]"] = arr[:, i] * f
+    if new:
+        computed = pd.DataFrame(new, index=kept.index)
+        result = pd.concat([kept, computed], axis=1) if len(kept.columns) else computed
+    else:
+        result = kept.copy()
+    if sources is not None:
+        result.attrs["sources"] = sources
     if not skip_invalid:
         return result
     rejects = data.loc[bad].copy()
@@ -384,7 +392,7 @@ def _notes_column(res, good):
     with np.errstate(over="ignore"):
         for w in range(1, words.shape[1]):
             key = key * np.uint64(0x9E3779B97F4A7C15) + words[:, w]
-    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    _, first, codes = _unique(key)
     labels = ["; ".join(dict.fromkeys(t for t, on in zip(texts, bits[j]) if on)) for j in first]
     categories = list(dict.fromkeys(labels))
     remap = np.array([categories.index(lab) for lab in labels], dtype=int)
@@ -416,7 +424,7 @@ def sources_table(res, good):
     names = [k for k in INPUTS if k in res.sources.rules]
     h = res.pattern()[good]
     positions = np.flatnonzero(good)
-    uniq, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    uniq, first, inverse = _unique(h)
     ids, rows = [], []
     for j in first:
         row = int(positions[j])
@@ -429,7 +437,30 @@ def sources_table(res, good):
                          "key": r.get("key"), "parameter": r.get("parameter"), "status": r.get("status"),
                          "source_id": r.get("source_id"), "formula": r.get("formula")})
     table = pd.DataFrame(rows, columns=list(SOURCE_COLUMNS)).drop_duplicates()
-    return np.asarray(ids, dtype=object)[inverse.reshape(-1)], table
+    categories = list(dict.fromkeys(ids))  # two patterns may give one id (placeholders are not recorded)
+    remap = np.array([categories.index(i) for i in ids], dtype=np.intp)
+    return pd.Categorical.from_codes(remap[inverse.reshape(-1)], categories=categories), table
+
+
+def _unique(keys: np.ndarray):
+    """``np.unique(keys, return_index=True, return_inverse=True)`` by hashing (pandas), O(rows) instead of a sort.
+
+    The distinct keys come sorted as numpy gives them; `first` is each key's first row.
+
+    >>> u, first, inverse = _unique(np.array([7, 3, 7, 9, 3], dtype=np.uint64))
+    >>> u.tolist(), first.tolist(), inverse.tolist()
+    ([3, 7, 9], [1, 0, 3], [1, 0, 1, 2, 0])
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(keys)
+    # factorize numbers keys in order of first appearance: a code first seen raises the running maximum
+    running = np.maximum.accumulate(codes)
+    first_seen = np.flatnonzero(np.diff(running, prepend=-1) > 0)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return np.asarray(uniques)[order], first_seen[order], rank[codes]
 
 
 def _path_column(res, good):
@@ -439,7 +470,8 @@ def _path_column(res, good):
 
 
 def _columns(result, raw, requests, cases, raw_total=None):
-    """Add the result columns (central, low, high) in display units (totals on their own cases)."""
+    """Add the result columns (central, low, high) in display units to `result` (a dict of columns; totals on
+    their own cases)."""
     raw_total = raw if raw_total is None else raw_total
     for scope, units, scale in (("per_request", PER_REQUEST_UNITS, None), ("total", TOTAL_UNITS, requests)):
         for metric, unit in units.items():
