@@ -43,7 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pint
+from ._pint import pint
 
 from . import alternatives
 from .errors import InputError

@@ -14,7 +14,7 @@ import math
 import re
 from pathlib import Path
 
-import pint
+from ._pint import pint
 
 from .errors import InputError
 
