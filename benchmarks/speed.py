@@ -23,6 +23,14 @@ shows what dominates.
 (c) Peak resident memory (VmHWM) of a Monte Carlo run (10,000 scenarios x
 10,000 samples) in a fresh process.
 
+(d) One process against Dask (``footprint[dask]``): ``batch.estimate`` of 10^7 rows
+(central) and of 10^4 rows x 10^4 samples (``--engine-mc 100000 10000`` for the issue's
+size, about 10x longer), in one process chunk after chunk and on LocalClusters of 1 and
+2 worker processes, with each process's peak memory; then ``estimate --batch`` of a
+100,000-row CSV with 1,000 samples with and without ``--workers 2`` (the files compared).
+
+(e) ``compare`` of every shipped scenario, warm, in-process.
+
 Timings are the best of a few repeats (the least disturbed by other load);
 the machine's load average is printed because it matters.
 """
@@ -52,6 +60,7 @@ TARGETS = {
     "ecologits_ratio": 100.0,  # batch rate / EcoLogits per-call rate
     "cli_extra_s": 0.3,  # CLI wall time minus bare python start
     "mc_peak_mb": 2048,  # 10k x 10k Monte Carlo
+    "compare_s": 0.15,  # compare of a shipped scenario, warm, in-process
 }
 CLI_ARGS = ["estimate", "--params", "70B", "--output-tokens", "400", "--gpu", "H100", "--zone", "FRA", "--json"]
 
@@ -151,10 +160,16 @@ def bench_batch(sizes, repeats, ecologits_calls):
 
 
 def ecologits_rate(table, calls):
-    """EcoLogits' ``compute_llm_impacts`` per call on the same kind of cases, or None when not installed."""
+    """EcoLogits' ``compute_llm_impacts`` per call on the same kind of cases, or None when not installed.
+
+    Returns ``{"scalar": calls/s, "range": calls/s}``: scalar inputs, and the range-valued call
+    (parameters and PUE as ``RangeValue``, as EcoLogits does for models of unknown size), the
+    closest to footprint's low/central/high.
+    """
     try:
         from ecologits.electricity_mix_repository import electricity_mixes
         from ecologits.impacts.llm import compute_llm_impacts
+        from ecologits.utils.range_value import RangeValue
     except ImportError:
         print("  EcoLogits not importable: skipped (install ecologits==0.11.3 in a benchmark venv, see the docstring)")
         return None
@@ -164,20 +179,146 @@ def ecologits_rate(table, calls):
     pue = table["pue"].to_numpy()
     zones = table["zone"].to_numpy()
 
-    def run():
+    def run(ranged):
         for i in range(calls):
             mix = mixes[zones[i]]
-            compute_llm_impacts(model_active_parameter_count=params[i], model_total_parameter_count=params[i],
+            n = RangeValue(min=params[i] * 0.8, max=params[i] * 1.2) if ranged else params[i]
+            p = RangeValue(min=pue[i] * 0.95, max=pue[i] * 1.05) if ranged else pue[i]
+            compute_llm_impacts(model_active_parameter_count=n, model_total_parameter_count=n,
                                 output_token_count=out_tok[i], if_electricity_mix_adpe=mix.adpe,
                                 if_electricity_mix_pe=mix.pe, if_electricity_mix_gwp=mix.gwp,
-                                if_electricity_mix_wue=mix.wue, datacenter_pue=pue[i], datacenter_wue=0.5,
+                                if_electricity_mix_wue=mix.wue, datacenter_pue=p, datacenter_wue=0.5,
                                 request_latency=math.inf)
 
-    run()  # warm-up
-    t = best_of(run, 3)
-    rate = calls / t
-    print(f"  EcoLogits compute_llm_impacts: {rate:,.0f} calls/s ({calls} calls, best of 3)")
-    return rate
+    rates = {}
+    for kind, ranged in (("scalar", False), ("range", True)):
+        run(ranged)  # warm-up
+        rates[kind] = calls / best_of(lambda: run(ranged), 3)
+    print(f"  EcoLogits compute_llm_impacts: {rates['scalar']:,.0f} calls/s scalar, {rates['range']:,.0f} calls/s "
+          f"range-valued ({calls} calls, best of 3)")
+    return rates
+
+
+# -- (d) Dask: one process against a local cluster ----------------------------------------------------------
+
+_ENGINE_SCRIPT = textwrap.dedent("""
+    import json, sys, time
+    sys.path.insert(0, {root!r}); sys.path.insert(0, {here!r})
+    import speed
+    from speed import make_table
+    from footprint import batch
+
+    def hwm():
+        try:
+            return int([l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]) / 1024
+        except (OSError, IndexError):
+            return float("nan")
+
+    def main():
+        rows, part, samples, workers = {rows}, {part}, {samples}, {workers}
+        parts = -(-rows // part)
+        col = "co2e_per_request_p50[gCO2e]" if samples else "co2e_per_request[gCO2e]"
+        kw = dict(cases=False) if not samples else dict(samples=samples, seed=1)
+        if workers == 0:
+            t0 = time.perf_counter()
+            total = 0.0
+            for k in range(parts):  # the CLI's way: one chunk after the other
+                total += float(batch.estimate(make_table(min(part, rows - k * part), seed=k),
+                                              row_offset=k * part, **kw)[col].sum())
+            out = dict(seconds=time.perf_counter() - t0, start=0.0, total=total, peak_mb=[hwm()])
+        else:
+            import logging
+            import cloudpickle
+            import dask
+            import dask.dataframe as dd
+            from distributed import Client, LocalCluster
+            cloudpickle.register_pickle_by_value(speed)  # the workers build their own partitions
+            t0 = time.perf_counter()
+            with dask.config.set({{"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}}):
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+            client.run(batch.worker_setup)
+            start = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            sizes = [min(part, rows - k * part) for k in range(parts)]
+            table = dd.from_map(lambda k: make_table(sizes[k], seed=k), list(range(parts)), meta=make_table(0),
+                                divisions=[None] * (parts + 1))
+            total = float(batch.estimate(table, **kw)[col].sum().compute())
+            seconds = time.perf_counter() - t0
+            peaks = sorted(client.run(hwm).values())
+            client.close(); cluster.close()
+            out = dict(seconds=seconds, start=start, total=total, peak_mb=peaks)
+        print(json.dumps(out))
+
+    if __name__ == "__main__":
+        main()
+""")
+
+
+def bench_engines(rows: int, part: int, samples: int | None, workers=(0, 1, 2)):
+    """One process (chunks of `part` rows one after the other) against LocalClusters of 1 and 2 processes."""
+    here = Path(__file__).resolve().parent
+    out = []
+    for w in workers:
+        script = _ENGINE_SCRIPT.format(root=str(ROOT), here=str(here), rows=rows, part=part, samples=samples or 0,
+                                       workers=w)
+        path = here / f".engine_{os.getpid()}.py"  # a file: worker processes are spawned from a main module
+        path.write_text(script, encoding="utf-8")
+        try:
+            proc = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, check=True)
+        finally:
+            path.unlink(missing_ok=True)
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        r.update(workers=w, rows=rows, part=part, samples=samples)
+        out.append(r)
+        name = "one process" if w == 0 else f"Dask, {w} worker{'s' if w > 1 else ''}"
+        print(f"  {rows:,} rows{f' x {samples:,} samples' if samples else ' (central)'}, {name}: {r['seconds']:.1f} s "
+              f"(+{r['start']:.1f} s start), peak {', '.join(f'{p:.0f}' for p in r['peak_mb'])} MB", flush=True)
+    ref = out[0]["total"]
+    for r in out[1:]:
+        assert math.isclose(r["total"], ref, rel_tol=1e-12), f"Dask gave another total: {r['total']} != {ref}"
+    return out
+
+
+def bench_cli_workers(rows: int, samples: int):
+    """`estimate --batch` of a CSV file, without and with `--workers 2`: wall time and identical files."""
+    import tempfile
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "t.csv"
+        make_table(rows, seed=3).to_csv(src, index=False)
+        times = {}
+        for label, extra in (("one", []), ("two", ["--workers", "2"])):
+            cmd = [sys.executable, "-m", "footprint.cli", "estimate", "--batch", str(src), "--output",
+                   str(Path(tmp) / f"{label}.csv"), "--samples", str(samples), "--seed", "3", *extra]
+            t0 = time.perf_counter()
+            subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=True)
+            times[label] = time.perf_counter() - t0
+        same = all((Path(tmp) / f"one{x}").read_bytes() == (Path(tmp) / f"two{x}").read_bytes()
+                   for x in (".csv", ".sources.csv"))
+    out = {"rows": rows, "samples": samples, "one": times["one"], "two": times["two"], "same": same}
+    print(f"  CLI {rows:,} rows x {samples:,} samples: {times['one']:.1f} s one process, {times['two']:.1f} s with "
+          f"--workers 2 ({times['one'] / times['two']:.2f}x); same files: {same}", flush=True)
+    return out
+
+
+# -- (e) compare per scenario ---------------------------------------------------------------------------------
+
+
+def bench_compare(repeats: int):
+    from footprint.compare import compare_scenario
+    from footprint.scenario import load
+
+    out = {}
+    paths = sorted((ROOT / "scenarios").glob("*.toml"))
+    for p in paths:
+        compare_scenario(load(p))  # warm: factor tables, units
+    for p in paths:
+        out[p.name] = best_of(lambda: compare_scenario(load(p)), repeats)
+        print(f"  compare {p.name}: {out[p.name]:.3f} s", flush=True)
+    return out
 
 
 # -- (b) CLI start-up ---------------------------------------------------------------------------------------
@@ -275,10 +416,23 @@ def verdict(ok) -> str:
     return "n/a" if ok is None else ("**met**" if ok else "**missed**")
 
 
-def report(mach, rows, eco, cli, mc, smoke) -> str:
+def _engine_rows(runs) -> list:
+    one = runs[0]["seconds"]
+    out = []
+    for r in runs:
+        name = "one process (chunks in turn)" if r["workers"] == 0 else f"Dask LocalCluster, {r['workers']} worker process" \
+            + ("es" if r["workers"] > 1 else "")
+        start = f"{r['start']:.1f} s" if r["workers"] else "-"
+        out.append(f"| {name} | {r['seconds']:.1f} s | {start} | {one / r['seconds']:.2f}x | "
+                   f"{', '.join(f'{p:.0f}' for p in r['peak_mb'])} |")
+    return out
+
+
+def report(mach, rows, eco, cli, mc, smoke, engines=(), cli_workers=None, compare=None) -> str:
     big = rows[-1]
     floor_ratio = big["floor"] / big["batch_central"]
-    eco_ratio = big["batch_central"] / eco if eco else None
+    eco_ratio = big["batch_central"] / eco["scalar"] if eco else None
+    eco_range_ratio = big["batch_cases"] / eco["range"] if eco else None
     lines = [
         "# Speed and memory benchmark",
         "",
@@ -299,16 +453,18 @@ def report(mach, rows, eco, cli, mc, smoke) -> str:
         "(central value, shared-fleet path only; checked equal to compute).",
         "",
         "| rows | batch, central | batch, low/central/high | compute, central | compute, 3 cases | numpy floor | "
-        "floor / batch | batch / EcoLogits |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "floor / batch | batch / EcoLogits scalar | batch with cases / EcoLogits range-valued |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        e = f"{r['batch_central'] / eco:,.0f}x" if eco else "n/a"
+        e = f"{r['batch_central'] / eco['scalar']:,.0f}x | {r['batch_cases'] / eco['range']:,.0f}x" if eco else "n/a | n/a"
         lines.append(f"| {r['rows']:,} | {r['batch_central']:,.0f} | {r['batch_cases']:,.0f} | "
                      f"{r['compute_central']:,.0f} | {r['compute_cases']:,.0f} | {r['floor']:,.0f} | "
                      f"{r['floor'] / r['batch_central']:.1f}x | {e} |")
-    lines += ["", (f"EcoLogits 0.11.3 `compute_llm_impacts`, one call per scenario in a Python loop: {eco:,.0f} calls/s."
-                   if eco else "EcoLogits was not importable in this environment: its column is n/a."), ""]
+    lines += ["", (f"EcoLogits 0.11.3 `compute_llm_impacts`, one call per scenario in a Python loop: {eco['scalar']:,.0f} "
+                   f"calls/s with scalar inputs, {eco['range']:,.0f} calls/s range-valued (parameters and PUE as "
+                   "`RangeValue`, the counterpart of footprint's low/central/high)."
+                   if eco else "EcoLogits was not importable in this environment: its columns are n/a."), ""]
     lines += [
         "## (b) CLI start-up",
         "",
@@ -328,7 +484,36 @@ def report(mach, rows, eco, cli, mc, smoke) -> str:
         f"fresh process): {mc['seconds']:.1f} s, peak RSS **{mc['peak_mb']:.0f} MB**, "
         f"{mc['rows'] * mc['samples'] / mc['seconds']:,.0f} samples/s; p5 <= p50 <= p95 on every row: {mc['ordered']}.",
         "",
-        "## Targets (issue 6)",
+        "## (d) One process against Dask",
+        "",
+        "`batch.estimate` of the same rows: in one process, chunk after chunk (what `estimate --batch` does), and "
+        "as a Dask DataFrame (`dd.from_map`, each worker builds its own partitions) on a `LocalCluster` of 1 and 2 "
+        "worker processes (one thread each); the sum of a result column is brought back, so the time is the "
+        "estimate, not the transfer. *start* is the cluster start-up and the per-worker set-up "
+        "(`batch.worker_setup`), not included in *time*. Peak memory is each process's VmHWM. The totals of "
+        "every engine are equal (checked).",
+        "",
+    ]
+    for runs in engines:
+        r0 = runs[0]
+        what = f"{r0['rows']:,} rows x {r0['samples']:,} samples" if r0["samples"] else f"{r0['rows']:,} rows, central"
+        lines += [f"**{what}**, partitions of {r0['part']:,} rows:", "",
+                  "| engine | time | start | speed-up | peak memory per process (MB) |", "|---|---:|---:|---:|---:|"]
+        lines += _engine_rows(runs) + [""]
+    if cli_workers:
+        c = cli_workers
+        lines += [f"`footprint estimate --batch` of a CSV file of {c['rows']:,} rows x {c['samples']:,} samples "
+                  f"(`--seed 3`), whole process: {c['one']:.1f} s in one process, {c['two']:.1f} s with `--workers 2` "
+                  f"(cluster start included): **{c['one'] / c['two']:.2f}x**; results and sources files byte-identical: "
+                  f"**{c['same']}**.", ""]
+    if compare:
+        lines += ["## (e) compare per scenario", "",
+                  "`compare_scenario(load(path))` in-process, warm (factor tables and units loaded), default samples, "
+                  "best of a few:", "", "| scenario | seconds |", "|---|---:|"]
+        lines += [f"| {name} | {t:.3f} |" for name, t in compare.items()] + [""]
+    slowest = max(compare.values()) if compare else None
+    lines += [
+        "## Targets (issues 6 and 15)",
         "",
         "| target | measured | verdict |",
         "|---|---|---|",
@@ -342,8 +527,18 @@ def report(mach, rows, eco, cli, mc, smoke) -> str:
         f"{verdict(cli['extra'] <= TARGETS['cli_extra_s'])} |",
         f"| Monte Carlo 10,000 x 10,000 within 2 GB | {mc['peak_mb']:.0f} MB at {mc['rows']:,} x {mc['samples']:,} | "
         f"{verdict(mc['peak_mb'] <= TARGETS['mc_peak_mb']) if mc['rows'] * mc['samples'] >= 1e8 else 'n/a (smoke size)'} |",
-        "",
+        f"| batch >= 1,000,000 rows/s with low/central/high ({big['rows']:,} rows) | {big['batch_cases']:,.0f}/s | "
+        f"{verdict(big['batch_cases'] >= TARGETS['rate'])} |",
+        f"| batch with cases / EcoLogits range-valued | {f'{eco_range_ratio:,.0f}x' if eco_range_ratio else 'n/a'} | "
+        "reported |",
+        f"| compare of every shipped scenario <= 0.15 s warm | slowest {slowest:.3f} s | "
+        f"{verdict(slowest <= 0.15) if slowest is not None else 'n/a'} |",
     ]
+    if cli_workers:
+        lines.append(f"| `--workers 2` >= 1.3x faster on {cli_workers['rows']:,} x {cli_workers['samples']:,} (start "
+                     f"included), same file | {cli_workers['one'] / cli_workers['two']:.2f}x, same: {cli_workers['same']} | "
+                     f"{verdict(cli_workers['one'] / cli_workers['two'] >= 1.3 and cli_workers['same'])} |")
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -352,10 +547,26 @@ def main(argv=None):
     parser.add_argument("--smoke", action="store_true", help="a seconds-long version (CI); prints, writes nothing")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "speed.md"))
     args = parser.parse_args(argv)
+    parser.add_argument("--engine-rows", type=int, default=10_000_000, help="rows of the central Dask comparison")
+    parser.add_argument("--engine-mc", type=int, nargs=2, default=(10_000, 10_000), metavar=("ROWS", "SAMPLES"),
+                        help="rows and samples of the Monte Carlo Dask comparison (the issue asks 100000 10000)")
+    parser.add_argument("--cli-workers", type=int, nargs=2, default=(100_000, 1_000), metavar=("ROWS", "SAMPLES"))
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask comparisons")
+    args = parser.parse_args(argv)
     if args.smoke:
         sizes, repeats, calls, cli_n, mc = [1_000, 10_000], 2, 200, 3, (200, 1_000)
+        engines = [(20_000, 10_000, None), (400, 200, 200)]
+        cli_workers = (2_000, 100)
     else:
         sizes, repeats, calls, cli_n, mc = [1_000, 10_000, 100_000, 1_000_000], 5, 2_000, 11, (10_000, 10_000)
+        mc_rows, mc_samples = args.engine_mc
+        engines = [(args.engine_rows, 1_000_000, None), (mc_rows, max(100, mc_rows // 8), mc_samples)]
+        cli_workers = tuple(args.cli_workers)
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("(d) Dask is not installed (pip install 'footprint[dask]'): its comparisons are skipped")
+        args.no_dask = True
     mach = machine()
     print(f"machine: {mach}")
     print("(a) batch throughput")
@@ -364,7 +575,14 @@ def main(argv=None):
     cli = bench_cli(cli_n)
     print("(c) Monte Carlo memory")
     mc_out = bench_montecarlo(*mc)
-    text = report(mach, rows, eco, cli, mc_out, args.smoke)
+    engine_runs, cli_w = [], None
+    if not args.no_dask:
+        print("(d) one process against Dask")
+        engine_runs = [bench_engines(r, part, smp) for r, part, smp in engines]
+        cli_w = bench_cli_workers(*cli_workers)
+    print("(e) compare per scenario")
+    cmp_times = bench_compare(2 if args.smoke else 5)
+    text = report(mach, rows, eco, cli, mc_out, args.smoke, engine_runs, cli_w, cmp_times)
     if args.smoke:
         print(text)
         return

@@ -229,7 +229,7 @@ def resolve_table_full(table, column_units=None):
             col[name], given[name] = parse_column(table[inputs[name][0]], name, spec, units.get(name), P, name)
         else:
             col[name], given[name] = np.full((1, 3), np.nan), np.zeros(n, dtype=bool)
-    names = {name: table[inputs[name][0]].tolist() for name in NAME_COLUMNS if name in inputs}
+    names = {name: table[inputs[name][0]] for name in NAME_COLUMNS if name in inputs}  # factorised as Series
     constants = {k: col.pop(k) for k in CONSTANTS}
     constants_given = {k: given.pop(k) for k in CONSTANTS}
     return resolve_columns(Columns(n, col, given, names, constants, constants_given), P)
@@ -261,8 +261,9 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        One row per scenario; columns named like the flags of ``footprint
+    table : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per scenario (a Dask DataFrame gives a Dask DataFrame of results, computed
+        partition by partition: see :func:`_estimate_dask`); columns named like the flags of ``footprint
         estimate`` with underscores (``params``, ``output_tokens``, ``gpu``,
         ``zone``, ``grid_intensity``...), units in the header
         (``grid_intensity[g/kWh]``), in a units row or in the cells (see the
@@ -287,7 +288,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
 
     Returns
     -------
-    pandas.DataFrame, or (pandas.DataFrame, pandas.DataFrame) with `skip_invalid`
+    pandas.DataFrame, or (pandas.DataFrame, pandas.DataFrame) with `skip_invalid`, or dask.dataframe.DataFrame
         Results indexed like `table`: pass-through columns, then for each of
         energy [Wh], co2e [gCO2e], water [mL] per request and energy [kWh],
         co2e [kgCO2e], water [L] in total (NaN without ``requests``) the
@@ -303,8 +304,11 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     """
     import pandas as pd
 
+    if is_dask(table):
+        return _estimate_dask(table, skip_invalid=skip_invalid, cases=cases, samples=samples, seed=seed, units=units,
+                              max_elements=max_elements, row_offset=row_offset)
     if not isinstance(table, pd.DataFrame):
-        raise InputError("batch: give a pandas DataFrame (one row per scenario)")
+        raise InputError("batch: give a pandas DataFrame or a Dask DataFrame (one row per scenario)")
     inputs, passthrough = normalise_columns(table)
     data, row_units = split_units_row(table, inputs)
     row_units.update(units or {})
@@ -324,11 +328,14 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     if bad.any():
         values = {k: (a[good] if a.shape[0] == len(good) else a) for k, a in values.items()}
         period = period[good]
-    result = data.loc[good, passthrough].copy()
+    kept = data[passthrough] if n_good == len(good) else data.loc[good, passthrough]
+    kept = kept.drop(columns=[c for c in ("serving_path", "notes", "sources_id") if c in kept.columns])
+    new = {}  # the computed columns, joined to the pass-through ones at once (one copy, not one per column)
+    sources = None
     if good.any():
-        result["serving_path"] = _path_column(res, good)
-        result["notes"] = _notes_column(res, good)
-        result["sources_id"], result.attrs["sources"] = sources_table(res, good)
+        new["serving_path"] = _path_column(res, good)
+        new["notes"] = _notes_column(res, good)
+        new["sources_id"], sources = sources_table(res, good)
         m = oriented(values, cases)
         with np.errstate(all="ignore"):
             raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
@@ -337,11 +344,9 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
             m_total = for_totals(m) if cases else None
             raw_total = raw if m_total is None else {
                 k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m_total).items()}
-            _columns(result, raw, requests, cases, raw_total)
+            _columns(new, raw, requests, cases, raw_total)
             if samples is not None:
-                from .montecarlo import percentiles
-
-                from .montecarlo import streams_of
+                from .montecarlo import percentiles, streams_of
 
                 streams = {k: (codes[good], keys) for k, (codes, keys) in streams_of(res.sources, len(good)).items()}
                 pct = percentiles(m if cases else oriented(values, True), samples=samples,
@@ -353,7 +358,14 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
                     unit = (PER_REQUEST_UNITS if scope == "per_request" else TOTAL_UNITS)[metric]
                     f = _scale(_INTERNAL[metric], unit)
                     for i, q in enumerate(("p5", "p50", "p95")):
-                        result[f"{metric}_{scope}_{q}[{unit}]"] = arr[:, i] * f
+                        new[f"{metric}_{scope}_{q}[{unit}]"] = arr[:, i] * f
+    if new:
+        computed = pd.DataFrame(new, index=kept.index)
+        result = pd.concat([kept, computed], axis=1) if len(kept.columns) else computed
+    else:
+        result = kept.copy()
+    if sources is not None:
+        result.attrs["sources"] = sources
     if not skip_invalid:
         return result
     rejects = data.loc[bad].copy()
@@ -380,7 +392,7 @@ def _notes_column(res, good):
     with np.errstate(over="ignore"):
         for w in range(1, words.shape[1]):
             key = key * np.uint64(0x9E3779B97F4A7C15) + words[:, w]
-    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    _, first, codes = _unique(key)
     labels = ["; ".join(dict.fromkeys(t for t, on in zip(texts, bits[j]) if on)) for j in first]
     categories = list(dict.fromkeys(labels))
     remap = np.array([categories.index(lab) for lab in labels], dtype=int)
@@ -412,7 +424,7 @@ def sources_table(res, good):
     names = [k for k in INPUTS if k in res.sources.rules]
     h = res.pattern()[good]
     positions = np.flatnonzero(good)
-    uniq, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    uniq, first, inverse = _unique(h)
     ids, rows = [], []
     for j in first:
         row = int(positions[j])
@@ -425,7 +437,30 @@ def sources_table(res, good):
                          "key": r.get("key"), "parameter": r.get("parameter"), "status": r.get("status"),
                          "source_id": r.get("source_id"), "formula": r.get("formula")})
     table = pd.DataFrame(rows, columns=list(SOURCE_COLUMNS)).drop_duplicates()
-    return np.asarray(ids, dtype=object)[inverse.reshape(-1)], table
+    categories = list(dict.fromkeys(ids))  # two patterns may give one id (placeholders are not recorded)
+    remap = np.array([categories.index(i) for i in ids], dtype=np.intp)
+    return pd.Categorical.from_codes(remap[inverse.reshape(-1)], categories=categories), table
+
+
+def _unique(keys: np.ndarray):
+    """``np.unique(keys, return_index=True, return_inverse=True)`` by hashing (pandas), O(rows) instead of a sort.
+
+    The distinct keys come sorted as numpy gives them; `first` is each key's first row.
+
+    >>> u, first, inverse = _unique(np.array([7, 3, 7, 9, 3], dtype=np.uint64))
+    >>> u.tolist(), first.tolist(), inverse.tolist()
+    ([3, 7, 9], [1, 0, 3], [1, 0, 1, 2, 0])
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(keys)
+    # factorize numbers keys in order of first appearance: a code first seen raises the running maximum
+    running = np.maximum.accumulate(codes)
+    first_seen = np.flatnonzero(np.diff(running, prepend=-1) > 0)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return np.asarray(uniques)[order], first_seen[order], rank[codes]
 
 
 def _path_column(res, good):
@@ -435,7 +470,8 @@ def _path_column(res, good):
 
 
 def _columns(result, raw, requests, cases, raw_total=None):
-    """Add the result columns (central, low, high) in display units (totals on their own cases)."""
+    """Add the result columns (central, low, high) in display units to `result` (a dict of columns; totals on
+    their own cases)."""
     raw_total = raw if raw_total is None else raw_total
     for scope, units, scale in (("per_request", PER_REQUEST_UNITS, None), ("total", TOTAL_UNITS, requests)):
         for metric, unit in units.items():
@@ -451,3 +487,102 @@ def _columns(result, raw, requests, cases, raw_total=None):
         result["requests_total[request]"] = requests[:, 1]
     else:
         result["requests_total[request]"] = requests[:, 0]
+
+
+# -- Dask ------------------------------------------------------------------------------------------------------------
+
+#: What to say when the optional Dask extra is missing.
+NO_DASK = "Dask is not installed: pip install 'footprint[dask]' (dask[dataframe] and distributed)"
+
+
+def is_dask(table) -> bool:
+    """Whether `table` is a Dask collection (checked without importing Dask)."""
+    return type(table).__module__.split(".")[0] == "dask"
+
+
+def require_dask():
+    """Import and return ``dask.dataframe``, or raise the one-line :data:`NO_DASK` error."""
+    try:
+        import dask.dataframe as dd
+    except ImportError:
+        raise InputError(NO_DASK) from None
+    return dd
+
+
+def worker_setup() -> None:
+    """Pay the per-process set-up (unit registry, factor tables) once, before the first partition.
+
+    The unit registry is footprint's application registry from the import of
+    :mod:`footprint.units` on, so :class:`pint.Quantity` objects pickled by one process
+    unpickle in another (a Dask worker).  ``client.run(footprint.batch.worker_setup)`` runs
+    it on every worker of a cluster.
+    """
+    import pandas as pd
+
+    from . import units  # noqa: F401  (pint.set_application_registry at import)
+
+    estimate(pd.DataFrame({"params": ["7B"], "gpu": ["H100"], "zone": ["FRA"]}), samples=1)
+
+
+def result_meta(passthrough_meta, *, cases: bool = True, samples: int | None = None):
+    """The empty result frame of :func:`estimate` for a table whose pass-through columns are `passthrough_meta`.
+
+    Columns and dtypes are those of a computed result (the computed columns do not depend
+    on the rows' values): the Dask path's explicit ``meta``.
+    """
+    import pandas as pd
+
+    probe = estimate(pd.DataFrame({"params": ["7B"]}), cases=cases, samples=1 if samples else None, seed=0)
+    meta = passthrough_meta.iloc[:0].copy()
+    for col in probe.columns:
+        meta[col] = probe[col].iloc[:0].to_numpy() if not isinstance(probe[col].dtype, pd.CategoricalDtype) \
+            else pd.Categorical([], categories=probe[col].cat.categories)
+    meta["notes"] = meta["notes"].astype(object)
+    return meta
+
+
+def _estimate_partition(part, offsets, drop_first, meta, options, partition_info=None):
+    """:func:`estimate` of one partition at its global row offset (the Monte Carlo streams follow the rows)."""
+    number = partition_info["number"] if partition_info else 0
+    if drop_first and number == 0:
+        part = part.iloc[1:]
+    if len(part) == 0:
+        return meta
+    result = estimate(part, row_offset=int(offsets[number]), **options)
+    result.attrs.clear()  # the sources table stays per partition (see estimate_sources)
+    result["notes"] = result["notes"].astype(object)  # categories differ between partitions
+    return result
+
+
+def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elements, row_offset):
+    """:func:`estimate` of a Dask DataFrame: ``map_partitions`` with an explicit ``meta``.
+
+    Each partition is estimated where it lies, at its global row offset (the partition
+    lengths are counted once, a pass over the data), so the Monte Carlo draws of a row and
+    the figures are the same as for the whole table in one process, for any partitioning
+    and any number of workers.  A units row (the first row of the first partition) applies
+    to every partition.  Bad values raise :class:`~footprint.errors.InputError` when the
+    result is computed (rows named by the partition's index); ``skip_invalid`` is not
+    available here (the CLI's ``--workers`` writes the rejects).
+    """
+    import numpy as np
+
+    require_dask()
+    if skip_invalid:
+        raise InputError("batch: skip_invalid is not available with a Dask DataFrame; use `footprint estimate --batch "
+                         "FILE --output OUT --skip-invalid --workers N`, which writes the rejects")
+    inputs, passthrough = normalise_columns(table._meta)
+    if not {"params", "model", "flops_per_item", "energy_per_item"} & set(inputs):
+        raise InputError("missing required column: params (the model size, e.g. 70B) or model (a catalogue model); "
+                         f"columns found: {', '.join(map(str, table.columns))}")
+    head = table.partitions[0].compute()
+    _, row_units = split_units_row(head, inputs)
+    drop_first = bool(row_units)
+    row_units.update(units or {})
+    lengths = np.asarray(table.map_partitions(len).compute(), dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) - (1 if drop_first else 0) + int(row_offset)
+    offsets[0] = int(row_offset)
+    meta = result_meta(table._meta[passthrough], cases=cases, samples=samples)
+    options = dict(cases=cases, samples=samples, seed=seed, units=row_units, max_elements=max_elements)
+    return table.map_partitions(_estimate_partition, offsets.tolist(), drop_first, meta, options, meta=meta,
+                                align_dataframes=False)

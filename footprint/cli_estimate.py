@@ -22,8 +22,13 @@ from .formatting import assumption_value, figure, table
 @click.option("--samples", default=None, type=click.IntRange(1, MAX_SAMPLES), metavar="N",
               help="Monte Carlo draws over the ranged inputs: adds p5/p50/p95 (with --batch: columns per row).")
 @click.option("--seed", default=None, type=click.IntRange(min=0), metavar="S", help="With --samples: seed of the sampling [default 0].")
+@click.option("--workers", default=None, type=click.IntRange(1, 1024), metavar="N",
+              help="With --batch: run on N local worker processes (Dask; pip install 'footprint[dask]'). Same file as without.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --batch: run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786). Same file as without.")
 @click.pass_context
-def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, samples, seed, **options):
+def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, samples, seed, workers, scheduler,
+             **options):
     """Estimate the energy, CO2e and water of serving a model.
 
     \b
@@ -34,8 +39,10 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
       footprint estimate --params 100B --output-tokens 500 --input-tokens 0 --flop-utilisation 0.1 \\
                          --power-per-gpu '892.5 W' --pue 1.2 --fleet-utilisation 1
       footprint estimate --batch scenarios.csv --output results.csv --skip-invalid --samples 1000 --seed 1
+      footprint estimate --batch scenarios.csv --output results.csv --samples 1000 --workers 4
     """
-    batch_flags = {"output": output, "skip_invalid": skip_invalid, "rejects": rejects_file}
+    batch_flags = {"output": output, "skip_invalid": skip_invalid, "rejects": rejects_file, "workers": workers,
+                   "scheduler": scheduler}
     if batch_file is not None:
         given = [cli_label(n) for n, v in options.items() if v is not None]
         if as_json:
@@ -45,9 +52,12 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
                                    "of the table")
         if output is None:
             raise click.UsageError("--batch needs --output FILE.csv")
+        if workers is not None and scheduler is not None:
+            raise click.UsageError("--workers starts a local cluster and --scheduler joins an existing one: give one")
         from .cli_batch import run_batch
 
-        run_batch(batch_file, output, skip_invalid=skip_invalid, rejects=rejects_file, samples=samples, seed=seed)
+        run_batch(batch_file, output, skip_invalid=skip_invalid, rejects=rejects_file, samples=samples, seed=seed,
+                  workers=workers, scheduler=scheduler)
         return
     stray = [f"--{n.replace('_', '-')}" for n, v in batch_flags.items() if v not in (None, False)]
     if stray:

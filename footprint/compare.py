@@ -43,7 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pint
+from ._pint import pint
 
 from . import alternatives
 from .errors import InputError
@@ -126,7 +126,7 @@ def _zone_electricity(zone: str):
     return gi.quantity.to("kg/J"), wi.quantity.to("L/J"), (gi.ref, wi.ref), keys
 
 
-def prepare(scenario, human_time: str | None = None) -> Plan:
+def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = None) -> Plan:
     """Resolve every input of a scenario (AI steps through ``resolve``, lines from the library).
 
     Parameters
@@ -135,6 +135,9 @@ def prepare(scenario, human_time: str | None = None) -> Plan:
     human_time : str, optional
         Override the human-time boundary of the scenario (``device``,
         ``device+office``, ``per_capita_fr``, ``per_capita_us``).
+    steps_of : Plan, optional
+        A plan of the same scenario whose resolved AI steps are reused (only the
+        human-time lines depend on the boundary): the steps are not resolved again.
 
     Raises
     ------
@@ -179,9 +182,17 @@ def prepare(scenario, human_time: str | None = None) -> Plan:
         return tuple(out)
 
     variants = []
-    for v in s.variants:
+    for i_variant, v in enumerate(s.variants):
         steps = []
-        for st in v.steps:
+        for i_step, st in enumerate(v.steps):
+            if steps_of is not None:  # the same scenario under another boundary: its steps as resolved
+                r = steps_of.variants[i_variant].steps[i_step].resolved
+                for a in r.assumptions:
+                    assumptions.append(Assumption(f"ai.{v.name}.{st.name}.{a.name.lstrip('-')}", a.value, a.source,
+                                                  a.status))
+                notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
+                steps.append(steps_of.variants[i_variant].steps[i_step])
+                continue
             kwargs = st.kwargs
             if "constants" in kwargs:
                 kwargs["constants"] = dict(kwargs["constants"])
@@ -733,7 +744,7 @@ def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
         if boundary == plan.boundary:
             other = plan
         else:
-            other = prepare(plan.scenario, boundary)
+            other = prepare(plan.scenario, boundary, steps_of=plan)  # the AI steps resolved once
         cases = Cases()
         H = float(other.horizon.m_as("s"))
         v_task = cases.volume(other.volume, increasing=False)

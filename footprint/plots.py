@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pint
+from ._pint import pint
 
 from .errors import InputError
 from .uncertainty import Range, triplet

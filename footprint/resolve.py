@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import pint
+from ._pint import pint
 
 from . import factors
 from .errors import InputError

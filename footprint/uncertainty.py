@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pint
+from ._pint import pint
 
 from .errors import InputError
 from .units import ureg

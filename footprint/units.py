@@ -14,7 +14,7 @@ import math
 import re
 from pathlib import Path
 
-import pint
+from ._pint import pint
 
 from .errors import InputError
 
@@ -24,6 +24,26 @@ _DEFINITIONS = Path(__file__).with_name("units.txt")
 ureg = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=True)
 ureg.load_definitions(str(_DEFINITIONS))
 pint.set_application_registry(ureg)
+
+
+def _cache_unit_parsing(registry) -> None:
+    """Parse each unit text once per process: pint parses ``q.to("kg/J")``'s text again at every call.
+
+    A text's units container does not change (the registry is complete at import), so
+    the parse is memoised; it was about a third of a ``compare``.
+    """
+    import functools
+
+    parse = registry.parse_units_as_container
+
+    @functools.lru_cache(maxsize=4096)
+    def parse_cached(input_string, as_delta=None, case_sensitive=None):
+        return parse(input_string, as_delta, case_sensitive)
+
+    registry.parse_units_as_container = parse_cached
+
+
+_cache_unit_parsing(ureg)
 Q_ = ureg.Quantity
 Quantity = ureg.Quantity
 

@@ -234,3 +234,22 @@ def test_monte_carlo_draws_do_not_depend_on_where_the_scenario_file_lies(tmp_pat
     here, there = (json.loads(run_cli("compare", str(p), "--json").out)["benefit"] for p in (src, elsewhere))
     assert here["ratio_percentiles"] == there["ratio_percentiles"]
     assert here["probability_ai_lower"] == there["probability_ai_lower"]
+
+
+def test_ratio_by_boundary_equals_a_comparison_under_that_boundary():
+    """The plan is resolved once and reused per boundary: each boundary's ratio is that of its own comparison."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from footprint import alternatives
+    from footprint.compare import compare_scenario
+    from footprint.scenario import load
+
+    scenario = load(Path(__file__).resolve().parent.parent / "scenarios" / "meeting_minutes.toml")
+    base = compare_scenario(scenario, samples=200, seed=1)
+    for boundary in alternatives.BOUNDARIES:
+        own = compare_scenario(scenario, samples=200, seed=1, human_time=boundary)
+        for name, vc in base.variants.items():
+            np.testing.assert_allclose(vc.ratio_by_boundary[boundary].m, own.variants[name].ratio["co2e"].m,
+                                       rtol=1e-12)
