@@ -127,6 +127,10 @@ MAX_ENERGY_BUDGET = 1e17 / _YEAR * 3600.0  # [W]: 1e5 TWh/year, above the world'
 MAX_CO2E_BUDGET = 1e14 / _YEAR  # [kg/s]: 1e11 tCO2e/year, above the world's emissions (~5e10 t/year)
 MAX_RATIO_CAP = 1e6  # AI / alternative CO2e ratio cap of a sobriety budget
 
+#: Smallest utilisation or efficiency share read (0.1 %): they divide the time charged, so a share of 1e-299
+#: would multiply a footprint by 1e299; no serving fleet or training run is busy less than 0.1 % of the time.
+MIN_SHARE = 1e-3
+_SHARE_HINT = "a share below 0.1 % is not a plausible utilisation"
 _SIZE_HINT = "a model size needs a scale or a unit, e.g. '70B', '7e10' or '70 billion'"
 
 _USER = (
@@ -175,7 +179,8 @@ _USER = (
               maximum=5.0, default=("datacenters", "industry_average", "pue")),
     UserInput("wue", "L/J", "On-site water usage effectiveness, e.g. '0.4 L/kWh'.", positive=False, minimum=0,
               maximum=MAX_WUE, shown_unit="L/kWh"),
-    UserInput("fleet_utilisation", D, "Busy share of a shared fleet, in (0, 1] [default {default}].", maximum=1.0,
+    UserInput("fleet_utilisation", D, "Busy share of a shared fleet, in [0.001, 1] [default {default}].", maximum=1.0,
+              minimum=MIN_SHARE, minimum_hint=_SHARE_HINT,
               default=("constants", "fleet_utilisation", "value")),
     UserInput("host_power", "W", "Host power per GPU (CPU, RAM, network), e.g. '150 W' [default: {default} x the "
               "GPU's TDP].", positive=False, minimum=0, maximum=MAX_POWER_PER_GPU, shown_unit="W",
@@ -183,7 +188,8 @@ _USER = (
     UserInput("host_idle_power", "W", "Host power per GPU while the instance idles, e.g. '90 W' [default: {default} x "
               "the host power].", positive=False, minimum=0, maximum=MAX_POWER_PER_GPU, shown_unit="W",
               default=("servers", "gpu_server", "host_idle_ratio")),
-    UserInput("flop_utilisation", D, "Simple FLOP path: share of peak FLOP/s achieved, in (0, 1].", maximum=1.0),
+    UserInput("flop_utilisation", D, "Simple FLOP path: share of peak FLOP/s achieved, in [0.001, 1].", maximum=1.0,
+              minimum=MIN_SHARE, minimum_hint=_SHARE_HINT),
     UserInput("power_per_gpu", "W", "Simple FLOP path: all-in average power per GPU, e.g. '900 W'.",
               maximum=MAX_POWER_PER_GPU, shown_unit="W"),
     UserInput("measured_energy_per_token", "J/token", "Measured IT energy per output token, e.g. '0.3 J/token' or "
@@ -217,6 +223,7 @@ _USER = (
     UserInput("training_tokens", "token", "Training tokens (6 N D path), e.g. 15T.", count=True, bare="token",
               maximum=MAX_TRAINING_TOKENS),
     UserInput("training_mfu", D, "Model FLOP utilisation of training [default {default}].", maximum=1.0,
+              minimum=MIN_SHARE, minimum_hint=_SHARE_HINT,
               default=("constants", "training_mfu", "value")),
     UserInput("training_lifetime_requests", "request", "Amortise training over this many requests, e.g. 1e10.",
               count=True, bare="request", maximum=MAX_LIFETIME_REQUESTS),

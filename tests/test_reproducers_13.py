@@ -329,3 +329,9 @@ def test_docs_list_every_maximum_of_the_registry():
 def test_messages_echo_what_was_typed_and_samples_are_bounded(run_cli, args, words):
     r = run_cli(*args)
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and words in r.err
+
+
+def test_a_utilisation_share_has_a_plausible_minimum(run_cli):
+    # 1e-299 divided the charged time and overflowed the totals (found by the fuzz test)
+    r = run_cli("estimate", "--params", "70B", "--requests", "1000/day", "--fleet-utilisation", "1e-299", "--json")
+    assert r.code == 2 and "at least 0.001" in r.err and len(r.err.strip().splitlines()) == 1
