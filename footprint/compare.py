@@ -372,7 +372,7 @@ class VariantComparison:
     per_year_ai_system: dict = field(default_factory=dict)  # the model's steps only (see system_lines)
 
     def to_dict(self) -> dict:
-        """The JSON of one variant (DESIGN.md section 4 keys)."""
+        """The JSON of one variant (keys in docs/scenarios.md)."""
         gaps = self.not_available
 
         def side(d, which=None, breakdown=None):
@@ -508,7 +508,7 @@ class Comparison:
         return totals_over_volumes(self.plan, volumes, variant)
 
     def to_dict(self) -> dict:
-        """The JSON document of ``footprint compare --json`` (DESIGN.md section 4).
+        """The JSON document of ``footprint compare --json`` (keys in docs/scenarios.md).
 
         The top-level keys describe the first (primary) variant; every variant,
         the primary included, is under ``variants``.

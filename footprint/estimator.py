@@ -369,7 +369,7 @@ class Estimate:
                 "onsite+electricity": figure(ureg.Quantity(self.raw["water_with_electricity"], "L").to("mL"))}
 
     def to_dict(self) -> dict:
-        """The JSON document of DESIGN.md section 4 (scalar scenarios)."""
+        """The JSON document of ``footprint estimate --json``."""
         doc = {"per_request": {k: figure(q) for k, q in self.per_request.items()}}
         if self.requests is not None:
             doc["total"] = {k: figure(q) for k, q in self.total.items()}

@@ -5,7 +5,7 @@ its docstring, in brackets).  They accept floats or numpy arrays of any shape an
 broadcast.  :mod:`footprint.estimate` converts Quantities to these magnitudes
 once and assembles the result.
 
-The model (DESIGN.md section 3.1, docs/methodology.md):
+The model (docs/methodology.md):
 
 * prefill is compute-bound: ``t = 2 N_active L_in / (n F eta_c)``;
 * a decode step serves the whole batch ``B``; it lasts the larger of the memory
