@@ -28,6 +28,14 @@ def unknown_name(kind: str, name: str, valid) -> InputError:
     valid = sorted(valid)
     near = closest(name, valid)
     hint = f"did you mean {', '.join(near)}?" if near else f"valid: {', '.join(valid[:12])}{' ...' if len(valid) > 12 else ''}"
-    from .quantity import shown
-
     return InputError(f"unknown {kind} '{shown(name)}'; {hint} (`footprint factors list` shows all)")
+
+
+def shown(text: str, limit: int = 40) -> str:
+    r"""A user's text for a one-line message: control characters escaped, cut at `limit` characters.
+
+    >>> shown("1\n2")
+    '1\\n2'
+    """
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return text if len(text) <= limit else text[:limit - 3] + "..."

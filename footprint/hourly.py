@@ -295,7 +295,7 @@ def parse_duration_h(text, name: str = "duration") -> float:
     >>> parse_duration_h("90 min"), parse_duration_h("1,5 h")
     (1.5, 1.5)
     """
-    from .units import parse_quantity
+    from .quantity import parse_quantity
 
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         hours = float(text)
@@ -326,7 +326,7 @@ def parse_power_kw(text, name: str = "--power") -> float:
 
 
 def _positive(text, unit: str, name: str, example: str) -> float:
-    from .units import parse_quantity
+    from .quantity import parse_quantity
 
     q = text if hasattr(text, "units") else decimal_point(text, name)
     value = float(parse_quantity(q, unit, name).magnitude)

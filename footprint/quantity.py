@@ -35,7 +35,9 @@ import math
 import re
 from functools import lru_cache
 
-from .errors import InputError
+from ._pint import pint
+from .errors import InputError, shown  # noqa: F401  (shown: the message helper, used here and re-exported)
+from .units import describe_dimension, ureg
 
 #: Longest value read (characters); longer values are refused unread.
 MAX_LENGTH = 120
@@ -76,16 +78,6 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def shown(text: str, limit: int = 40) -> str:
-    r"""A user's text for a one-line message: control characters escaped, cut at `limit` characters.
-
-    >>> shown("1\n2")
-    '1\\n2'
-    """
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
 _shown = shown
 
 
@@ -99,8 +91,6 @@ def unit_factor(unit_text: str, target: str) -> float:
         When the text is not a unit of the registry or has another dimension.
     """
     import pint
-
-    from .units import describe_dimension, ureg
 
     text = unit_text.strip()
     for m in _POWER.finditer(text):
@@ -137,8 +127,6 @@ def _end(num: str, unit_text: str, unit: str, name: str, text: str, *, bare, cou
     if not rest:
         scaled = count and unit_text != ""  # "70B", "15T tokens": a count with its scale or its own word
         if bare is None and not scaled and unit != "dimensionless":
-            from .units import describe_dimension
-
             what = f"a count with a scale or a unit, e.g. '{example(unit)}'" if count else describe_dimension(unit)
             raise InputError(f"{name}: '{_shown(text)}' has no unit; {what} is expected")
         factor = 1.0 if scaled or (bare or unit) == unit else unit_factor(bare, unit)
@@ -213,3 +201,121 @@ def parse_text(text: str, unit: str, name: str, *, bare: str | None = None, coun
     if not lo <= v <= hi:
         raise InputError(f"{name}: in '{_shown(s)}' the central value lies outside its range")
     return lo, v, hi, True
+
+
+# -- values as Quantities (the grammar's readers for one value) ---------------------------------------
+
+def _kind_of(q) -> str:
+    words = describe_dimension(str(q.units))
+    return words.split(",")[0] if not words.startswith("a quantity") else f"in {q.dimensionality}"
+
+
+def _python_number(x, name: str) -> float:
+    """A Python or numpy real scalar as a float; booleans, arrays and other types are refused.
+
+    >>> _python_number(3, "output_tokens")
+    3.0
+    >>> _python_number(True, "params")
+    Traceback (most recent call last):
+    ...
+    footprint.errors.InputError: params: True is a boolean, not a number
+    """
+    import decimal
+    import numbers
+
+    import numpy as np
+
+    if isinstance(x, (bool, np.bool_)):
+        raise InputError(f"{name}: {x!r} is a boolean, not a number")
+    if isinstance(x, np.ndarray):
+        raise InputError(f"{name}: an array is not one value; give one value or a range, or use "
+                         "footprint.batch.estimate for many scenarios")
+    if not isinstance(x, (numbers.Real, decimal.Decimal)):
+        kind = type(x).__name__
+        raise InputError(f"{name}: a{'n' if kind[:1] in 'aeiou' else ''} {kind} is not a value; give a number, a text such as "
+                         "'70B' or '350 W', a Quantity, a Range or a (low, high) pair")
+    try:
+        v = float(x)
+    except (OverflowError, ValueError, TypeError):
+        v = math.inf
+    if not math.isfinite(v):
+        raise InputError(f"{name}: {_short(x)} is not a finite number")
+    return v
+
+
+def _short(x) -> str:
+    text = str(x) if hasattr(x, "dtype") else repr(x)  # numpy scalars as plain numbers
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_unit(q, unit: str, name: str) -> pint.Quantity:
+    """Return `q` converted to `unit`, or raise an InputError naming the expected unit."""
+    if not isinstance(q, pint.Quantity):
+        q = ureg.Quantity(q, unit)
+    try:
+        return q.to(unit)
+    except pint.errors.DimensionalityError:
+        raise InputError(
+            f"{name}: '{q:~P}' is {_kind_of(q)}, but {describe_dimension(unit)} is expected"
+            + (f" (any unit convertible to {unit})" if unit and unit != "dimensionless" else "")
+        ) from None
+    except (TypeError, ValueError, OverflowError):  # a magnitude that is no number (a string, an object...)
+        raise InputError(f"{name}: the Quantity's magnitude is not a number; give e.g. "
+                         f"Quantity(350, 'W')") from None
+
+
+def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = None) -> pint.Quantity:
+    """Read one value ("350 W", "1 year", "50 g/kWh", "1,2") into a Quantity in `unit`.
+
+    The grammar is :mod:`footprint.quantity` (no expression is evaluated).
+
+    Parameters
+    ----------
+    text : str or number or Quantity
+        The user's value.
+    unit : str
+        The unit to convert to; its dimension is the one accepted.
+    name : str
+        Name of the input, for the error message (e.g. ``--gpu-power``).
+    default_unit : str, optional
+        Unit of a bare number (text or Python number); without it a bare number is
+        refused when `unit` is not dimensionless.
+
+    >>> parse_quantity("46,1 g/kWh", "gCO2e/kWh", "grid_intensity")
+    <Quantity(46.1, 'gCO2e / kilowatt_hour')>
+    """
+    if isinstance(text, pint.Quantity):
+        q = check_unit(text, unit, name)
+        for v in __import__("numpy").ravel(q.magnitude):
+            _python_number(v, name)
+        return q
+    if not isinstance(text, str):
+        v = _python_number(text, name)
+        bare = default_unit or (unit if ureg.Quantity(1, unit).dimensionless else None)
+        if bare is None:
+            raise InputError(f"{name}: the number {v:g} has no unit; {describe_dimension(unit)} is expected "
+                             f"(give a text such as '{example(unit)}' or a Quantity)")
+        return ureg.Quantity(v, bare).to(unit)
+    v = parse_text(text, unit, name, bare=default_unit, ranged=False)[1]
+    return ureg.Quantity(v, unit)
+
+
+def parse_count(text, name: str, unit: str = "parameter", *, bare: bool = True) -> pint.Quantity:
+    """Read a count such as "70B", "13b", "1.5T", "400M", "7e9" or "70 billion".
+
+    Returns a dimensionless Quantity in `unit` (``parameter`` by default).  A value
+    with a physical unit ("5 kg") is refused.
+
+    >>> parse_count("1.5T", "training_tokens", "token")
+    <Quantity(1.5e+12, 'token')>
+    """
+    
+    if isinstance(text, pint.Quantity):
+        q = check_unit(text, unit, name)
+        for v in __import__("numpy").ravel(q.magnitude):
+            _python_number(v, name)
+        return q
+    if not isinstance(text, str):
+        return ureg.Quantity(_python_number(text, name), unit)
+    v = parse_text(text, unit, name, bare=unit if bare else None, count=True, ranged=False)[1]
+    return ureg.Quantity(v, unit)

@@ -19,7 +19,8 @@ from . import factors
 from .errors import InputError
 from .inference import PRECISION_BYTES, PRECISION_FLOPS_KEY
 from .uncertainty import Range, central, parse_range_text, triplet
-from .units import parse_count, parse_quantity, ureg
+from .quantity import parse_count, parse_quantity
+from .units import ureg
 
 PROVISIONING = ("shared", "dedicated")
 
@@ -109,7 +110,7 @@ def read_value(x, unit: str, name: str, count: bool = False, bare: str | None = 
         try:
             q = x.to(unit)
         except pint.errors.DimensionalityError:
-            from .units import check_unit
+            from .quantity import check_unit
 
             check_unit(x.value, unit, name)  # raises the one-line message naming both kinds
             raise

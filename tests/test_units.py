@@ -3,7 +3,8 @@
 import pytest
 
 from footprint.errors import InputError
-from footprint.units import parse_count, parse_quantity, ureg
+from footprint.quantity import parse_count, parse_quantity
+from footprint.units import ureg
 
 
 @pytest.mark.parametrize("text, expected", [
