@@ -48,6 +48,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import calibrate  # noqa: E402
 from footprint import grid, training  # noqa: E402
 from footprint.estimator import estimate  # noqa: E402
+from footprint.montecarlo import estimate_percentiles  # noqa: E402
 from footprint.units import ureg  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "accuracy.md"
@@ -213,7 +214,7 @@ def default_checks(samples: int = 2000) -> list[dict]:
         else:
             q = (e.per_request["energy"] if read == "total" else e.breakdown[read]["energy"]).m_as("Wh")
             lo, value, hi = float(np.min(q)), float(q[..., 1]), float(np.max(q))
-            p = e.percentiles(samples=samples, seed=0)["per_request"]["energy"] if read == "total" else None
+            p = estimate_percentiles(e, samples=samples, seed=0)["per_request"]["energy"] if read == "total" else None
             p5, p95 = (p["p5"], p["p95"]) if p else (float("nan"), float("nan"))
         out.append({"id": cid, "what": what, "published": published, "unit": unit, "boundary": boundary,
                     "command": "footprint estimate " + " ".join(f"'{x}'" if " " in x else x for x in flags),

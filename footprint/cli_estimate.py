@@ -72,7 +72,9 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
     result = run(label=cli_label, **kwargs)
     doc = result.to_dict()
     if samples is not None:
-        doc["percentiles"] = result.percentiles(samples, 0 if seed is None else seed)
+        from .montecarlo import estimate_percentiles
+
+        doc["percentiles"] = estimate_percentiles(result, samples, 0 if seed is None else seed)
     if as_json:
         emit_json(doc)
     else:

@@ -315,33 +315,6 @@ class Estimate:
     def breakdown(self) -> dict:
         return {line: {k: self.quantity(f"{k}.{line}", u) for k, u in PER_REQUEST_UNITS.items()} for line in LINES}
 
-    def percentiles(self, samples: int = 2000, seed=0) -> dict:
-        """p5 / p50 / p95 of the footprint by Monte Carlo over the ranged inputs (a scalar scenario).
-
-        Every ranged input is drawn from a triangular distribution (log-triangular for
-        ranges wider than 10x), see :mod:`footprint.montecarlo`.  Returns
-        ``{"per_request": {metric: {"p5", "p50", "p95", "unit"}}, "total": {...}}``.
-        """
-        from .montecarlo import percentiles
-
-        from .montecarlo import stream_key
-
-        m = {k: np.reshape(v, (1, 3)) for k, v in self.inputs.items()}
-        period = None if self.requests is None else np.array([self.period.m_as("s")])
-        streams = {}
-        for name, record in (self.provenance or {}).items():
-            key = stream_key(record, "row", name)
-            streams[name] = (np.zeros(1, dtype=int), [None if key.startswith("given:") else key])
-        p = percentiles(m, samples=samples, seed=seed, period=period, streams=streams)
-        out = {"samples": int(samples), "seed": seed, "per_request": {}}
-        blocks = [("per_request", PER_REQUEST_UNITS)] + ([("total", TOTAL_UNITS)] if period is not None else [])
-        for block, units in blocks:
-            out.setdefault(block, {})
-            for metric, unit in units.items():
-                q = ureg.Quantity(p[f"{metric}.{block}"][0], _INTERNAL[metric]).m_as(unit)
-                out[block][metric] = {"p5": float(q[0]), "p50": float(q[1]), "p95": float(q[2]), "unit": unit}
-        return out
-
     def intermediates(self) -> dict:
         """The serving path, its formula and its own intermediates (central case)."""
         from .columns import PATHS

@@ -349,3 +349,30 @@ class Sampler:
 
     def volume(self, x, increasing):
         return self(x, "1/s", key="given:task:volume")
+
+
+def estimate_percentiles(estimate, samples: int = 2000, seed=0) -> dict:
+    """p5 / p50 / p95 of one estimate (:class:`footprint.estimator.Estimate`) by Monte Carlo over its ranges.
+
+    Its inputs are drawn on the streams their provenance names (:func:`stream_key`), as row 0
+    of a batch would be.  Returns ``{"samples", "seed", "per_request": {metric: {"p5", "p50",
+    "p95", "unit"}}, "total": {...}}``.
+    """
+    from .estimator import _INTERNAL, PER_REQUEST_UNITS, TOTAL_UNITS
+    from .units import ureg
+
+    m = {k: np.reshape(v, (1, 3)) for k, v in estimate.inputs.items()}
+    period = None if estimate.requests is None else np.array([estimate.period.m_as("s")])
+    streams = {}
+    for name, record in (estimate.provenance or {}).items():
+        key = stream_key(record, "row", name)
+        streams[name] = (np.zeros(1, dtype=int), [None if key.startswith("given:") else key])
+    p = percentiles(m, samples=samples, seed=seed, period=period, streams=streams)
+    out = {"samples": int(samples), "seed": seed, "per_request": {}}
+    blocks = [("per_request", PER_REQUEST_UNITS)] + ([("total", TOTAL_UNITS)] if period is not None else [])
+    for block, units in blocks:
+        out.setdefault(block, {})
+        for metric, unit in units.items():
+            q = ureg.Quantity(p[f"{metric}.{block}"][0], _INTERNAL[metric]).m_as(unit)
+            out[block][metric] = {"p5": float(q[0]), "p50": float(q[1]), "p95": float(q[2]), "unit": unit}
+    return out

@@ -127,7 +127,7 @@ def test_single_estimate_draws_like_its_batch_row():
     from footprint.estimator import estimate
 
     kw = {"params": "70B", "pue": "1.1..1.4", "zone": "FRA", "output_tokens": "200..800"}
-    single = estimate(**kw).percentiles(samples=400, seed=5)["per_request"]["energy"]
+    single = montecarlo.estimate_percentiles(estimate(**kw), samples=400, seed=5)["per_request"]["energy"]
     row = batch.estimate(pd.DataFrame([kw]), samples=400, seed=5).iloc[0]
     assert row["energy_per_request_p50[Wh]"] == pytest.approx(single["p50"], rel=1e-12)
     assert row["energy_per_request_p95[Wh]"] == pytest.approx(single["p95"], rel=1e-12)
