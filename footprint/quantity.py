@@ -264,6 +264,16 @@ def check_unit(q, unit: str, name: str) -> pint.Quantity:
                          f"Quantity(350, 'W')") from None
 
 
+def _checked_quantity(q, unit: str, name: str) -> pint.Quantity:
+    """A Quantity given as it is: converted to `unit`, every magnitude a finite real number."""
+    import numpy as np
+
+    q = check_unit(q, unit, name)
+    for v in np.ravel(q.magnitude):
+        _python_number(v, name)
+    return q
+
+
 def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = None) -> pint.Quantity:
     """Read one value ("350 W", "1 year", "50 g/kWh", "1,2") into a Quantity in `unit`.
 
@@ -285,10 +295,7 @@ def parse_quantity(text, unit: str, name: str, *, default_unit: str | None = Non
     <Quantity(46.1, 'gCO2e / kilowatt_hour')>
     """
     if isinstance(text, pint.Quantity):
-        q = check_unit(text, unit, name)
-        for v in __import__("numpy").ravel(q.magnitude):
-            _python_number(v, name)
-        return q
+        return _checked_quantity(text, unit, name)
     if not isinstance(text, str):
         v = _python_number(text, name)
         bare = default_unit or (unit if ureg.Quantity(1, unit).dimensionless else None)
@@ -309,12 +316,8 @@ def parse_count(text, name: str, unit: str = "parameter", *, bare: bool = True) 
     >>> parse_count("1.5T", "training_tokens", "token")
     <Quantity(1.5e+12, 'token')>
     """
-    
     if isinstance(text, pint.Quantity):
-        q = check_unit(text, unit, name)
-        for v in __import__("numpy").ravel(q.magnitude):
-            _python_number(v, name)
-        return q
+        return _checked_quantity(text, unit, name)
     if not isinstance(text, str):
         return ureg.Quantity(_python_number(text, name), unit)
     v = parse_text(text, unit, name, bare=unit if bare else None, count=True, ranged=False)[1]
