@@ -405,6 +405,24 @@ def choose(values: dict, sources: Sources, name: str, options: list, fallback=No
     return out
 
 
+def choose_or_proxy(values, sources, notes, c, name, names, table, parameter, proxy_key, note):
+    """The given value, else the row's factor, else the factor of `proxy_key` flagged as a proxy with `note`.
+
+    The one rule for a factor that some keys of a table lack (a GPU without an embodied
+    figure, a zone without a water intensity): the proxy is never silent.
+    """
+    unit = CORE[name].unit
+    own = factor_column(names, table, parameter, unit)
+    lacking = np.broadcast_to(np.isnan(own[:, 1]), (c.n,)) & ~c.given[name]
+    notes.append((lacking, note))
+    choose(values, sources, name, [
+        (c.given[name], c.col[name], GIVEN),
+        (~lacking, own, Rule("default", table=table, names=names, parameter=parameter)),
+        (np.ones(c.n, dtype=bool), triple(factors.get(table, proxy_key, parameter), unit)[None, :],
+         Rule("proxy", table=table, key=proxy_key, parameter=parameter, status="assumption")),
+    ])
+
+
 # -- the resolver -----------------------------------------------------------------------------------
 
 @dataclass
@@ -691,15 +709,8 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     for name in ("peak_flops", "memory_bandwidth", "gpu_memory", "tdp", "idle_power"):
         P.add(gpu_keys.present & np.isnan(v[name][:, 1]), "gpu",
               f"the factor tables have no {name} for this GPU; pick another GPU")
-    board = factor_column(gpu_keys, "gpus", "embodied", "kg")
-    no_board = np.broadcast_to(np.isnan(board[:, 1]), (n,)) & ~given["gpu_embodied"]
-    notes.append((no_board, "no embodied figure for this GPU: the H100's is used as a proxy"))
-    choose(v, S, "gpu_embodied", [
-        (given["gpu_embodied"], col["gpu_embodied"], GIVEN),
-        (~no_board, board, Rule("default", table="gpus", names=gpu_keys, parameter="embodied")),
-        (allrows, triple(factors.get("gpus", "H100", "embodied"), "kg")[None, :],
-         Rule("proxy", table="gpus", key="H100", parameter="embodied", status="assumption")),
-    ])
+    choose_or_proxy(v, S, notes, c, "gpu_embodied", gpu_keys, "gpus", "embodied", "H100",
+                    "no embodied figure for this GPU: the H100's is used as a proxy")
     ratio = triple(factors.get("servers", "gpu_server", "host_power_ratio"), D)[None, :]
     dep_ratio, has_dep_ratio = profile("host_power_ratio", D)
     choose(v, S, "host_power", [
@@ -837,15 +848,8 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
                                     (allrows, zone_carbon, Rule("default", table="grid", names=zone_keys,
                                                                 parameter="carbon_intensity"))])
     _usage_profile(v, S, c, zone_keys, P, notes, names)
-    zone_water = factor_column(zone_keys, "grid", "water_intensity", "L/J")
-    no_water = np.broadcast_to(np.isnan(zone_water[:, 1]), (n,)) & ~given["water_intensity"]
-    notes.append((no_water, "no water intensity of electricity for this zone: the world average is used"))
-    choose(v, S, "water_intensity", [
-        (given["water_intensity"], col["water_intensity"], GIVEN),
-        (~no_water, zone_water, Rule("default", table="grid", names=zone_keys, parameter="water_intensity")),
-        (allrows, triple(factors.get("grid", "WOR", "water_intensity"), "L/J")[None, :],
-         Rule("proxy", table="grid", key="WOR", parameter="water_intensity", status="assumption")),
-    ])
+    choose_or_proxy(v, S, notes, c, "water_intensity", zone_keys, "grid", "water_intensity", "WOR",
+                    "no water intensity of electricity for this zone: the world average is used")
 
     scope = names("water_scope", "onsite+electricity", "water scope", _lower_choice(("onsite", "onsite+electricity")))
     v["water_offsite"] = point(scope.map(lambda k: float(k == "onsite+electricity")))
