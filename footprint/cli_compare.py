@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .montecarlo import MAX_SAMPLES
+from .inputs import MAX_SAMPLES
 
 from .cli import emit_json
 from .formatting import figure, percent, table

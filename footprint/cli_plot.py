@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .montecarlo import MAX_SAMPLES
+from .inputs import MAX_SAMPLES
 
 from .plots import KINDS, METRICS, PER
 

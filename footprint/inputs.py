@@ -30,6 +30,10 @@ from dataclasses import dataclass
 
 D = "dimensionless"
 
+#: Most Monte Carlo draws per scenario a command takes: one scenario's draws live in memory at once
+#: (about a hundred arrays of this many floats, 160 MB at 200,000).
+MAX_SAMPLES = 200_000
+
 
 @dataclass(frozen=True)
 class UserInput:

@@ -50,9 +50,7 @@ from .uncertainty import Range
 
 #: Ranges wider than this ratio (high / low) are sampled on a log scale.
 LOG_RATIO = 10.0
-#: Most draws per scenario a command takes: one scenario's draws live in memory at once
-#: (about a hundred arrays of this many floats, 160 MB at 200,000).
-MAX_SAMPLES = 200_000
+from .inputs import MAX_SAMPLES  # noqa: E402,F401  (the bound the commands apply, declared with the inputs)
 #: Percentiles reported.
 PERCENTILES = (5.0, 50.0, 95.0)
 #: Scenario x sample elements evaluated at once (about 0.3 GB of working memory).
