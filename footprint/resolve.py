@@ -24,9 +24,9 @@ from .units import ureg
 
 PROVISIONING = ("shared", "dedicated")
 
-#: Method constants of factors/constants.csv that every estimate uses (calibrated or assumed).
-CONSTANTS = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead", "memory_overhead",
-             "kv_coefficient", "kv_exponent")
+#: Method constants of factors/constants.csv that every estimate uses (calibrated or assumed): declared in
+#: footprint/inputs.py.
+from .inputs import CONSTANTS  # noqa: E402
 
 #: Units in which assumptions are shown (the core works in SI magnitudes).
 DISPLAY_UNITS = {
@@ -313,8 +313,8 @@ def _resolved(res, col, given, kwargs) -> Resolved:
 
     values, assumptions, provenance = {}, [], {}
     keys = res.keys
-    for key_name in ("model", "deployment", "gpu", "precision", "provisioning", "zone", "datacenter", "reasoning",
-                     "water_scope"):
+    for key_name in ("model", "deployment", "serving_stack", "gpu", "precision", "provisioning", "zone", "datacenter",
+                     "reasoning", "water_scope"):
         if key_name not in keys:
             continue
         k = keys[key_name].key(0)
