@@ -229,6 +229,7 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         "serving_path": np.broadcast_to(path, shape), "n_gpus": np.broadcast_to(n, shape),
         "batch": np.broadcast_to(mod["batch"], shape), "prefill_time": mod["prefill_time"],
         "decode_step_time": mod["decode_step_time"], "decode_compute_share": mod["decode_compute_share"],
+        "pipeline_stages": np.broadcast_to(mod["pipeline_stages"], shape),
         "busy_time": busy, "allocated_time": allocated, "utilisation": np.broadcast_to(utilisation, shape),
         "it_energy": it_energy, "facility_energy": facility, "training_energy_total": train_energy_total,
         "host_idle_energy": mod.get("host_idle", np.zeros_like(it_energy)),
@@ -337,6 +338,7 @@ class Estimate:
                "busy_time_s": c("busy_time"), "allocated_time_s": c("allocated_time"), "utilisation": c("utilisation")}
         if path in ("modelled", "flop", "measured"):
             doc["batch_size_effective"] = c("batch")
+            doc["pipeline_stages"] = c("pipeline_stages")
             doc["decode_compute_share"] = c("decode_compute_share")
         if path == "per_item_flops":
             doc["flops_per_item"] = float(self.inputs["flops_per_item"][..., 1].ravel()[0])

@@ -54,6 +54,8 @@ class Assumption:
                         mid = float(np.max(np.asarray(central(v).m_as("s"))))
                         shown = next((u for u, size in (("year", 3.15e7), ("hour", 3600.0), ("s", 1.0))
                                       if mid >= size), "ms")
+                    if internal == "byte" and float(np.max(np.asarray(central(v).m_as("byte")))) < 1e6:
+                        shown = "byte"  # bytes per value (activations), not memory sizes
                     v = v.to(shown)
                     break
         if isinstance(v, Range):
