@@ -103,6 +103,8 @@ def render(doc: dict) -> str:
     if "batch_size_effective" in inter:
         line += ", effective batch {batch_size_effective:.3g}, decode compute share {decode_compute_share:.2f}".format(
             **inter)
+    if inter.get("pipeline_stages", 1) > 1:
+        line += f", a pipeline of {inter['pipeline_stages']:g} stages across nodes"
     out.append(line + f"\nformula: {inter['formula']}")
     rows = [[a["name"], assumption_value(a), a["unit"], a["source"]] for a in doc["assumptions"]]
     out.append(table(rows, ["assumption", "value", "unit", "source"]))

@@ -35,6 +35,9 @@ D = "dimensionless"
 #: Serving paths, chosen per row by the resolver.
 PATHS = ("modelled", "flop", "measured", "per_item_flops", "per_item_energy")
 PROVISIONING = ("shared", "dedicated")
+#: Serving stack of the rows that name none, and the constants each stack sets (factors/serving_stacks.csv).
+DEFAULT_STACK = "vllm_2025"
+STACK_CONSTANTS = ("step_overhead",)
 MAX_GROUPS = 20  # error groups spelled out in one message
 _REF = __import__("re").compile(r"\{([a-z_]+)\}")
 
@@ -778,11 +781,20 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     choose(v, S, "kv_bytes_per_token", [(given["kv_bytes_per_token"], col["kv_bytes_per_token"], GIVEN)])
     from .inputs import CONSTANTS
 
+    # the serving stack sets the per-sequence cost of a decode step (factors/serving_stacks.csv)
+    stack = names("serving_stack", DEFAULT_STACK, "serving stack",
+                  lambda s: factors.find_key("serving_stacks", s, "serving stack"))
+    notes.append((~stack.given & ~item & (path == 0),
+                  f"serving stack: {DEFAULT_STACK} (current serving software); {{serving_stack}} vllm_2024 for the "
+                  "2024 generation, whose per-sequence step cost is several times larger"))
     for name in CONSTANTS:
         unit = CORE[name].unit
         given_c = c.constants_given.get(name, none)
-        choose(v, S, name, [(given_c, c.constants.get(name, point(np.nan)), GIVEN),
-                            (allrows, _constant(name, unit), _constant_rule(name))])
+        by_stack = [(allrows, factor_column(stack, "serving_stacks", name, unit),
+                     Rule("default", table="serving_stacks", names=stack, parameter=name))] \
+            if name in STACK_CONSTANTS else []
+        fallback = [] if by_stack else [(allrows, _constant(name, unit), _constant_rule(name))]
+        choose(v, S, name, [(given_c, c.constants.get(name, point(np.nan)), GIVEN)] + by_stack + fallback)
 
     # -- provisioning and volume ----------------------------------------------------------------------
     prov = names("provisioning", "shared", "provisioning", _lower_choice(PROVISIONING))

@@ -43,9 +43,10 @@ def _nan_to(x, fallback):
 MODELLED, FLOP, MEASURED, PER_ITEM_FLOPS, PER_ITEM_ENERGY = range(5)
 #: The formula of each path, as reported with its intermediates.
 FORMULAS = {
-    "modelled": "prefill 2 x N_active x input tokens / (n x peak FLOP/s x eta_compute), then decode steps "
-                "max(memory, compute time) + a per-sequence overhead, shared by the batch; GPU power between "
-                "idle and TDP by the step's compute share",
+    "modelled": "prefill 2 x N_active x input tokens / (n x peak FLOP/s x eta_prefill), then decode steps "
+                "max(memory, compute time) + the serving stack's per-sequence overhead (+ the pipeline's "
+                "inter-node transfer beyond one node), shared by the batch; GPU power between idle and TDP by "
+                "the step's compute share; times the model-error factor",
     "flop": "2 x N_active x tokens / (n x peak FLOP/s x FLOP utilisation) at the power per GPU",
     "measured": "measured IT energy per output token x output tokens",
     "per_item_flops": "FLOPs per item / (n x peak FLOP/s x FLOP utilisation) at the power per GPU",
@@ -65,23 +66,20 @@ def serving_instance(m: dict):
     return n, kv_token * (m["input_tokens"] + m["output_tokens"] / 2.0)
 
 
-def _dedicated_concurrency(m, step, t_prefill, rate, batch):
+def _dedicated_concurrency(step, t_prefill, rate, batch, output_tokens):
     """Replicas and concurrent requests per replica of a dedicated endpoint (Little's law fixed point).
 
     The endpoint has the replicas its traffic needs at full batching; each replica batches the
     requests in flight, ``c = rate / replicas x latency(c)`` within [1, batch].  ``c - rate x
     latency(c)`` grows with ``c`` (latency grows less than linearly with the batch), so the fixed
     point is found by bisection (40 halvings: exact to 1e-12 of the batch), which also keeps the
-    result monotone in the inputs.
+    result monotone in the inputs.  ``step(b)`` gives the decode step's (memory, compute, whole)
+    time at batch ``b``.
     """
-    L_out, ov = m["output_tokens"], m["step_overhead"]
-
     def latency(c):
-        tm, tc = step(c)
-        return t_prefill + L_out * inference.decode_step_time(tm, tc, c, ov)
+        return t_prefill + output_tokens * step(c)[2]
 
-    tm_full, tc_full = step(batch)
-    busy_full = t_prefill + L_out * inference.decode_step_time(tm_full, tc_full, batch, ov) / batch
+    busy_full = t_prefill + output_tokens * step(batch)[2] / batch
     replicas = inference.dedicated_replicas(rate, busy_full)
     per_replica = rate / replicas
     lo = np.ones(np.broadcast_shapes(np.shape(per_replica), np.shape(batch), np.shape(t_prefill)))
@@ -98,29 +96,41 @@ def _dedicated_concurrency(m, step, t_prefill, rate, batch):
 
 
 def modelled_path(m: dict, n, kv_seq, dedicated):
-    """Prefill and decode on the GPU model: busy time [s], GPU energy [J] and the decode intermediates."""
+    """Prefill and decode on the GPU model: busy time [s], GPU energy [J] and the decode intermediates.
+
+    The serving stack's per-sequence overhead (``step_overhead``) is part of each decode step;
+    an instance wider than a node is a pipeline (one stage per node: weights read once per
+    micro-batch, activations passed over the node interconnect).  The model's measured error
+    (``model_error``, 1 centrally) scales the busy time and the GPU energy it gives.
+    """
     N, Na, bpp = m["total_params"], m["active_params"], m["bytes_per_param"]
     F, BW = m["peak_flops"], m["memory_bandwidth"]
+    stages = inference.pipeline_stages(n, m["gpus_per_node"])
+    width = inference.hidden_size(Na, m["layers_per_width"])
 
     def step(batch):
-        return inference.decode_step_times(N, Na, bpp, kv_seq, batch, n, F, BW, m["eta_compute"], m["eta_memory"])
+        t_mem, t_cmp = inference.decode_step_times(N, Na, bpp, kv_seq, batch, n, F, BW, m["eta_compute"],
+                                                   m["eta_memory"], stages)
+        t_link = inference.internode_time(batch, stages, width, m["activation_bytes"], m["internode_bandwidth"])
+        return t_mem, t_cmp, inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"]) + t_link
 
-    t_prefill = inference.prefill_time(Na, m["input_tokens"], n, F, m["eta_compute"])
+    t_prefill = inference.prefill_time(Na, m["input_tokens"], n, F, m["eta_prefill"])
     rate = _nan_to(m["request_rate"], 0.0)
     batch, replicas = m["batch_size"], 1.0
     if np.any(dedicated):
-        replicas, concurrency = _dedicated_concurrency(m, step, t_prefill, rate, batch)
+        replicas, concurrency = _dedicated_concurrency(step, t_prefill, rate, batch, m["output_tokens"])
         batch = np.where(dedicated, concurrency, batch)
-    t_mem, t_cmp = step(batch)
-    t_step = inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"])
+    t_mem, t_cmp, t_step = step(batch)
     compute_share = t_cmp / t_step
     t_decode = m["output_tokens"] * t_step / batch
     p_prefill = inference.gpu_power(m["idle_power"], m["tdp"], m["u_compute"])
     p_decode = inference.gpu_power(m["idle_power"], m["tdp"],
                                    inference.power_utilisation(compute_share, m["u_memory"], m["u_compute"]))
-    return {"busy": t_prefill + t_decode, "gpu_busy": n * (p_prefill * t_prefill + p_decode * t_decode),
+    error = m["model_error"]
+    return {"busy": error * (t_prefill + t_decode),
+            "gpu_busy": error * n * (p_prefill * t_prefill + p_decode * t_decode),
             "batch": batch, "replicas": replicas, "prefill_time": t_prefill, "decode_step_time": t_step,
-            "decode_compute_share": compute_share}
+            "decode_compute_share": compute_share, "pipeline_stages": stages}
 
 
 def flop_path(flops, n, m):
@@ -219,6 +229,7 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         "serving_path": np.broadcast_to(path, shape), "n_gpus": np.broadcast_to(n, shape),
         "batch": np.broadcast_to(mod["batch"], shape), "prefill_time": mod["prefill_time"],
         "decode_step_time": mod["decode_step_time"], "decode_compute_share": mod["decode_compute_share"],
+        "pipeline_stages": np.broadcast_to(mod["pipeline_stages"], shape),
         "busy_time": busy, "allocated_time": allocated, "utilisation": np.broadcast_to(utilisation, shape),
         "it_energy": it_energy, "facility_energy": facility, "training_energy_total": train_energy_total,
         "host_idle_energy": mod.get("host_idle", np.zeros_like(it_energy)),
@@ -327,6 +338,7 @@ class Estimate:
                "busy_time_s": c("busy_time"), "allocated_time_s": c("allocated_time"), "utilisation": c("utilisation")}
         if path in ("modelled", "flop", "measured"):
             doc["batch_size_effective"] = c("batch")
+            doc["pipeline_stages"] = c("pipeline_stages")
             doc["decode_compute_share"] = c("decode_compute_share")
         if path == "per_item_flops":
             doc["flops_per_item"] = float(self.inputs["flops_per_item"][..., 1].ravel()[0])

@@ -24,9 +24,9 @@ from .units import ureg
 
 PROVISIONING = ("shared", "dedicated")
 
-#: Method constants of factors/constants.csv that every estimate uses (calibrated or assumed).
-CONSTANTS = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead", "memory_overhead",
-             "kv_coefficient", "kv_exponent")
+#: Method constants of factors/constants.csv that every estimate uses (calibrated or assumed): declared in
+#: footprint/inputs.py.
+from .inputs import CONSTANTS  # noqa: E402
 
 #: Units in which assumptions are shown (the core works in SI magnitudes).
 DISPLAY_UNITS = {
@@ -54,6 +54,8 @@ class Assumption:
                         mid = float(np.max(np.asarray(central(v).m_as("s"))))
                         shown = next((u for u, size in (("year", 3.15e7), ("hour", 3600.0), ("s", 1.0))
                                       if mid >= size), "ms")
+                    if internal == "byte" and float(np.max(np.asarray(central(v).m_as("byte")))) < 1e6:
+                        shown = "byte"  # bytes per value (activations), not memory sizes
                     v = v.to(shown)
                     break
         if isinstance(v, Range):
@@ -313,8 +315,8 @@ def _resolved(res, col, given, kwargs) -> Resolved:
 
     values, assumptions, provenance = {}, [], {}
     keys = res.keys
-    for key_name in ("model", "deployment", "gpu", "precision", "provisioning", "zone", "datacenter", "reasoning",
-                     "water_scope"):
+    for key_name in ("model", "deployment", "serving_stack", "gpu", "precision", "provisioning", "zone", "datacenter",
+                     "reasoning", "water_scope"):
         if key_name not in keys:
             continue
         k = keys[key_name].key(0)
