@@ -955,6 +955,8 @@ def _usage_profile(v, S, c, zone_keys, P, notes, names):
                                 "default, so compare profiles within the series; average, not marginal, intensity"))
         else:
             notes.append((rows, r["note"]))
+    notes.append((hourly_rows, "the usage profile moves CO2e only: ADPe and primary energy keep the zone's yearly "
+                               "factors (no hourly series of them)"))
     if hourly_rows.any():
         v["grid_intensity"] = where(hourly_rows, point(value), v["grid_intensity"])
         S.rules["grid_intensity"] = [(hourly_rows, Rule(

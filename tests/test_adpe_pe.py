@@ -162,3 +162,12 @@ def test_batch_has_the_resource_columns(tmp_path, run_cli):
     for col in ("adpe_per_request[mgSbeq]", "primary_energy_per_request[kJ]", "adpe_total[gSbeq]",
                 "primary_energy_total[MJ]"):
         assert col in head
+
+
+def test_assumptions_show_the_resource_factors_in_their_own_units():
+    d = estimate(params="8B", zone="FRA").to_dict()
+    units = {a["name"]: (a["value"], a["unit"]) for a in d["assumptions"]}
+    assert units["grid_adpe"] == (pytest.approx(4.858e-8), "kgSbeq/kWh")
+    assert units["grid_primary_energy"] == (pytest.approx(9.3135), "MJ/kWh")
+    assert units["server_embodied_pe"] == (pytest.approx(8750.0), "MJ")
+    assert units["gpu_embodied_adpe"][1] == "kgSbeq"
