@@ -52,7 +52,8 @@ working hour in France: it belongs where the time AI frees removes posts or
 office space (a scenario's ``freed_time``).  ``per_capita_fr`` and ``per_capita_us`` charge the
 person's whole annual footprint to the hours of the task, as Tomlinson et al.
 (2024) do; that boundary is an explicit option, never a default, and it changes
-only the CO2e (energy and water stay the device's use phase).
+only the CO2e (energy and water stay the device's use phase; ADPe and primary energy the device's use
+phase and manufacture, as the AI side counts its hardware's).
 
 References
 ----------
@@ -329,7 +330,9 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
                 gap = gap or f"no {m} factor of the zone's electricity"
             intensities[m] = zone_resource[m]
         row, unit_m = own_resource[m]
-        if co2e and row is not None:  # the own row holds manufacture (counted with co2e) or the fuel
+        # the own row holds manufacture or the fuel; a device's use-phase line under a per-capita boundary
+        # (co2e on its own line) keeps it too, since the AI side's ADPe and primary energy count manufacture
+        if row is not None and (co2e or energy):
             per_unit[m] = _to(row, f"{unit_m}/{unit}")
         if not co2e and energy and act.carrier != "electricity" and e is not None:
             gap = gap or "the energy is not grid electricity"
@@ -381,7 +384,7 @@ def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_
         ``device`` (default): device use and embodied share; ``device+office``: plus the
         office building's energy per working hour in France;
         ``per_capita_*``: the person's annual footprint per hour (CO2e), with the
-        device's use-phase energy kept for energy and water.
+        device's use-phase energy kept for energy and water (and its manufacture for ADPe and primary energy).
     grid_intensity, water_intensity : Quantity or Range
         Electricity of the zone [kg/J], [L/J].
     quantity_key : str, optional

@@ -271,7 +271,8 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
         notes.append(f"human time under the per-capita boundary ({boundary}): a person's whole annual footprint is "
                      "charged to the hours of the task (Tomlinson et al. 2024); the person emits about the same "
                      "whether or not they do the task, so this is not the footprint avoided; energy and water keep "
-                     "the device's use phase")
+                     "the device's use phase, ADPe and primary energy the device's use phase and manufacture (as "
+                     "the AI side counts its hardware's)")
     return Plan(scenario=s, variants=tuple(variants), alternative=alt,
                 alternative_agent_time=s.alternative.agent_time, volume=s.task.volume, horizon=s.task.horizon,
                 boundary=boundary, assumptions=tuple(assumptions), notes=tuple(dict.fromkeys(notes)),
