@@ -775,7 +775,8 @@ def carrier_notes(lines) -> list:
     what = "; ".join(t for t in (f"fuel: {', '.join(fuel)}" if fuel else "",
                                  f"own energy mix (gas, heat networks, electricity): {', '.join(mixed)}" if mixed else "") if t)
     return [f"energy is final energy and adds unlike carriers (AI inference is electricity; {what}): a kWh of fuel "
-            "is not a kWh of electricity; compare these sides in primary energy as well"]
+            "is not a kWh of electricity; the primary_energy figures compare the sides on one basis (where both "
+            "sides have them)"]
 
 
 def _gaps(lines, metric) -> list:
