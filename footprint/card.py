@@ -91,7 +91,7 @@ def render(doc: dict) -> str:
             "| variant | metric | AI | without AI | AI / without AI | P(AI lower) |",
             "| --- | --- | --- | --- | --- | --- |"]
     for name, v in doc["variants"].items():
-        for k in ("energy", "co2e", "water"):
+        for k in v["per_task"]["ai"]:
             out.append(f"| {_md(name)} | {k} | {_fig(v['per_task']['ai'][k])} | {_fig(v['per_task']['alternative'][k])} | "
                        f"{_ratio(v['per_task']['ratio'][k])} | {percent(v['benefit']['probability_ai_lower'][k])} |")
     out.append("")

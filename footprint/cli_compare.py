@@ -20,10 +20,13 @@ from .formatting import figure, percent, table
               help=f"Monte Carlo draws (100 to {MAX_SAMPLES:,}).")
 @click.option("--human-time", "human_time", default=None, metavar="BOUNDARY",
               help="Override the human-time boundary: device (default), device+office, per_capita_fr, per_capita_us.")
-def compare(file, as_json, card_path, seed, samples, human_time):
+@click.option("--water-scope", "water_scope", default=None, type=click.Choice(("onsite", "onsite+electricity")),
+              help="Water counted on both sides: onsite (cooling water only) or onsite+electricity (also the water of "
+                   "generating every side's electricity) [default: the steps' own, else onsite+electricity].")
+def compare(file, as_json, card_path, seed, samples, human_time, water_scope):
     """Compare every AI variant of a scenario with its non-AI alternative.
 
-    Per task and over the horizon (energy, CO2e, water), the ratio, the break-even
+    Per task and over the horizon (energy, CO2e, water, ADPe, primary energy), the ratio, the break-even
     volume, agent hours saved, the probability that AI emits less, and the sobriety
     verdict against the scenario's budget.  The top-level JSON keys describe the
     first AI variant; every variant is under `variants`.
@@ -33,6 +36,7 @@ def compare(file, as_json, card_path, seed, samples, human_time):
       footprint compare scenarios/city_chatbot.toml
       footprint compare scenarios/city_chatbot.toml --json --card card.md
       footprint compare scenarios/tomlinson_page.toml --human-time device
+      footprint compare scenarios/city_chatbot.toml --water-scope onsite
     """
     from . import card
     from .compare import compare_scenario
@@ -41,7 +45,7 @@ def compare(file, as_json, card_path, seed, samples, human_time):
     if card_path is not None:
         card.check_writable(card_path, {"scenario file": file})
     scenario = load(file)
-    result = compare_scenario(scenario, samples=samples, seed=seed, human_time=human_time)
+    result = compare_scenario(scenario, samples=samples, seed=seed, human_time=human_time, water_scope=water_scope)
     doc = result.to_dict()
     if card_path is not None:
         card.write(card_path, card.render(doc))
@@ -58,7 +62,7 @@ def render(doc: dict) -> str:
            f"human time: {sc['device']}, {sc['human_time_boundary']}"]
     rows = []
     for name, v in doc["variants"].items():
-        for k in ("energy", "co2e", "water"):
+        for k in v["per_task"]["ai"]:
             rows.append([name, k, figure(v["per_task"]["ai"][k]), figure(v["per_task"]["alternative"][k]),
                          figure(v["per_task"]["ratio"][k]), percent(v['benefit']['probability_ai_lower'][k])])
     out.append(table(rows, ["variant", "per task", "AI", "without AI", "ratio AI/without", "P(AI lower)"]))

@@ -88,10 +88,11 @@ def render(doc: dict) -> str:
     out.append(table(rows, ["per request", "value  (low - high)"]))
     if "total" in doc:
         t = doc["total"]
-        rows = [[k, figure(t[k])] for k in ("energy", "co2e", "water")]
+        rows = [[k, figure(v)] for k, v in t.items() if k not in ("requests", "period")]
         out.append(table(rows, [f"total over {t['period']} ({figure(t['requests'])})", "value  (low - high)"]))
-    rows = [[line, figure(d["energy"]), figure(d["co2e"])] for line, d in doc["breakdown"].items()]
-    out.append(table(rows, ["breakdown per request", "energy", "co2e"]))
+    rows = [[line, figure(d["energy"]), figure(d["co2e"]), figure(d["adpe"]), figure(d["primary_energy"])]
+            for line, d in doc["breakdown"].items()]
+    out.append(table(rows, ["breakdown per request", "energy", "co2e", "adpe", "primary_energy"]))
     if "percentiles" in doc:
         p = doc["percentiles"]
         rows = [[f"{block} {metric}", f"{q['p50']:.3g} {q['unit']}  (p5 {q['p5']:.3g} - p95 {q['p95']:.3g})"]

@@ -416,10 +416,11 @@ def choose_or_proxy(values, sources, notes, c, name, names, table, parameter, pr
     """
     unit = CORE[name].unit
     own = factor_column(names, table, parameter, unit)
-    lacking = np.broadcast_to(np.isnan(own[:, 1]), (c.n,)) & ~c.given[name]
+    given = c.given.get(name, np.zeros(c.n, dtype=bool))  # a core input users do not give is never given
+    lacking = np.broadcast_to(np.isnan(own[:, 1]), (c.n,)) & ~given
     notes.append((lacking, note))
     choose(values, sources, name, [
-        (c.given[name], c.col[name], GIVEN),
+        (given, c.col.get(name, point(np.nan)), GIVEN),
         (~lacking, own, Rule("default", table=table, names=names, parameter=parameter)),
         (np.ones(c.n, dtype=bool), triple(factors.get(table, proxy_key, parameter), unit)[None, :],
          Rule("proxy", table=table, key=proxy_key, parameter=parameter, status="assumption")),
@@ -714,6 +715,10 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
               f"the factor tables have no {name} for this GPU; pick another GPU")
     choose_or_proxy(v, S, notes, c, "gpu_embodied", gpu_keys, "gpus", "embodied", "H100",
                     "no embodied figure for this GPU: the H100's is used as a proxy")
+    for name, parameter in (("gpu_embodied_adpe", "embodied_adpe"), ("gpu_embodied_pe", "embodied_pe")):
+        choose_or_proxy(v, S, notes, c, name, gpu_keys, "gpus", parameter, "A100-80GB",
+                        f"no embodied {'ADPe' if name.endswith('adpe') else 'primary energy'} figure for this GPU: "
+                        "the A100 80GB's (Boavizta) is used as a proxy")
     ratio = triple(factors.get("servers", "gpu_server", "host_power_ratio"), D)[None, :]
     dep_ratio, has_dep_ratio = profile("host_power_ratio", D)
     choose(v, S, "host_power", [
@@ -739,9 +744,11 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         (allrows, host_idle_gen, Rule("derived", table="servers", key="gpu_server", parameter="host_idle_ratio",
                                       formula="host_idle_ratio x host power", inputs=("host_power",))),
     ])
-    for name, parameter, unit in (("server_embodied", "embodied_per_gpu", "kg"), ("hardware_lifetime", "lifetime", "s")):
+    for name, parameter, unit in (("server_embodied", "embodied_per_gpu", "kg"), ("hardware_lifetime", "lifetime", "s"),
+                                  ("server_embodied_adpe", "embodied_adpe_per_gpu", "kg"),
+                                  ("server_embodied_pe", "embodied_pe_per_gpu", "J")):
         choose(v, S, name, [
-            (given[name], col[name], GIVEN),
+            (given.get(name, np.zeros(n, dtype=bool)), col.get(name, point(np.nan)), GIVEN),
             (allrows, triple(factors.get("servers", "gpu_server", parameter), unit)[None, :],
              Rule("default", table="servers", key="gpu_server", parameter=parameter)),
         ])
@@ -862,6 +869,11 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     _usage_profile(v, S, c, zone_keys, P, notes, names)
     choose_or_proxy(v, S, notes, c, "water_intensity", zone_keys, "grid", "water_intensity", "WOR",
                     "no water intensity of electricity for this zone: the world average is used")
+    choose_or_proxy(v, S, notes, c, "grid_adpe", zone_keys, "grid", "adpe_intensity", "WOR",
+                    "no ADPe factor of electricity for this zone: the world proxy (median of national values) is used")
+    choose_or_proxy(v, S, notes, c, "grid_primary_energy", zone_keys, "grid", "primary_energy_intensity", "WOR",
+                    "no primary-energy factor of electricity for this zone: the world proxy (median of national "
+                    "values) is used")
 
     scope = names("water_scope", "onsite+electricity", "water scope", _lower_choice(("onsite", "onsite+electricity")))
     v["water_offsite"] = point(scope.map(lambda k: float(k == "onsite+electricity")))
@@ -955,6 +967,8 @@ def _usage_profile(v, S, c, zone_keys, P, notes, names):
                                 "default, so compare profiles within the series; average, not marginal, intensity"))
         else:
             notes.append((rows, r["note"]))
+    notes.append((hourly_rows, "the usage profile moves CO2e only: ADPe and primary energy keep the zone's yearly "
+                               "factors (no hourly series of them)"))
     if hourly_rows.any():
         v["grid_intensity"] = where(hourly_rows, point(value), v["grid_intensity"])
         S.rules["grid_intensity"] = [(hourly_rows, Rule(
@@ -1019,6 +1033,18 @@ def _training(v, S, c, model_keys, period, P, notes, names):
         (allrows, factor_column(tz_keys, "grid", "carbon_intensity", "kg/J"),
          Rule("default", table="grid", names=tz_keys, parameter="carbon_intensity")),
     ])
+    for name, parameter, unit in (("training_grid_adpe", "adpe_intensity", "kg/J"),
+                                  ("training_grid_primary_energy", "primary_energy_intensity", D)):
+        own = factor_column(tz_keys, "grid", parameter, unit)
+        lacking = on & np.broadcast_to(np.isnan(own[:, 1]), (n,))
+        notes.append((lacking, f"no {'ADPe' if 'adpe' in name else 'primary-energy'} factor of electricity for the "
+                               "training zone: the world proxy (median of national values) is used"))
+        choose(v, S, name, [
+            (~on, point(0.0), off),
+            (~lacking, own, Rule("default", table="grid", names=tz_keys, parameter=parameter)),
+            (allrows, triple(factors.get("grid", "WOR", parameter), unit)[None, :],
+             Rule("proxy", table="grid", key="WOR", parameter=parameter, status="assumption")),
+        ])
     choose(v, S, "training_mfu", [
         (~on, point(1.0), off),
         (given["training_mfu"], col["training_mfu"], GIVEN),

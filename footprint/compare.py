@@ -47,14 +47,16 @@ from ._pint import pint
 
 from . import alternatives
 from .errors import InputError
-from .estimator import INPUTS, LINES, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, compute, figure, to_magnitudes
+from .estimator import (INPUTS, LINES, METRICS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, _INTERNAL, compute, figure,
+                        to_magnitudes)
 from .uncertainty import CENTRAL, Range, central, triplet
 from .montecarlo import Sampler
 from .units import ureg
 
-METRICS = ("energy", "co2e", "water")
-_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L"}
-PER_YEAR_UNITS = {"energy": "kWh/year", "co2e": "kgCO2e/year", "water": "L/year"}
+PER_YEAR_UNITS = {k: f"{u}/year" for k, u in TOTAL_UNITS.items()}
+#: Water scopes of a comparison (the same on both sides), and the default.
+WATER_SCOPES = ("onsite", "onsite+electricity")
+DEFAULT_WATER_SCOPE = "onsite+electricity"
 DEFAULT_SAMPLES = 2000
 DEFAULT_SEED = 0
 DISTRIBUTION = ("triangular(low, central, high); log-triangular when high/low > 10; identical sourced ranges "
@@ -95,6 +97,7 @@ class Plan:
     boundary: str
     assumptions: tuple = ()
     notes: tuple = ()
+    water_scope: str = DEFAULT_WATER_SCOPE
 
     def variant(self, name=None) -> VariantPlan:
         if name is None:
@@ -126,7 +129,46 @@ def _zone_electricity(zone: str):
     return gi.quantity.to("kg/J"), wi.quantity.to("L/J"), (gi.ref, wi.ref), keys
 
 
-def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = None) -> Plan:
+def zone_resources(zone: str) -> dict:
+    """ADPe [kg/J] and primary energy [J/J] of a zone's electricity: ``{metric: (value, factor, key, proxy)}``.
+
+    A zone without its own factor takes the world proxy row, flagged (``proxy`` True).
+    """
+    from . import factors
+    from .montecarlo import factor_key
+
+    out = {}
+    for metric, parameter, unit in (("adpe", "adpe_intensity", "kg/J"),
+                                    ("primary_energy", "primary_energy_intensity", "")):
+        row = factors.get("grid", zone, parameter)
+        proxy = row is None
+        row = row or factors.get("grid", "WOR", parameter)
+        out[metric] = (row.quantity.to(unit), row, factor_key("grid", row.key[0], parameter), proxy)
+    return out
+
+
+def _water_scope(scenario, water_scope: str | None) -> tuple:
+    """The comparison's water scope (given, else the steps' own when they all agree, else the default) and notes."""
+    if water_scope is not None and water_scope not in WATER_SCOPES:
+        from .errors import unknown_name
+        raise unknown_name("water scope", water_scope, WATER_SCOPES)
+    steps = {st.kwargs.get("water_scope") for v in scenario.variants for st in v.steps} - {None}
+    scope = water_scope or (steps.pop() if len(steps) == 1 else DEFAULT_WATER_SCOPE)
+    words = {"onsite": "on-site water only (a data centre's cooling water; an activity's electricity has none of its "
+                       "own)",
+             "onsite+electricity": "on-site water and the water consumed to generate the electricity, on both sides "
+                                   "(the AI's data centre and every device, office or network's electricity)"}
+    notes = [f"water scope: {scope}, the same on both sides: {words[scope]}; JSON water_scope gives both scopes"]
+    overridden = sorted(s for s in {st.kwargs.get("water_scope") for v in scenario.variants for st in v.steps}
+                        if s is not None and s != scope)
+    if overridden:
+        notes.append(f"a step's water_scope ({', '.join(overridden)}) is replaced by the comparison's ({scope}): both "
+                     "sides must count water alike")
+    return scope, notes
+
+
+def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = None,
+            water_scope: str | None = None) -> Plan:
     """Resolve every input of a scenario (AI steps through ``resolve``, lines from the library).
 
     Parameters
@@ -138,6 +180,9 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
     steps_of : Plan, optional
         A plan of the same scenario whose resolved AI steps are reused (only the
         human-time lines depend on the boundary): the steps are not resolved again.
+    water_scope : {"onsite", "onsite+electricity"}, optional
+        Water counted on both sides (default: the steps' own when they agree, else
+        ``onsite+electricity``).
 
     Raises
     ------
@@ -157,8 +202,18 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
         assumptions.append(Assumption("human_time.boundary (override)", human_time, "given", "given"))
     assumptions += [Assumption(f"human_time.grid_intensity ({s.human_time.zone})", gi.to("gCO2e/kWh") if not isinstance(gi, Range) else gi.to("gCO2e/kWh"), f"default: {refs[0]}", "published"),
                     Assumption(f"human_time.water_intensity ({s.human_time.zone})", wi.to("L/kWh"), f"default: {refs[1]}", "estimate")]
-    notes = []
-    elec = dict(grid_intensity=gi, water_intensity=wi, grid_key=elec_keys[0], water_key=elec_keys[1])
+    scope, notes = _water_scope(s, steps_of.water_scope if steps_of is not None else water_scope)
+    resources = zone_resources(s.human_time.zone)
+    for metric, (value, row, _, proxy) in resources.items():
+        assumptions.append(Assumption(f"human_time.{metric}_intensity ({s.human_time.zone})", row.quantity,
+                                      f"{'proxy' if proxy else 'default'}: {row.ref}", row.status))
+        if proxy:
+            notes.append(f"no {metric} factor of electricity for zone {s.human_time.zone}: the world proxy (median of "
+                         "national values) is used for the activities' electricity")
+    elec = dict(grid_intensity=gi, water_intensity=wi, grid_key=elec_keys[0], water_key=elec_keys[1],
+                adpe_intensity=resources["adpe"][0], primary_energy_intensity=resources["primary_energy"][0],
+                adpe_key=resources["adpe"][2], primary_energy_key=resources["primary_energy"][2],
+                water_offsite=float(scope == "onsite+electricity"))
 
     def lines_of(uses, agent_time, side):
         out = []
@@ -193,7 +248,7 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
                 notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
                 steps.append(steps_of.variants[i_variant].steps[i_step])
                 continue
-            kwargs = st.kwargs
+            kwargs = {**st.kwargs, "water_scope": scope}
             if "constants" in kwargs:
                 kwargs["constants"] = dict(kwargs["constants"])
             requests = _scale(s.task.volume, st.per_task.to("dimensionless") if not isinstance(st.per_task, Range)
@@ -216,10 +271,12 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
         notes.append(f"human time under the per-capita boundary ({boundary}): a person's whole annual footprint is "
                      "charged to the hours of the task (Tomlinson et al. 2024); the person emits about the same "
                      "whether or not they do the task, so this is not the footprint avoided; energy and water keep "
-                     "the device's use phase")
+                     "the device's use phase, ADPe and primary energy the device's use phase and manufacture (as "
+                     "the AI side counts its hardware's)")
     return Plan(scenario=s, variants=tuple(variants), alternative=alt,
                 alternative_agent_time=s.alternative.agent_time, volume=s.task.volume, horizon=s.task.horizon,
-                boundary=boundary, assumptions=tuple(assumptions), notes=tuple(dict.fromkeys(notes)))
+                boundary=boundary, assumptions=tuple(assumptions), notes=tuple(dict.fromkeys(notes)),
+                water_scope=scope)
 
 
 # -- drawing inputs -------------------------------------------------------------------------------
@@ -287,13 +344,35 @@ def evaluate_variant(plan: Plan, vp: VariantPlan, volume, draw, horizon_s: float
         for line in LINES:
             out[f"{st.name}: {line}"] = {k: raw[f"{k}.{line}"] * per_task for k in METRICS}
     for ln in vp.lines:
-        out[ln.label] = dict(zip(METRICS, alternatives.line_values(ln, draw)))
+        out[ln.label] = dict(zip(alternatives.METRICS, alternatives.line_values(ln, draw)))
     return out
+
+
+def water_scopes(plan: Plan, vp: VariantPlan | None, volume, horizon_s: float) -> dict:
+    """Water per task [L] of one side under both scopes, on the case axis: ``{"onsite": a, "onsite+electricity": b}``.
+
+    `vp` None gives the side without AI.
+    """
+    cases = Cases()
+    out = {"onsite": 0.0, "onsite+electricity": 0.0}
+    for st in (vp.steps if vp is not None else ()):
+        m = _magnitudes(st.resolved, cases, f"{vp.name}.{st.name}")
+        per_task = cases(st.per_task, "request")
+        m["request_rate"] = volume * per_task
+        if st.training_share is not None:
+            m["amortisation_requests"] = m["request_rate"] * horizon_s / cases(st.training_share, "")
+        raw = compute(m)
+        out["onsite"] = out["onsite"] + raw["water_onsite"] * per_task
+        out["onsite+electricity"] = out["onsite+electricity"] + raw["water_with_electricity"] * per_task
+    for ln in (vp.lines if vp is not None else plan.alternative):
+        w = alternatives.water_by_scope(ln, cases)
+        out = {k: out[k] + w[k] for k in out}
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (3,)) for k, v in out.items()}
 
 
 def evaluate_lines(lines, draw) -> dict:
     """Per-task lines of the alternative (or any list of library lines)."""
-    return {ln.label: dict(zip(METRICS, alternatives.line_values(ln, draw))) for ln in lines}
+    return {ln.label: dict(zip(alternatives.METRICS, alternatives.line_values(ln, draw))) for ln in lines}
 
 
 def _sum(lines: dict, metric: str):
@@ -370,6 +449,8 @@ class VariantComparison:
     not_available: dict = field(default_factory=dict)  # metric -> {"ai": [reasons], "alternative": [reasons]}
     line_gaps: dict = field(default_factory=dict)  # line label -> {metric: reason}
     per_year_ai_system: dict = field(default_factory=dict)  # the model's steps only (see system_lines)
+    water_scope: dict = field(default_factory=dict)  # scope -> side -> Quantity [mL] per task (both scopes)
+    scope: str = DEFAULT_WATER_SCOPE  # the water scope of the figures
 
     def to_dict(self) -> dict:
         """The JSON of one variant (keys in docs/scenarios.md)."""
@@ -404,9 +485,19 @@ class VariantComparison:
                 "ratio_by_boundary": {k: figure(q) for k, q in self.ratio_by_boundary.items()},
                 "robustness": robustness(self.ratio_by_boundary),
             },
+            "water_scope": self.water_scope_dict(),
             "breakdown": {"ai": {ln: self._line_dict(ln, d) for ln, d in self.breakdown_ai.items()},
                           "alternative": {ln: self._line_dict(ln, d) for ln, d in self.breakdown_alternative.items()}},
         }
+
+    def water_scope_dict(self) -> dict:
+        """The scope of the water figures and both sides' water per task under each scope."""
+        gaps = self.not_available.get("water", {})
+        doc = {"scope": self.scope, "same_on_both_sides": True}
+        for which in ("ai", "alternative"):
+            doc[which] = {k: not_available_figure(q, gaps.get(which)) if gaps.get(which) else figure(q)
+                          for k, q in self.water_scope.get(which, {}).items()}
+        return doc
 
     def _line_dict(self, label, d) -> dict:
         gaps = self.line_gaps.get(label, {})
@@ -569,7 +660,8 @@ def _divide(a, b):
 
 
 def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_SEED,
-                     human_time: str | None = None, plan: Plan | None = None) -> Comparison:
+                     human_time: str | None = None, plan: Plan | None = None,
+                     water_scope: str | None = None) -> Comparison:
     """Compare every AI variant of a scenario with its non-AI alternative.
 
     Parameters
@@ -597,7 +689,7 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
     """
     if int(samples) < 100:
         raise InputError(f"--samples: {samples} is too few for a probability; give at least 100 (default {DEFAULT_SAMPLES})")
-    plan = plan or prepare(scenario, human_time)
+    plan = plan or prepare(scenario, human_time, water_scope=water_scope)
     s = plan.scenario
     H = float(plan.horizon.m_as("s"))
     year = float(ureg.Quantity(1, "year").m_as("s"))
@@ -657,6 +749,11 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
             ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
             samples={"ai": ai_samp, "alternative": alt_samp},
             not_available=gaps,
+            water_scope={"ai": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
+                                water_scopes(plan, vp, v_task, H).items()},
+                         "alternative": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
+                                         water_scopes(plan, None, v_task, H).items()}},
+            scope=plan.water_scope,
             line_gaps={ln.label: dict(ln.not_available) for ln in (*vp.lines, *plan.alternative) if ln.not_available},
         )
         out[vp.name] = vc
@@ -678,7 +775,8 @@ def carrier_notes(lines) -> list:
     what = "; ".join(t for t in (f"fuel: {', '.join(fuel)}" if fuel else "",
                                  f"own energy mix (gas, heat networks, electricity): {', '.join(mixed)}" if mixed else "") if t)
     return [f"energy is final energy and adds unlike carriers (AI inference is electricity; {what}): a kWh of fuel "
-            "is not a kWh of electricity; compare these sides in primary energy as well"]
+            "is not a kWh of electricity; the primary_energy figures compare the sides on one basis (where both "
+            "sides have them)"]
 
 
 def _gaps(lines, metric) -> list:

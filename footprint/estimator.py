@@ -30,9 +30,12 @@ OPTIONAL = tuple(name for name, spec in CORE.items() if spec.optional)
 LINES = ("gpu_busy", "gpu_idle", "host", "pue_overhead", "embodied", "training")
 
 #: Units of the public outputs (per request, and in total over a period).
-PER_REQUEST_UNITS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL"}
-TOTAL_UNITS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L"}
-_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L"}
+PER_REQUEST_UNITS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL", "adpe": "mgSbeq", "primary_energy": "kJ"}
+TOTAL_UNITS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L", "adpe": "gSbeq", "primary_energy": "MJ"}
+_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L", "adpe": "kg", "primary_energy": "J"}
+#: The metrics of every line and total: final energy, CO2e, water, abiotic depletion (elements, Sb eq) and
+#: primary energy (non-renewable, as the electricity factors count it).
+METRICS = tuple(PER_REQUEST_UNITS)
 
 
 def _nan_to(x, fallback):
@@ -169,7 +172,8 @@ def compute(m: dict) -> dict:
     dict of ndarray
         Intermediates (``n_gpus``, ``batch``, ``busy_time`` [s],
         ``allocated_time`` [s], ``utilisation`` [-]...) and per-request lines
-        ``energy.<line>`` [J], ``co2e.<line>`` [kg], ``water.<line>`` [L].
+        ``energy.<line>`` [J], ``co2e.<line>`` [kg], ``water.<line>`` [L],
+        ``adpe.<line>`` [kg Sb eq], ``primary_energy.<line>`` [J].
     """
     path = np.asarray(m.get("serving_path", MODELLED), dtype=float)
     dedicated = m["dedicated"] > 0.5
@@ -220,9 +224,14 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
     pue_overhead = facility - it_energy
     rate_emb = embodied.embodied_rate(n, m["gpu_embodied"], m["server_embodied"], m["hardware_lifetime"])
     embodied_co2e = embodied.embodied_share(rate_emb, allocated)
+    embodied_adpe = embodied.embodied_share(embodied.embodied_rate(
+        n, m["gpu_embodied_adpe"], m["server_embodied_adpe"], m["hardware_lifetime"]), allocated)
+    embodied_pe = embodied.embodied_share(embodied.embodied_rate(
+        n, m["gpu_embodied_pe"], m["server_embodied_pe"], m["hardware_lifetime"]), allocated)
     train_energy_total, train_energy, train_co2e = _training_line(m, busy)
 
     I, wue = m["grid_intensity"], m["wue"]
+    A, PE = m["grid_adpe"], m["grid_primary_energy"]  # ADPe [kg Sb eq/J] and primary energy [J/J] of electricity
     wi = m["water_intensity"] * m["water_offsite"]  # water scope: 0 counts the data centre's on-site water only
     shape = np.broadcast_shapes(np.shape(busy), np.shape(allocated), np.shape(gpu_busy))
     out = {
@@ -242,19 +251,30 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         out[f"energy.{name}"] = e
         out[f"co2e.{name}"] = grid.operational_co2e(e, I)
         out[f"water.{name}"] = e * water_per_it_energy
+        out[f"adpe.{name}"] = e * A
+        out[f"primary_energy.{name}"] = e * PE
     out["energy.pue_overhead"] = pue_overhead
+    out["adpe.pue_overhead"] = pue_overhead * A
+    out["primary_energy.pue_overhead"] = pue_overhead * PE
     out["co2e.pue_overhead"] = grid.operational_co2e(pue_overhead, I)
     out["water.pue_overhead"] = pue_overhead * wi
     out["energy.embodied"] = np.zeros_like(embodied_co2e)
     out["co2e.embodied"] = embodied_co2e
     out["water.embodied"] = np.zeros_like(embodied_co2e)
+    out["adpe.embodied"] = embodied_adpe
+    out["primary_energy.embodied"] = embodied_pe
     out["energy.training"] = train_energy
     out["co2e.training"] = train_co2e
     out["water.training"] = np.zeros_like(train_energy)
-    # totals: the sum of the lines (written out; the embodied and training lines have no water)
+    out["adpe.training"] = train_energy * m["training_grid_adpe"]
+    out["primary_energy.training"] = train_energy * m["training_grid_primary_energy"]
+    # totals: the sum of the lines (written out; the embodied and training lines have no water; the
+    # embodied line's ADPe and primary energy are the hardware's manufacture, allocated like its CO2e)
     out["energy"] = facility + train_energy
     out["co2e"] = grid.operational_co2e(facility, I) + embodied_co2e + train_co2e
     out["water"] = grid.water_consumption(it_energy, facility, wue, wi)
+    out["adpe"] = facility * A + embodied_adpe + out["adpe.training"]
+    out["primary_energy"] = facility * PE + embodied_pe + out["primary_energy.training"]
     out["sci"] = grid.sci(facility, I, embodied_co2e) + train_co2e
     return out
 

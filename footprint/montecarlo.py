@@ -57,7 +57,7 @@ PERCENTILES = (5.0, 50.0, 95.0)
 MAX_ELEMENTS = 250_000
 #: Inputs that share one stream of draws (comonotone).
 SHARED_DRAWS = {"active_params": "total_params"}
-METRICS = ("energy", "co2e", "water")
+METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 
 
 def triangular_ppf(u, low, mode, high):

@@ -57,7 +57,7 @@ from .uncertainty import Range, triplet
 from .units import ureg
 
 KINDS = ("comparison", "breakdown", "sweep", "sensitivity")
-METRICS = ("energy", "co2e", "water")
+METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 PER = ("task", "total")
 
 #: A log axis is used when the largest value exceeds the smallest by more than this factor.
@@ -78,15 +78,18 @@ VARIANT_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["reddish_pu
                    OKABE_ITO["vermillion"], OKABE_ITO["black"])
 ALTERNATIVE_COLOUR = OKABE_ITO["bluish_green"]
 
-METRIC_NAMES = {"energy": "Energy", "co2e": "Greenhouse-gas emissions", "water": "Water consumed"}
+METRIC_NAMES = {"energy": "Energy", "co2e": "Greenhouse-gas emissions", "water": "Water consumed",
+                "adpe": "Abiotic depletion (ADPe, Sb eq)", "primary_energy": "Primary energy"}
 #: Units a figure may be shown in, smallest first (the one that puts the largest value in [1, 1000) wins).
 DISPLAY_UNITS = {
     "energy": ("mWh", "Wh", "kWh", "MWh", "GWh"),
     "co2e": ("mgCO2e", "gCO2e", "kgCO2e", "tCO2e", "ktCO2e"),
     "water": ("µL", "mL", "L", "m^3", "ML"),
+    "adpe": ("ngSbeq", "µgSbeq", "mgSbeq", "gSbeq", "kgSbeq"),
+    "primary_energy": ("J", "kJ", "MJ", "GJ", "TJ"),
 }
 _UNIT_TEXT = {"m^3": "m³", "ML": "million L"}
-_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L"}
+_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L", "adpe": "kg", "primary_energy": "J"}
 
 #: Categories of the breakdown: key -> (legend text, colour, pattern).
 CATEGORIES = {

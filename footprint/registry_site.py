@@ -55,7 +55,7 @@ STATUS_LABELS = {"planned": "planned", "design": "in design", "development": "in
                  "pilot": "in trial", "evaluation": "in evaluation", "operational": "in production",
                  "retired": "retired"}
 METRIC_LABELS = {"energy": "energy", "co2e": "greenhouse gases (CO2e)", "water": "water",
-                 "adpe": "abiotic resource depletion (ADPe)", "pe": "primary energy"}
+                 "adpe": "abiotic resource depletion (ADPe)", "primary_energy": "primary energy"}
 VERDICTS = {"within": "within the budget", "exceeds": "exceeds the budget", "uncertain": "uncertain",
             "no_budget": "no budget given", "not_available": "not available",
             "ai_lower": "AI emits less", "ai_higher": "AI emits more"}

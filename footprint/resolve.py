@@ -33,6 +33,13 @@ DISPLAY_UNITS = {
     "kg/J": "gCO2e/kWh", "L/J": "L/kWh", "byte": "GB", "byte/s": "TB/s", "FLOP/s": "TFLOP/s",
     "parameter": "billion", "s": "hour", "J/token": "J/token", "kg": "kgCO2e", "1/s": "1/day",
 }
+#: Inputs whose internal unit is shared with another kind of quantity (an ADPe mass is a mass, primary
+#: energy per unit of electricity is a plain ratio): shown in their own unit.
+DISPLAY_BY_INPUT = {
+    "grid_adpe": "kgSbeq/kWh", "training_grid_adpe": "kgSbeq/kWh", "grid_primary_energy": "MJ/kWh",
+    "training_grid_primary_energy": "MJ/kWh", "gpu_embodied_adpe": "kgSbeq", "server_embodied_adpe": "kgSbeq",
+    "gpu_embodied_pe": "MJ", "server_embodied_pe": "MJ",
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,10 @@ class Assumption:
 
     def as_dict(self) -> dict:
         v = self.value
-        if isinstance(v, (Range, pint.Quantity)):
+        own = DISPLAY_BY_INPUT.get(self.name.rsplit(".", 1)[-1])
+        if own is not None and isinstance(v, (Range, pint.Quantity)):
+            v = v.to(own)
+        elif isinstance(v, (Range, pint.Quantity)):
             for internal, shown in DISPLAY_UNITS.items():
                 if v.units == ureg.Unit(internal):
                     if internal == "s":  # durations from milliseconds to years
