@@ -736,12 +736,13 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         (allrows, host_idle_gen, Rule("derived", table="servers", key="gpu_server", parameter="host_idle_ratio",
                                       formula="host_idle_ratio x host power", inputs=("host_power",))),
     ])
-    for name, parameter, unit in (("server_embodied", "embodied_per_gpu", "kg"), ("hardware_lifetime", "lifetime", "s")):
-        choose(v, S, name, [
-            (given[name], col[name], GIVEN),
-            (allrows, triple(factors.get("servers", "gpu_server", parameter), unit)[None, :],
-             Rule("default", table="servers", key="gpu_server", parameter=parameter)),
-        ])
+    choose_or_proxy(v, S, notes, c, "server_embodied", gpu_keys, "gpus", "server_embodied_per_gpu", "H100",
+                    "no server slot figure for this GPU: the H100's 8-GPU server slot is used as a proxy")
+    choose(v, S, "hardware_lifetime", [
+        (given["hardware_lifetime"], col["hardware_lifetime"], GIVEN),
+        (allrows, triple(factors.get("servers", "gpu_server", "lifetime"), "s")[None, :],
+         Rule("default", table="servers", key="gpu_server", parameter="lifetime")),
+    ])
     choose(v, S, "n_gpus", [(given["gpus"], col["gpus"], GIVEN), (item, point(1.0), Rule(
         "derived", formula="generic task path: one GPU unless gpus is given"))])
     with np.errstate(invalid="ignore", over="ignore"):  # rows past a maximum are reported, not used

@@ -208,11 +208,11 @@ _USER = (
               maximum=MAX_ENERGY_PER_ITEM, shown_unit="J"),
     UserInput("kv_bytes_per_token", "byte/token", "KV cache per token of context, e.g. '320 kB' [default: from "
               "size].", positive=False, minimum=0, maximum=MAX_KV_BYTES),
-    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e'.", positive=False, minimum=0,
+    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e' [default: the GPU's row].", positive=False, minimum=0,
               maximum=MAX_EMBODIED, shown_unit="kg"),
-    UserInput("server_embodied", "kg", "Embodied emissions of the server per GPU slot [default {default}].",
-              positive=False, minimum=0, maximum=MAX_EMBODIED, shown_unit="kg",
-              default=("servers", "gpu_server", "embodied_per_gpu")),
+    UserInput("server_embodied", "kg", "Embodied emissions of the server per GPU slot [default: the GPU's own "
+              "server slot, e.g. `footprint factors show L4`].", positive=False, minimum=0, maximum=MAX_EMBODIED,
+              shown_unit="kg"),
     UserInput("hardware_lifetime", "s", "Service life of the hardware, e.g. '4 year' [default {default}].",
               maximum=MAX_LIFETIME, shown_unit="year", default=("servers", "gpu_server", "lifetime")),
     UserInput("training_gpu_hours", "s", "Training GPU-hours (default from the model card when known).",
