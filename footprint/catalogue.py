@@ -126,9 +126,56 @@ def aliases() -> tuple[Alias, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=None)
+def _training_rows() -> tuple[dict, dict]:
+    """(model -> row of catalogue/training.csv, provider -> row of catalogue/developers.csv)."""
+    models, developers = {}, {}
+    for d in factors.data_dirs():
+        for name, key, out in (("training.csv", "model", models), ("developers.csv", "provider", developers)):
+            path = d / "catalogue" / name
+            if path.exists():
+                with path.open(newline="", encoding="utf-8") as fh:
+                    for rec in csv.DictReader(fh):
+                        out[rec[key].strip().lower()] = {k: (v or "").strip() for k, v in rec.items()}
+    return models, developers
+
+
+def training_gpu(key: str) -> str | None:
+    """The accelerator a catalogue model was trained on (``catalogue/training.csv``), or None when not known.
+
+    >>> training_gpu("deepseek-v3")
+    'H800'
+    """
+    row = _training_rows()[0].get(str(key).lower())
+    return (row or {}).get("training_gpu") or None
+
+
+def training_site(key: str) -> dict | None:
+    """Where a catalogue model was trained: ``{"zone", "basis", "source_id", "status"}``, or None when not known.
+
+    The model's own row of ``catalogue/training.csv`` first, else its developer's row of
+    ``catalogue/developers.csv``.
+
+    >>> training_site("llama-3.1-8b")["zone"], training_site("mistral-large-2")["basis"]
+    ('USA', 'developer Mistral AI')
+    """
+    models, developers = _training_rows()
+    row = models.get(str(key).lower())
+    if row and row.get("training_zone"):
+        return {"zone": row["training_zone"], "basis": "model's published training facts", "source_id": row.get("source_id"),
+                "status": "published"}
+    e = entry(key)
+    dev = developers.get(e.provider.strip().lower()) if e is not None and e.provider else None
+    if dev and dev.get("training_zone"):
+        return {"zone": dev["training_zone"], "basis": f"developer {e.provider}", "source_id": dev.get("source_id"),
+                "status": dev.get("status") or "assumption"}
+    return None
+
+
 def clear_cache() -> None:
     """Forget the loaded catalogue (after changing FOOTPRINT_FACTORS)."""
     entries.cache_clear()
+    _training_rows.cache_clear()
     aliases.cache_clear()
     _names.cache_clear()
 

@@ -221,7 +221,8 @@ _USER = (
               maximum=MAX_POWER_PER_GPU, shown_unit="W"),
     UserInput("training_pue", D, "PUE of the training site [default 1: cards include it].", minimum=1.0,
               maximum=5.0),
-    UserInput("training_zone", None, "Grid zone of the training site [default USA]."),
+    UserInput("training_zone", None, "Grid zone of the training site [default: the model developer's, "
+              "else the world average]."),
     UserInput("training_grid_intensity", "kg/J", "Carbon intensity of the training site.", positive=False,
               minimum=0, maximum=MAX_CARBON, shown_unit="g/kWh"),
     UserInput("training_tokens", "token", "Training tokens (6 N D path), e.g. 15T.", count=True, bare="token",
@@ -310,6 +311,8 @@ _CORE = (
     CoreInput("training_grid_intensity", "kg/J", True, "training grid carbon intensity"),
     CoreInput("training_tokens", "token", True, "training tokens", optional=True),
     CoreInput("training_mfu", D, False, "training FLOP utilisation"),
+    CoreInput("training_wue", "L/J", True, "training site water use (WUE)"),
+    CoreInput("training_water_intensity", "L/J", True, "water intensity of the training site's electricity"),
     CoreInput("training_peak_flops", "FLOP/s", False, "training GPU peak FLOP/s"),
     CoreInput("amortisation_requests", "request", False, "requests sharing the training", optional=True),
 )
