@@ -15,11 +15,9 @@ SCRIPT = os.path.join(os.path.dirname(sys.executable), "footprint")
 
 YEAR = 365.25 * 86400.0
 
-# Meta's model cards: (model, GPU-hours, location-based tCO2e).  Llama 3.1: the per-model table of the card.
-LLAMA_CARDS = (
-    ("llama-3.1-8b", 1.46e6, 420), ("llama-3.1-70b", 7.0e6, 2040), ("llama-3.1-405b", 30.84e6, 8930),
-    ("llama-3.3-70b", 7.0e6, 2040), ("llama-4-scout", 5.0e6, 1354), ("llama-4-maverick", 2.38e6, 645),
-)
+# Meta's model cards: the GPU-hours and location-based tCO2e each card states (factors/models.csv rows)
+LLAMA_CARDS = ("llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "llama-3.3-70b", "llama-4-scout",
+               "llama-4-maverick")
 
 
 def _central(q):
@@ -103,13 +101,26 @@ def test_unknown_gpu_names_the_list():
     assert len(p.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("model,hours,tco2e", LLAMA_CARDS)
-def test_llama_cards_within_10_percent_and_inside_the_range(model, hours, tco2e):
+@pytest.mark.parametrize("model", LLAMA_CARDS)
+def test_llama_cards_within_10_percent_and_inside_the_range(model):
+    hours = factors.get("models", model, "training_gpu_hours").value
+    tco2e = factors.get("models", model, "disclosed_training_co2e").value
+    assert (hours, tco2e) != (None, None)
     run = estimate(model=model, training_lifetime_requests=1).training_run()
     h, c = run["gpu_hours"], run["co2e"]
     assert h["low"] <= hours <= h["high"] and h["value"] == pytest.approx(hours, rel=0.10)
     assert c["low"] <= tco2e <= c["high"] and c["value"] == pytest.approx(tco2e, rel=0.10)
     assert c["high"] > c["value"] * 1.5 > c["low"] * 3  # no zero-width range
+
+
+@pytest.mark.parametrize("model", ["llama-2-7b", "llama-2-13b", "llama-2-70b"])
+def test_llama_2_cards_inside_the_range(model):
+    # the Llama 2 cards imply 0.42 kgCO2e/kWh against the US average of 0.384 in the grid table: 10.4 % above the
+    # central value (reported in benchmarks/results/accuracy.md), inside the range
+    run = estimate(model=model, training_lifetime_requests=1).training_run()
+    tco2e = factors.get("models", model, "disclosed_training_co2e").value
+    assert run["co2e"]["low"] <= tco2e <= run["co2e"]["high"]
+    assert run["gpu_hours"]["value"] == factors.get("models", model, "training_gpu_hours").value
 
 
 def test_training_site_and_hardware_from_the_developer():
