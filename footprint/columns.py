@@ -982,8 +982,8 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
     models_rule = lambda p: Rule("default", table="models", names=model_keys, parameter=p)  # noqa: E731
 
     def spread(arr, constant):
-        """A central value times a relative range of the constants table (rows, 3)."""
-        return arr[:, 1:2] * _constant(constant, D)
+        """A value (rows, 3) times a relative range of the constants table: low x low, high x high."""
+        return arr * _constant(constant, D)
 
     choose(v, S, "training_gpu_time", [
         (on & hours_given, col["training_gpu_hours"], GIVEN),
@@ -999,9 +999,12 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
     from . import catalogue
 
     known_gpus = {k.lower(): k for k in factors.keys("gpus")}
-    train_gpu = Names(model_keys.codes, [known_gpus.get((catalogue.training_gpu(k) or "").lower())
+    tg_raw = names("training_gpu", None, "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
+    from_card = Names(model_keys.codes, [known_gpus.get((catalogue.training_gpu(k) or "").lower())
                                          if k is not None else None for k in model_keys.keys], model_keys.given)
-    has_train_gpu = train_gpu.present & model_keys.given
+    train_gpu = overlay(tg_raw, from_card, ~tg_raw.given & from_card.present & model_keys.given, n)
+    seen["training_gpu"] = train_gpu
+    has_train_gpu = train_gpu.present & (tg_raw.given | model_keys.given)
     off = Rule("placeholder", formula="training excluded: placeholder, the line is 0")
     model_has_power = ~np.isnan(model_power[:, 1])
     notes.append((on & ~given["training_gpu_power"] & ~model_has_power & ~has_train_gpu,
@@ -1015,7 +1018,7 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
               formula="card power per GPU x training_power_ratio (constants)", inputs=("model",))),
         (has_train_gpu, spread(factor_column(train_gpu, "gpus", "tdp", "W"), "training_power_ratio"),
          Rule("derived", table="gpus", names=train_gpu, parameter="tdp",
-              formula="training GPU's TDP x training_power_ratio (constants)", inputs=("model",))),
+              formula="training GPU's TDP x training_power_ratio (constants)", inputs=("training_gpu",))),
         (allrows, spread(v["tdp"], "training_power_ratio"),
          Rule("derived", table="gpus", names=seen["gpu"], parameter="tdp",
               formula="serving GPU's TDP x training_power_ratio (no training hardware known)", inputs=("tdp",))),

@@ -221,6 +221,8 @@ _USER = (
               maximum=MAX_POWER_PER_GPU, shown_unit="W"),
     UserInput("training_pue", D, "PUE of the training site [default 1: cards include it].", minimum=1.0,
               maximum=5.0),
+    UserInput("training_gpu", None, "Accelerator the model was trained on, e.g. TPU-v5p (`footprint factors list "
+              "gpus`) [default: the catalogue's, else the serving GPU]."),
     UserInput("training_zone", None, "Grid zone of the training site [default: the model developer's, "
               "else the world average]."),
     UserInput("training_grid_intensity", "kg/J", "Carbon intensity of the training site.", positive=False,

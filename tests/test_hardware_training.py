@@ -146,3 +146,43 @@ def test_training_water_line():
     assert _central(e.breakdown["training"]["water"].m_as("L")) == pytest.approx(energy_kwh * (wue + wi), rel=1e-6)
     onsite = estimate(model="llama-3.1-8b", training_lifetime_requests=1e9, water_scope="onsite")
     assert _central(onsite.breakdown["training"]["water"].m_as("L")) == pytest.approx(energy_kwh * wue, rel=1e-6)
+
+
+def test_proxy_is_flagged_in_the_plots(tmp_path, monkeypatch):
+    pytest.importorskip("plotly")
+    from footprint import plots
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "gpus.csv").write_text(
+        "gpu,parameter,value,unit,low,high,status,source_id,year,notes\n"
+        + "".join(f"MyCard,{p},{v},{u},,,published,NVIDIA-L4-DS,2023,test\n" for p, v, u in (
+            ("peak_flops_bf16", 100, "TFLOP/s"), ("memory", 24, "GB"), ("memory_bandwidth", 0.3, "TB/s"),
+            ("tdp", 75, "W"), ("idle_power", 7, "W"))), encoding="utf-8")
+    text = open(os.path.join(os.path.dirname(__file__), "..", "scenarios", "medical_reports.toml"),
+                encoding="utf-8").read().replace('gpu = "L4"', 'gpu = "MyCard"')
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("FOOTPRINT_FACTORS", str(tables))
+    factors.clear_cache()
+    try:
+        c = plots.load_comparison(scenario, samples=100, seed=0)
+        for kind in ("breakdown", "comparison"):
+            title = plots.draw(plots.table(c, kind, "co2e")).layout.title.text
+            assert "Proxy values" in title and "gpu_embodied" in title and "server_embodied" in title, kind
+    finally:
+        monkeypatch.delenv("FOOTPRINT_FACTORS")
+        factors.clear_cache()
+    c = plots.load_comparison(os.path.join(os.path.dirname(__file__), "..", "scenarios", "medical_reports.toml"),
+                              samples=100, seed=0)
+    assert "Proxy" not in plots.draw(plots.table(c, "breakdown", "co2e")).layout.title.text
+
+
+def test_training_gpu_input_sets_power_and_peak():
+    # 1e6 TPU v5p hours x 450 W (assumed, 300-600 W) x training_power_ratio (0.6-1.2) = 450 MWh (180-720)
+    run = estimate(params="8B", training_gpu="tpu-v5p", training_gpu_hours=1e6,
+                   training_lifetime_requests=1).training_run()
+    assert (run["energy"]["low"], run["energy"]["value"], run["energy"]["high"]) == pytest.approx((180, 450, 720))
+    # the 6 N D path runs on the training GPU's peak: 6 x 8e9 x 1e12 / (459e12 x 0.4) s
+    e = estimate(params="8B", training_gpu="TPU v5p", training_tokens="1T", training_lifetime_requests=1)
+    assert e.training_run()["gpu_hours"]["value"] == pytest.approx(6 * 8e9 * 1e12 / (459e12 * 0.4) / 3600)
