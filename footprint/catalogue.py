@@ -399,6 +399,22 @@ def validate() -> list[str]:
             problems.append(f"{where}: a -latest alias needs points_to_date")
         if a.source_id not in src:
             problems.append(f"{where}: source_id '{a.source_id}' not in the sources")
+    models, developers = _training_rows()
+    gpus = {k.lower() for k in factors.keys("gpus")}
+    zones = {k.lower() for k in factors.keys("grid")}
+    for name, rows in (("training.csv", models), ("developers.csv", developers)):
+        for key, row in rows.items():
+            where = f"catalogue/{name}: {key}"
+            if name == "training.csv" and key not in table:
+                problems.append(f"{where}: no rows in factors/models.csv")
+            if row.get("training_gpu") and row["training_gpu"].lower() not in gpus:
+                problems.append(f"{where}: training_gpu '{row['training_gpu']}' not in factors/gpus.csv")
+            if row.get("training_zone") and row["training_zone"].lower() not in zones:
+                problems.append(f"{where}: training_zone '{row['training_zone']}' not in factors/grid.csv")
+            if row.get("source_id") not in src:
+                problems.append(f"{where}: source_id '{row.get('source_id')}' not in the sources")
+            if name == "developers.csv" and row.get("status") not in factors.STATUSES:
+                problems.append(f"{where}: status '{row.get('status')}' not in {factors.STATUSES}")
     for n, ks in _names().items():
         if len(ks) > 1:
             problems.append(f"catalogue: the name '{n}' (normalised) names {', '.join(sorted(ks))}")

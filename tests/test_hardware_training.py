@@ -186,3 +186,22 @@ def test_training_gpu_input_sets_power_and_peak():
     # the 6 N D path runs on the training GPU's peak: 6 x 8e9 x 1e12 / (459e12 x 0.4) s
     e = estimate(params="8B", training_gpu="TPU v5p", training_tokens="1T", training_lifetime_requests=1)
     assert e.training_run()["gpu_hours"]["value"] == pytest.approx(6 * 8e9 * 1e12 / (459e12 * 0.4) / 3600)
+
+
+def test_catalogue_check_refuses_an_unknown_training_gpu_or_zone(tmp_path, monkeypatch):
+    from footprint import catalogue
+
+    (tmp_path / "catalogue").mkdir()
+    (tmp_path / "catalogue" / "training.csv").write_text(
+        "model,training_gpu,training_zone,source_id,notes\nllama-2-7b,H900,ATL,META-LLAMA2-CARD,test\n",
+        encoding="utf-8")
+    monkeypatch.setenv("FOOTPRINT_FACTORS", str(tmp_path))
+    factors.clear_cache()
+    catalogue.clear_cache()
+    try:
+        problems = catalogue.validate()
+        assert any("training_gpu 'H900'" in p for p in problems) and any("training_zone 'ATL'" in p for p in problems)
+    finally:
+        monkeypatch.delenv("FOOTPRINT_FACTORS")
+        factors.clear_cache()
+        catalogue.clear_cache()
