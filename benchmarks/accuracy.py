@@ -46,7 +46,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import calibrate  # noqa: E402
-from footprint import grid, training  # noqa: E402
+from footprint import factors, grid, training  # noqa: E402
 from footprint.estimator import estimate  # noqa: E402
 from footprint.montecarlo import estimate_percentiles  # noqa: E402
 from footprint.units import ureg  # noqa: E402
@@ -194,6 +194,48 @@ DEFAULT_CHECKS = (
      ("--model", "bloom-176b", "--gpu", "A100-40GB", "--gpus", "16", "--provisioning", "dedicated",
       "--requests", f"{230768 / 18:.1f}/day", "--period", "18 day", "--pue", "1"), "total_kwh"),
 )
+
+
+#: Published training figures (model cards, reports) against the training run a user gets: (id, model, what is
+#: read in the training_run of `footprint estimate --json`, the factor row that holds the published figure).
+TRAINING_CHECKS = tuple(
+    (cid, model, read, parameter)
+    for cid, model in (("TRN-L2-07", "llama-2-7b"), ("TRN-L2-13", "llama-2-13b"), ("TRN-L2-70", "llama-2-70b"),
+                       ("TRN-L31-08", "llama-3.1-8b"), ("TRN-L31-70", "llama-3.1-70b"),
+                       ("TRN-L31-405", "llama-3.1-405b"), ("TRN-L33-70", "llama-3.3-70b"),
+                       ("TRN-L4-SC", "llama-4-scout"), ("TRN-L4-MA", "llama-4-maverick"))
+    for read, parameter in (("gpu_hours", "training_gpu_hours"), ("co2e", "disclosed_training_co2e"))
+) + (("TRN-DSV3", "deepseek-v3", "gpu_hours", "training_gpu_hours"),)
+
+
+def training_checks() -> list[dict]:
+    """Each published training figure against the default training run of its catalogue model."""
+    out = []
+    for cid, model, read, parameter in TRAINING_CHECKS:
+        row = factors.get("models", model, parameter)
+        flags = ("--model", model, "--training-lifetime-requests", "1", "--json")
+        run = estimate(model=model, training_lifetime_requests=1).training_run()
+        unit = {"gpu_hours": "GPU-hours", "co2e": "tCO2e"}[read]
+        out.append({"id": cid, "what": f"{model}: {read.replace('_', ' ')}", "published": row.value,
+                    "unit": unit, "source_id": row.source_id,
+                    "command": "footprint estimate " + " ".join(flags) + f" (training_run.{read})",
+                    "estimate": run[read]["value"], "low": run[read]["low"], "high": run[read]["high"]})
+    return out
+
+
+def training_checks_table() -> list[str]:
+    lines = ["## Published training figures on the defaults a user gets", "",
+             "The whole training run of each catalogue model (`training_run` of the JSON: GPU-hours, energy, "
+             "CO2e, water), against the figures its card or report states. Site, power and grid come from the "
+             "catalogue (training hardware and site, docs/methodology.md, Training); nothing is fitted on these.", "",
+             "| id | case | command | published | estimate | range (low - high) | unit | ratio | inside |",
+             "|---|---|---|---:|---:|---|---|---:|---|"]
+    for c in training_checks():
+        inside = "yes" if c["low"] <= c["published"] <= c["high"] else "**no**"
+        lines.append(f"| {c['id']} | {c['what']} | `{c['command']}` | {c['published']:,.4g} | {c['estimate']:,.4g} | "
+                     f"{c['low']:,.4g} - {c['high']:,.4g} | {c['unit']} | {c['estimate'] / c['published']:.3f} | "
+                     f"{inside} |")
+    return lines + [""]
 
 
 def _flags_to_kwargs(flags) -> dict:
@@ -374,6 +416,7 @@ def run(smoke: bool = False) -> str:
         lines.append("")
 
     lines += default_checks_table(samples=500 if smoke else 2000)
+    lines += training_checks_table()
     cases = published_cases() if not smoke else published_cases()[:4]
     lines += ["## Published cases (../shared/reference/published.csv)", "",
               "| id | case | published | estimate | unit | ratio | how | kind |", "|---|---|---:|---:|---|---:|---|---|"]

@@ -107,6 +107,10 @@ def render(doc: dict) -> str:
     if inter.get("pipeline_stages", 1) > 1:
         line += f", a pipeline of {inter['pipeline_stages']:g} stages across nodes"
     out.append(line + f"\nformula: {inter['formula']}")
+    if "training_run" in doc:  # the whole run before amortisation, the figure a model card states
+        r = doc["training_run"]
+        out.append(table([[k.replace("_", " "), figure(r[k])] for k in ("gpu_hours", "energy", "co2e", "water")],
+                         ["training run (whole, before amortisation)", "value  (low - high)"]))
     rows = [[a["name"], assumption_value(a), a["unit"], a["source"]] for a in doc["assumptions"]]
     out.append(table(rows, ["assumption", "value", "unit", "source"]))
     if doc.get("notes"):

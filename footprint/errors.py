@@ -23,11 +23,19 @@ def closest(name: str, valid, n: int = 3) -> list[str]:
     return [lowered[h] for h in hits] + prefix[: max(0, n - len(hits))]
 
 
-def unknown_name(kind: str, name: str, valid) -> InputError:
-    """Build the error for an unknown GPU, zone, model... with the closest names."""
+def unknown_name(kind: str, name: str, valid, listing: str | None = None) -> InputError:
+    """Build the error for an unknown GPU, zone, model... with the closest names.
+
+    `listing` is the command that lists every valid name (default: the generic ``footprint factors list``).
+
+    >>> str(unknown_name("GPU", "TPU v9", ["TPU-v4", "H100"], "footprint factors list gpus"))
+    "unknown GPU 'TPU v9'; did you mean TPU-v4? the list: `footprint factors list gpus`"
+    """
     valid = sorted(valid)
     near = closest(name, valid)
     hint = f"did you mean {', '.join(near)}?" if near else f"valid: {', '.join(valid[:12])}{' ...' if len(valid) > 12 else ''}"
+    if listing:
+        return InputError(f"unknown {kind} '{shown(name)}'; {hint} the list: `{listing}`")
     return InputError(f"unknown {kind} '{shown(name)}'; {hint} (`footprint factors list` shows all)")
 
 

@@ -228,7 +228,8 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         n, m["gpu_embodied_adpe"], m["server_embodied_adpe"], m["hardware_lifetime"]), allocated)
     embodied_pe = embodied.embodied_share(embodied.embodied_rate(
         n, m["gpu_embodied_pe"], m["server_embodied_pe"], m["hardware_lifetime"]), allocated)
-    train_energy_total, train_energy, train_co2e = _training_line(m, busy)
+    train = _training_line(m, busy)
+    train_energy_total, train_energy, train_co2e = train["energy_total"], train["energy"], train["co2e"]
 
     I, wue = m["grid_intensity"], m["wue"]
     A, PE = m["grid_adpe"], m["grid_primary_energy"]  # ADPe [kg Sb eq/J] and primary energy [J/J] of electricity
@@ -241,9 +242,12 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         "pipeline_stages": np.broadcast_to(mod["pipeline_stages"], shape),
         "busy_time": busy, "allocated_time": allocated, "utilisation": np.broadcast_to(utilisation, shape),
         "it_energy": it_energy, "facility_energy": facility, "training_energy_total": train_energy_total,
+        "training_gpu_time_total": train["gpu_time_total"], "training_co2e_total": train["co2e_total"],
+        "training_water_total": train["water_total"],
         "host_idle_energy": mod.get("host_idle", np.zeros_like(it_energy)),
-        "water_onsite": grid.water_consumption(it_energy, facility, wue, 0.0),
-        "water_with_electricity": grid.water_consumption(it_energy, facility, wue, m["water_intensity"]),
+        "water_onsite": grid.water_consumption(it_energy, facility, wue, 0.0) + train["water_onsite"],
+        "water_with_electricity": grid.water_consumption(it_energy, facility, wue, m["water_intensity"])
+        + train["water_with_electricity"],
     }
     it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
     water_per_it_energy = grid.water_consumption(1.0, 1.0, wue, wi)  # each IT line's own facility share
@@ -265,26 +269,32 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
     out["primary_energy.embodied"] = embodied_pe
     out["energy.training"] = train_energy
     out["co2e.training"] = train_co2e
-    out["water.training"] = np.zeros_like(train_energy)
+    out["water.training"] = train["water"]
     out["adpe.training"] = train_energy * m["training_grid_adpe"]
     out["primary_energy.training"] = train_energy * m["training_grid_primary_energy"]
-    # totals: the sum of the lines (written out; the embodied and training lines have no water; the
-    # embodied line's ADPe and primary energy are the hardware's manufacture, allocated like its CO2e)
+    # totals: the sum of the lines (written out; the embodied line has no water; its ADPe and primary
+    # energy are the hardware's manufacture, allocated like its CO2e)
     out["energy"] = facility + train_energy
     out["co2e"] = grid.operational_co2e(facility, I) + embodied_co2e + train_co2e
-    out["water"] = grid.water_consumption(it_energy, facility, wue, wi)
+    out["water"] = grid.water_consumption(it_energy, facility, wue, wi) + train["water"]
     out["adpe"] = facility * A + embodied_adpe + out["adpe.training"]
     out["primary_energy"] = facility * PE + embodied_pe + out["primary_energy.training"]
     out["sci"] = grid.sci(facility, I, embodied_co2e) + train_co2e
     return out
 
 
-def _training_line(m, busy):
-    """Training energy of the model, its share per request [J] and that share's CO2e [kg]."""
+def _training_line(m, busy) -> dict:
+    """The model's training run and its share per request: GPU time [s], energy [J], CO2e [kg], water [L].
+
+    The share is the run's total over the requests that amortise it; the water of the run is its
+    energy times the training site's on-site WUE plus, within the water scope, the water of its
+    electricity (the card's energy already includes the site's PUE, so the WUE is applied to it).
+    """
     amortise = m["amortisation_requests"]
+    zero = np.zeros_like(busy)
     if np.all(np.isnan(amortise)):
-        zero = np.zeros_like(busy)
-        return zero, zero, zero
+        return {k: zero for k in ("gpu_time_total", "energy_total", "co2e_total", "water_total", "energy", "co2e",
+                                  "water", "water_onsite", "water_with_electricity")}
     t_gpu_train = _nan_to(
         m["training_gpu_time"],
         training.gpu_time_from_flops(training.training_flops(m["active_params"],
@@ -292,8 +302,14 @@ def _training_line(m, busy):
                                      m["training_peak_flops"], m["training_mfu"]),
     )
     total = training.training_energy(t_gpu_train, m["training_gpu_power"], m["training_pue"])
-    share = np.where(np.isnan(amortise), 0.0, total / _nan_to(amortise, 1.0))
-    return total, share, grid.operational_co2e(share, m["training_grid_intensity"])
+    per = np.where(np.isnan(amortise), 0.0, 1.0 / _nan_to(amortise, 1.0))
+    onsite = training.training_water(total, m["training_wue"], 0.0)
+    with_electricity = training.training_water(total, m["training_wue"], m["training_water_intensity"])
+    in_scope = training.training_water(total, m["training_wue"], m["training_water_intensity"] * m["water_offsite"])
+    co2e_total = grid.operational_co2e(total, m["training_grid_intensity"])
+    return {"gpu_time_total": t_gpu_train + zero, "energy_total": total + zero, "co2e_total": co2e_total + zero,
+            "water_total": in_scope + zero, "energy": total * per, "co2e": co2e_total * per,
+            "water": in_scope * per, "water_onsite": onsite * per, "water_with_electricity": with_electricity * per}
 
 
 def to_magnitudes(values: dict) -> dict:
@@ -373,6 +389,16 @@ class Estimate:
                 "onsite": figure(ureg.Quantity(self.raw["water_onsite"], "L").to("mL")),
                 "onsite+electricity": figure(ureg.Quantity(self.raw["water_with_electricity"], "L").to("mL"))}
 
+    def training_run(self) -> dict | None:
+        """The whole training run of the model (before amortisation), or None when training is excluded."""
+        gpu_time = np.asarray(self.raw["training_gpu_time_total"], dtype=float)
+        if not np.any(gpu_time > 0):
+            return None
+        return {"gpu_hours": figure(ureg.Quantity(gpu_time, "s").to("hour")),
+                "energy": figure(ureg.Quantity(self.raw["training_energy_total"], "J").to("MWh")),
+                "co2e": figure(ureg.Quantity(self.raw["training_co2e_total"], "kg").to("t")),
+                "water": figure(ureg.Quantity(self.raw["training_water_total"], "L"))}
+
     def to_dict(self) -> dict:
         """The JSON document of ``footprint estimate --json``."""
         doc = {"per_request": {k: figure(q) for k, q in self.per_request.items()}}
@@ -382,6 +408,9 @@ class Estimate:
             doc["total"]["period"] = _readable_period(self.period)
         doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
         doc["water_scope"] = self.water_scope()
+        run = self.training_run()
+        if run is not None:
+            doc["training_run"] = run
         doc["sci"] = figure(ureg.Quantity(self.raw["sci"], "kg").to("gCO2e"))
         doc["sci"]["functional_unit"] = "request"
         doc["intermediates"] = self.intermediates()

@@ -211,11 +211,11 @@ _USER = (
               maximum=MAX_ENERGY_PER_ITEM, shown_unit="J"),
     UserInput("kv_bytes_per_token", "byte/token", "KV cache per token of context, e.g. '320 kB' [default: from "
               "size].", positive=False, minimum=0, maximum=MAX_KV_BYTES),
-    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e'.", positive=False, minimum=0,
+    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e' [default: the GPU's row].", positive=False, minimum=0,
               maximum=MAX_EMBODIED, shown_unit="kg"),
-    UserInput("server_embodied", "kg", "Embodied emissions of the server per GPU slot [default {default}].",
-              positive=False, minimum=0, maximum=MAX_EMBODIED, shown_unit="kg",
-              default=("servers", "gpu_server", "embodied_per_gpu")),
+    UserInput("server_embodied", "kg", "Embodied emissions of the server per GPU slot [default: the GPU's own "
+              "server slot, e.g. `footprint factors show L4`].", positive=False, minimum=0, maximum=MAX_EMBODIED,
+              shown_unit="kg"),
     UserInput("hardware_lifetime", "s", "Service life of the hardware, e.g. '4 year' [default {default}].",
               maximum=MAX_LIFETIME, shown_unit="year", default=("servers", "gpu_server", "lifetime")),
     UserInput("training_gpu_hours", "s", "Training GPU-hours (default from the model card when known).",
@@ -224,7 +224,10 @@ _USER = (
               maximum=MAX_POWER_PER_GPU, shown_unit="W"),
     UserInput("training_pue", D, "PUE of the training site [default 1: cards include it].", minimum=1.0,
               maximum=5.0),
-    UserInput("training_zone", None, "Grid zone of the training site [default USA]."),
+    UserInput("training_gpu", None, "Accelerator the model was trained on, e.g. TPU-v5p (`footprint factors list "
+              "gpus`) [default: the catalogue's, else the serving GPU]."),
+    UserInput("training_zone", None, "Grid zone of the training site [default: the model developer's, "
+              "else the world average]."),
     UserInput("training_grid_intensity", "kg/J", "Carbon intensity of the training site.", positive=False,
               minimum=0, maximum=MAX_CARBON, shown_unit="g/kWh"),
     UserInput("training_tokens", "token", "Training tokens (6 N D path), e.g. 15T.", count=True, bare="token",
@@ -333,6 +336,8 @@ _CORE = (
     CoreInput("training_grid_primary_energy", D, True, "training grid primary energy per unit of electricity"),
     CoreInput("training_tokens", "token", True, "training tokens", optional=True),
     CoreInput("training_mfu", D, False, "training FLOP utilisation"),
+    CoreInput("training_wue", "L/J", True, "training site water use (WUE)"),
+    CoreInput("training_water_intensity", "L/J", True, "water intensity of the training site's electricity"),
     CoreInput("training_peak_flops", "FLOP/s", False, "training GPU peak FLOP/s"),
     CoreInput("amortisation_requests", "request", False, "requests sharing the training", optional=True),
 )

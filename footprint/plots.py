@@ -237,13 +237,23 @@ class Table:
 
 # -- 1. comparison ----------------------------------------------------------------------------------
 
+def _proxies(c) -> list:
+    """Inputs of the comparison that rest on a proxy (a factor another key stands in for), for people."""
+    return [a.name for a in c.plan.assumptions if str(a.source).startswith("proxy")]
+
+
+def _proxy_text(meta) -> str:
+    names = meta.get("proxies") or []
+    return f" Proxy values (see the assumptions): {', '.join(names)}." if names else ""
+
+
 def _comparison_table(c, metric: str, per=None) -> Table:
     from .compare import PER_REQUEST_UNITS, TOTAL_UNITS
 
     s = c.plan.scenario
     scopes = ("task", "total") if per is None else (per,)
     rows = []
-    meta = {"scopes": scopes, "units": {}, "log": {}, "scenario": s}
+    meta = {"scopes": scopes, "units": {}, "log": {}, "scenario": s, "proxies": _proxies(c)}
     for scope in scopes:
         ai_key, alt_key, unit_in = (("per_task_ai", "per_task_alternative", PER_REQUEST_UNITS[metric]) if scope == "task"
                                     else ("total_ai", "total_alternative", TOTAL_UNITS[metric]))
@@ -335,7 +345,7 @@ def _comparison_figure(t: Table):
         title=_title(f"{s.name}: {METRIC_NAMES[t.metric].lower()}, with AI and without",
                      "Bars: central estimate; whiskers: low–high range of the inputs. Under each AI bar: AI / "
                      "without AI per task, its range, and the probability that AI is lower."
-                     + (" Log scale." if any(t.meta["log"].values()) else "")),
+                     + (" Log scale." if any(t.meta["log"].values()) else "") + _proxy_text(t.meta)),
         barmode="group", bargap=0.35, margin={"b": 110}, showlegend=False,
     )
     fig.update_layout(margin={"t": _top_margin(fig, 40)})
@@ -400,7 +410,7 @@ def _breakdown_table(c, metric: str, per: str = "task") -> Table:
         rows.append({"bar": label, "side": side, "variant": name or "", "line": "total", "category": "total",
                      "category_label": "total", "metric": metric, "per": per, "unit": unit, "value": t_value,
                      "low": t_low, "high": t_high, "unit_in_compare": PER_REQUEST_UNITS[metric]})
-    meta = {"scenario": s, "unit": unit, "per": per, "tasks": tasks}
+    meta = {"scenario": s, "unit": unit, "per": per, "tasks": tasks, "proxies": _proxies(c)}
     return Table("breakdown", metric, rows, meta)
 
 
@@ -447,7 +457,8 @@ def _breakdown_figure(t: Table):
     fig.update_layout(
         barmode="stack", bargap=0.4,
         title=_title(f"{s.name}: what makes up the {METRIC_NAMES[t.metric].lower()} {scope}",
-                     "Stacked central contributions of each line; marker and whiskers: total and its low–high range."),
+                     "Stacked central contributions of each line; marker and whiskers: total and its low–high range."
+                     + _proxy_text(t.meta)),
         yaxis_title=_wrap(f"{METRIC_NAMES[t.metric]} {scope} [{unit_text(unit)}]", 45),
         legend={"traceorder": "normal"},
     )
