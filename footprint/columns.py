@@ -715,10 +715,27 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
               f"the factor tables have no {name} for this GPU; pick another GPU")
     choose_or_proxy(v, S, notes, c, "gpu_embodied", gpu_keys, "gpus", "embodied", "H100",
                     "no embodied figure for this GPU: the H100's is used as a proxy")
+    # ADPe and primary energy of manufacture: the GPU's own rows where a source gives them, else Boavizta's
+    # A100 80GB card scaled in proportion to the GPU's embodied CO2e (a documented scaling, named in the notes)
+    reference_co2e = factors.get("gpus", "A100-80GB", "embodied").value  # [kgCO2e]
+    scaled = np.zeros(n, dtype=bool)
     for name, parameter in (("gpu_embodied_adpe", "embodied_adpe"), ("gpu_embodied_pe", "embodied_pe")):
-        choose_or_proxy(v, S, notes, c, name, gpu_keys, "gpus", parameter, "A100-80GB",
-                        f"no embodied {'ADPe' if name.endswith('adpe') else 'primary energy'} figure for this GPU: "
-                        "the A100 80GB's (Boavizta) is used as a proxy")
+        unit = CORE[name].unit
+        own = factor_column(gpu_keys, "gpus", parameter, unit)
+        has_own = np.broadcast_to(~np.isnan(own[:, 1]), (n,))
+        reference = triple(factors.get("gpus", "A100-80GB", parameter), unit)[None, :]
+        mine = given.get(name, np.zeros(n, dtype=bool))
+        scaled |= ~mine & ~has_own
+        choose(v, S, name, [
+            (mine, col.get(name, point(np.nan)), GIVEN),
+            (has_own, own, Rule("default", table="gpus", names=gpu_keys, parameter=parameter)),
+            (allrows, reference * v["gpu_embodied"] / reference_co2e,
+             Rule("derived", table="gpus", key="A100-80GB", parameter=parameter,
+                  formula=f"A100-80GB {parameter} x gpu_embodied / A100-80GB embodied ({reference_co2e:g} kgCO2e)",
+                  inputs=("gpu_embodied",))),
+        ])
+    notes.append((scaled, "embodied ADPe and primary energy of this GPU and its server slot: Boavizta's A100 80GB "
+                          "card and 8-GPU server scaled in proportion to their embodied CO2e"))
     ratio = triple(factors.get("servers", "gpu_server", "host_power_ratio"), D)[None, :]
     dep_ratio, has_dep_ratio = profile("host_power_ratio", D)
     choose(v, S, "host_power", [
@@ -751,12 +768,16 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         (allrows, triple(factors.get("servers", "gpu_server", "lifetime"), "s")[None, :],
          Rule("default", table="servers", key="gpu_server", parameter="lifetime")),
     ])
-    for name, parameter, unit in (("server_embodied_adpe", "embodied_adpe_per_gpu", "kg"),
-                                  ("server_embodied_pe", "embodied_pe_per_gpu", "J")):
+    slot_co2e = factors.get("servers", "gpu_server", "embodied_per_gpu").value  # [kgCO2e] 8-GPU server slot
+    for name, parameter in (("server_embodied_adpe", "embodied_adpe_per_gpu"),
+                            ("server_embodied_pe", "embodied_pe_per_gpu")):
+        reference = triple(factors.get("servers", "gpu_server", parameter), CORE[name].unit)[None, :]
         choose(v, S, name, [
             (given.get(name, np.zeros(n, dtype=bool)), col.get(name, point(np.nan)), GIVEN),
-            (allrows, triple(factors.get("servers", "gpu_server", parameter), unit)[None, :],
-             Rule("default", table="servers", key="gpu_server", parameter=parameter)),
+            (allrows, reference * v["server_embodied"] / slot_co2e,
+             Rule("derived", table="servers", key="gpu_server", parameter=parameter,
+                  formula=f"gpu_server {parameter} x server_embodied / gpu_server embodied_per_gpu ({slot_co2e:g} kgCO2e)",
+                  inputs=("server_embodied",))),
         ])
     choose(v, S, "n_gpus", [(given["gpus"], col["gpus"], GIVEN), (item, point(1.0), Rule(
         "derived", formula="generic task path: one GPU unless gpus is given"))])

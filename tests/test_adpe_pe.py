@@ -29,15 +29,29 @@ def test_one_kwh_on_the_french_grid_gives_the_factors():
 
 
 def test_embodied_adpe_and_pe_by_hand():
-    # one H100 (A100 80GB proxy: 5.09e-3 kgSbeq, 1828 MJ) + one server slot (0.37 / 8 kgSbeq, 70,000 / 8 MJ)
+    # one H100: Boavizta's A100 80GB card (5.09e-3 kgSbeq, 1828 MJ for 143 kgCO2e) scaled to the H100's
+    # 164 kgCO2e; its 8-GPU server slot (0.37 / 8 kgSbeq, 70,000 / 8 MJ) at the slot's own CO2e ratio (1);
     # over 3 years, charged for the allocated time
     e = estimate(energy_per_item="1 kWh", pue=1, zone="FRA", gpus=1)
     t = e.intermediates()["allocated_time_s"]
     life = ureg.Quantity(3, "year").m_as("s")
     d = e.to_dict()
-    assert d["breakdown"]["embodied"]["adpe"]["value"] == pytest.approx((5.09e-3 + 0.37 / 8) / life * t * 1e6)
-    assert d["breakdown"]["embodied"]["primary_energy"]["value"] == pytest.approx((1828 + 70000 / 8) / life * t * 1e3)
-    assert any("A100 80GB" in n and "proxy" in n for n in d["notes"])  # the proxy is named
+    k = 164 / 143
+    assert d["breakdown"]["embodied"]["adpe"]["value"] == pytest.approx((5.09e-3 * k + 0.37 / 8) / life * t * 1e6)
+    assert d["breakdown"]["embodied"]["primary_energy"]["value"] == pytest.approx(
+        (1828 * k + 70000 / 8) / life * t * 1e3)
+    assert any("A100 80GB" in n and "in proportion to their embodied CO2e" in n for n in d["notes"])  # named
+    assert not any("proxy" in n for n in d["notes"] if "embodied" in n)
+
+
+def test_embodied_adpe_scaled_for_a_pcie_card():
+    # an L4 (42.5 kgCO2e) in a 4-card rack server slot (225 kgCO2e): both scaled from the references
+    e = estimate(energy_per_item="1 kWh", pue=1, zone="FRA", gpus=1, gpu="L4")
+    t = e.intermediates()["allocated_time_s"]
+    life = ureg.Quantity(3, "year").m_as("s")
+    d = e.to_dict()
+    want = (5.09e-3 * 42.5 / 143 + 0.37 / 8 * 225 / 712.5) / life * t * 1e6
+    assert d["breakdown"]["embodied"]["adpe"]["value"] == pytest.approx(want)
 
 
 @settings(max_examples=25, deadline=None)
