@@ -26,9 +26,14 @@ from .formatting import assumption_value, figure, table
               help="With --batch: run on N local worker processes (Dask; pip install 'footprint[dask]'). Same file as without.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="With --batch: run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786). Same file as without.")
+@click.option("--budget", default=None, metavar="BUDGET",
+              help="Sobriety budget per year, e.g. '500 kWh/year' or '0,5 tCO2e/year' (needs --requests): the "
+                   "verdict within / exceeds / uncertain, by Monte Carlo (--samples, default 2000).")
+@click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "fr"]),
+              help="Language of the tables (JSON is the same in every language).")
 @click.pass_context
 def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, samples, seed, workers, scheduler,
-             **options):
+             budget, lang, **options):
     """Estimate the energy, CO2e and water of serving a model.
 
     \b
@@ -47,6 +52,8 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
         given = [cli_label(n) for n, v in options.items() if v is not None]
         if as_json:
             given.append("--json")
+        if budget is not None:
+            given.append("--budget")
         if given:
             raise click.UsageError(f"{', '.join(given)} cannot be combined with --batch: put the inputs in columns "
                                    "of the table")
@@ -69,16 +76,30 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
         raise click.UsageError("--seed applies to the Monte Carlo: give --samples N too")
     if samples is not None and samples < 100:
         raise click.UsageError(f"--samples: {samples} draws are too few for percentiles; give at least 100")
+    parsed_budget = None
+    if budget is not None:
+        from .errors import InputError
+        from .scenario import parse_budget
+
+        if kwargs.get("requests") is None:
+            raise InputError("--budget: a yearly budget needs a request rate; give --requests too, e.g. "
+                             "--requests 10000/day --budget '500 kWh/year'")
+        parsed_budget = parse_budget(budget, "--budget")
     result = run(label=cli_label, **kwargs)
     doc = result.to_dict()
     if samples is not None:
         from .montecarlo import estimate_percentiles
 
         doc["percentiles"] = estimate_percentiles(result, samples, 0 if seed is None else seed)
+    if parsed_budget is not None:
+        from .compare import DEFAULT_SAMPLES, estimate_sobriety
+
+        doc["sobriety"] = estimate_sobriety(result, *parsed_budget, samples=samples or DEFAULT_SAMPLES,
+                                            seed=0 if seed is None else seed)
     if as_json:
         emit_json(doc)
     else:
-        click.echo(render(doc))
+        click.echo(render(doc, lang))
 
 
 def render(doc: dict) -> str:
