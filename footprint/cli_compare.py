@@ -53,7 +53,8 @@ def compare(file, as_json, card_path, seed, samples, human_time, budget_scope, b
     result = compare_scenario(scenario, samples=samples, seed=seed, human_time=human_time)
     doc = result.to_dict()
     if card_path is not None:
-        card.write(card_path, card.render(doc, lang), card.render_appendix(doc, lang))
+        card.write(card_path, card.render(doc, lang, appendix=card.appendix_path(card_path).name),
+                   card.render_appendix(doc, lang))
     if as_json:
         emit_json(doc)
     else:

@@ -8,7 +8,7 @@ from .inputs import MAX_SAMPLES
 
 from .cli import emit_json
 from .cli_inputs import cli_label, input_options
-from .formatting import assumption_value, figure, table
+from .formatting import assumption_value, table
 
 @click.command()
 @input_options()
@@ -72,7 +72,7 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
     from .estimator import estimate as run
 
     kwargs = {name: value for name, value in options.items() if value is not None}
-    if seed is not None and samples is None:
+    if seed is not None and samples is None and budget is None:
         raise click.UsageError("--seed applies to the Monte Carlo: give --samples N too")
     if samples is not None and samples < 100:
         raise click.UsageError(f"--samples: {samples} draws are too few for percentiles; give at least 100")
@@ -102,22 +102,39 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
         click.echo(render(doc, lang))
 
 
-def render(doc: dict) -> str:
-    """Human-readable report of an estimate document."""
+def render(doc: dict, lang: str = "en") -> str:
+    """Human-readable report of an estimate document, in `lang` (``en`` or ``fr``).
+
+    With Monte Carlo draws (``--samples``) the median and its 5th-95th percentiles come first; the
+    ends of the input ranges (interval propagation) come second.
+    """
+    from . import words as w
+    from .i18n import Language
+
+    L = Language(lang)
     out = []
-    rows = [[k, figure(v)] for k, v in doc["per_request"].items()]
-    out.append(table(rows, ["per request", "value  (low - high)"]))
+    p = doc.get("percentiles")
+    med, rng = L("median (p5–p95)"), L("range (ends of the input ranges)")
+    blocks = [("per_request", L("per request"), doc["per_request"])]
     if "total" in doc:
         t = doc["total"]
-        rows = [[k, figure(t[k])] for k in ("energy", "co2e", "water")]
-        out.append(table(rows, [f"total over {t['period']} ({figure(t['requests'])})", "value  (low - high)"]))
-    rows = [[line, figure(d["energy"]), figure(d["co2e"])] for line, d in doc["breakdown"].items()]
-    out.append(table(rows, ["breakdown per request", "energy", "co2e"]))
-    if "percentiles" in doc:
-        p = doc["percentiles"]
-        rows = [[f"{block} {metric}", f"{q['p50']:.3g} {q['unit']}  (p5 {q['p5']:.3g} - p95 {q['p95']:.3g})"]
-                for block in ("per_request", "total") if block in p for metric, q in p[block].items()]
-        out.append(table(rows, [f"Monte Carlo ({p['samples']} draws, seed {p['seed']})", "median  (p5 - p95)"]))
+        blocks.append(("total", f"{L('in total over')} {w.period(t['period'], L)} ({w.figure(t['requests'], L)})",
+                       {k: t[k] for k in doc["per_request"] if k in t}))
+    for block, title, figs in blocks:
+        if p and block in p:
+            rows = [[w.metric(k, L), w.median(p[block].get(k), L), w.bounds(f, L)] for k, f in figs.items()]
+            out.append(table(rows, [title, f"{med} ({L('Monte Carlo')})", rng]))
+        else:
+            rows = [[w.metric(k, L), w.figure(f, L)] for k, f in figs.items()]
+            out.append(table(rows, [title, f"{L('value')} ({rng})"]))
+    if "sobriety" in doc:
+        s = doc["sobriety"]
+        out.append(table([[w.median(s["percentiles"], L), w.figure(s["budget"], L),
+                           f"{w.verdict(s['verdict'], L)} (P {L.percent(s['probability_exceeding'])})"]],
+                         [f"{L('AI system per year')}: {med}", L("budget"), L("verdict")]))
+    rows = [[w.line(f"{line}", L) if ": " in line else L(w.LINES.get(line, line)), w.figure(d["energy"], L),
+             w.figure(d["co2e"], L)] for line, d in doc["breakdown"].items()]
+    out.append(table(rows, [L("breakdown per request"), w.metric("energy", L), w.metric("co2e", L)]))
     inter = doc["intermediates"]
     line = "serving ({serving_path}): {n_gpus:g} GPU(s), busy {busy_time_s:.3g} s, charged {allocated_time_s:.3g} s " \
            "(utilisation {utilisation:.2f})".format(**inter)
@@ -126,8 +143,11 @@ def render(doc: dict) -> str:
             **inter)
     out.append(line + f"\nformula: {inter['formula']}")
     rows = [[a["name"], assumption_value(a), a["unit"], a["source"]] for a in doc["assumptions"]]
-    out.append(table(rows, ["assumption", "value", "unit", "source"]))
+    out.append(table(rows, [L("assumption"), L("value"), L("unit"), L("source")]))
     if doc.get("notes"):
-        out.append("notes:\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
-    out.append("Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals.")
+        out.append(L("notes:") + "\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
+    if p:
+        out.append(f"{L('Medians and percentiles: Monte Carlo')} ({p['samples']} {L('draws')}, {L('seed')} {p['seed']}). "
+                   f"{L('The median is the figure to quote; p5–p95 holds 90 % of the draws.')}")
+    out.append(L("Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals."))
     return "\n\n".join(out)

@@ -435,10 +435,10 @@ class VariantComparison:
             s["budget"] = figure(ureg.Quantity(np.repeat(s["budget"].magnitude, 3), s["budget"].units))
         if isinstance(s.get("ai"), pint.Quantity):
             s["ai"] = figure(s["ai"])
-        if "beside" in s:
+        if "beside" in s:  # the scopes not judged that hold lines (an empty scope is not shown as a zero)
             s["beside"] = {sc: not_available_figure(q, self.scope_gaps[sc][self.sobriety_metric])
                            if self.sobriety_metric in self.scope_gaps.get(sc, {}) else figure(q)
-                           for sc, q in s["beside"].items()}
+                           for sc, q in s["beside"].items() if self.scope_lines.get(sc)}
         return s
 
     @property

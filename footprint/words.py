@@ -20,7 +20,7 @@ from .i18n import NNBSP, Language
 #: Verdicts of the sobriety and benefit criteria and the break-even (JSON codes -> English words).
 VERDICTS = {
     "within": "within the budget", "exceeds": "exceeds the budget",
-    "uncertain": "uncertain (cannot say at 95 % confidence)", "no_budget": "no budget given",
+    "uncertain": "uncertain", "no_budget": "no budget given",
     "not_available": "undefined (a figure is not available)",
     "ai_lower": "AI emits less", "ai_higher": "AI emits more",
 }
@@ -142,7 +142,7 @@ def figure(f, L: Language, digits: int = 3) -> str:
         return L("not available") + (f" ({L('known lines')}: {figure(known, L, digits)})" if known else "")
     text = value(f["value"], f.get("unit", ""), L, digits)
     lo, hi = f.get("low"), f.get("high")
-    if lo is not None and hi is not None and lo != hi:
+    if lo is not None and hi is not None and L.number(lo, digits) != L.number(hi, digits):
         text += f" ({L.number(lo, digits)} – {L.number(hi, digits)})"
     return text
 
