@@ -168,8 +168,8 @@ def median(p, L: Language, u: str | None = None, digits: int = 3) -> str:
     if not p or p.get("p50") is None:
         return L("not available")
     u = p.get("unit", "") if u is None else u
-    return (f"{value(p['p50'], u, L, digits)} (p5–p95 {L.number(p['p5'], digits)} – "
-            f"{L.number(p['p95'], digits)})")
+    lo, hi = L.number(p["p5"], digits), L.number(p["p95"], digits)
+    return value(p["p50"], u, L, digits) + (f" (p5–p95 {lo} – {hi})" if lo != hi else "")
 
 
 def ratio(f, L: Language) -> str:
@@ -187,7 +187,8 @@ def ratio_median(p, L: Language) -> str:
     if not p or p.get("p50") is None:
         return L("undefined")
     x = f"{NNBSP}×" if L.lang == "fr" else "×"
-    return f"{L.number(p['p50'])}{x} (p5–p95 {L.number(p['p5'])} – {L.number(p['p95'])})"
+    lo, hi = L.number(p["p5"]), L.number(p["p95"])
+    return f"{L.number(p['p50'])}{x}" + (f" (p5–p95 {lo} – {hi})" if lo != hi else "")
 
 
 def robustness(rob: dict, L: Language) -> str:
