@@ -452,7 +452,7 @@ def find_key(table: str, name: str, kind: str | None = None) -> str:
         if hit is not None:
             return hit
         raise catalogue.unknown_model(name, kind or "model")
-    raise unknown_name(kind or table.rstrip("s"), name, valid)
+    raise unknown_name(kind or table.rstrip("s"), name, valid, f"footprint factors list {table}")
 
 
 @lru_cache(maxsize=None)

@@ -99,7 +99,8 @@ CATEGORIES = {
     "network": ("Network transfer", OKABE_ITO["reddish_purple"], ""),
     "device": ("End-user device", OKABE_ITO["black"], ""),
     "agent": ("Agent working time (device)", GREY, "/"),
-    "workplace": ("Agent workplace (office, per-capita share)", LIGHT_GREY, "x"),
+    "workplace": ("Agent workplace (office building, device+office boundary)", LIGHT_GREY, "x"),
+    "per_capita": ("Agent per-capita allocation (per-capita boundary)", LIGHT_GREY, "/"),
 }
 _OTHER_COLOURS = ((GREY, "."), (LIGHT_GREY, "+"), (GREY, "-"), (LIGHT_GREY, "|"), (GREY, "\\"))
 
@@ -348,8 +349,10 @@ def _line_category(line_plan) -> str:
     act = line_plan.activity
     if act.startswith("network"):
         return "network"
-    if act == alternatives.OFFICE or act in alternatives.PER_CAPITA.values():
+    if act == alternatives.OFFICE:
         return "workplace"
+    if act in alternatives.PER_CAPITA.values():
+        return "per_capita"
     if line_plan.agent:
         return "agent"
     if act in alternatives.DEVICES.values():

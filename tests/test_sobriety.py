@@ -155,3 +155,18 @@ def test_no_verdict_code_in_any_human_table(run_cli, tmp_path, path, lang):
         assert code not in human, code
     assert not re.search(r"\b(?:[02-9]|\d\d+(?:[.,]\d+)?) (?:year|day|week|month)\b", human)  # '3 years', not '3 year'
     assert len(text.splitlines()) <= 60
+
+
+def test_every_model_listed_is_accepted_by_model(run_cli):
+    r = run_cli("factors", "list", "models", "--json")
+    assert r.code == 0, r.err
+    from footprint import factors
+
+    names = [m["name"] for m in json.loads(r.out)["models"]]
+    assert names and all(factors.find_key("models", n) for n in names)
+    assert not any("/" in n for n in names)
+
+
+def test_an_unknown_zone_names_the_list_that_holds_the_answer_once(run_cli):
+    r = run_cli("estimate", "--params", "8B", "--zone", "FRR")
+    assert r.code == 2 and "`footprint factors list grid`" in r.err and "FRA, FRA" not in r.err
