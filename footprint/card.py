@@ -13,17 +13,8 @@ from pathlib import Path
 
 from .formatting import num
 
-#: The card's caveats (English message ids of the catalogue, footprint.words.TEXTS).
-CAVEATS = (
-    "Rebound effects are not counted: a cheaper, faster service may be used more (Jevons' paradox); the totals "
-    "hold for the stated volume only.",
-    "Excluded: the model's development unless a training share is given; the quality of the result and the "
-    "social effects of the substitution (jobs, skills, accessibility).",
-    "Human time is counted by its device for the task's time (the time AI frees is reassigned; the office is "
-    "heated anyway) unless the scenario says otherwise; the verdict under every boundary is shown.",
-    "Not available means the sources give no such figure for a line: that metric's ratio, break-even and "
-    "probability are undefined, never zero.",
-)
+#: The card's caveats (English message ids of the catalogue).
+from .words import CAVEATS, SOBRIETY_NOTE  # noqa: E402
 
 
 def _fig(f) -> str:
@@ -144,19 +135,18 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
 
     out += [f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
             f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
-    for side in ("ai", "alternative"):
-        for ln, d in doc["breakdown"][side].items():
-            if (d["co2e"].get("high") or 0) == 0 and (d["energy"].get("high") or 0) == 0:
-                continue
-            out.append(f"| {L('AI side') if side == 'ai' else L('without-AI side')} | {_md(w.line(ln, L))} | "
-                       f"{w.figure(d['energy'], L)} | {w.figure(d['co2e'], L)} |")
+    rows = _breakdown_rows(doc, L)
+    shown = sorted(rows, key=lambda r: -r[0])[:MAX_BREAKDOWN_LINES]
+    out += [r[1] for r in rows if r in shown]
+    if len(rows) > len(shown):
+        out.append(f"| … | {len(rows) - len(shown)} {L('more lines in the appendix')} | | |")
     out.append("")
 
     out += [f"## {L('Caveats and boundary')}", ""] + [f"- {L(c)}" for c in CAVEATS]
     out.append("")
     mc = doc.get("monte_carlo", {})
     out += [f"## 3. {L('Transparency and accountability')}", "",
-            f"{L('Sobriety is judged on the AI system: the public body' + chr(39) + 's scope by default, the users' + chr(39) + ' share beside it.')} "
+            f"{L(SOBRIETY_NOTE)} "
             f"{L('Assumptions and sources: see')} {_md(appendix or 'the appendix')} ({len(doc['assumptions'])}). "
             f"{L('Medians and percentiles: Monte Carlo')} ({mc.get('samples')} {L('draws')}, {L('seed')} {mc.get('seed')}); "
             f"{L('Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals.')}",
@@ -164,8 +154,28 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
     return "\n".join(out)
 
 
+#: Lines of the breakdown shown on the card (the largest CO2e per task); the appendix has every line.
+MAX_BREAKDOWN_LINES = 8
+
+
+def _breakdown_rows(doc: dict, L) -> list:
+    """``(CO2e per task, Markdown row)`` of every line of the primary variant's breakdown that is not zero."""
+    from . import words as w
+
+    rows = []
+    for side in ("ai", "alternative"):
+        for ln, d in doc["breakdown"][side].items():
+            if (d["co2e"].get("high") or 0) == 0 and (d["energy"].get("high") or 0) == 0:
+                continue
+            rows.append((d["co2e"].get("value") or 0.0,
+                         f"| {L('AI side') if side == 'ai' else L('without-AI side')} | {_md(w.line(ln, L))} | "
+                         f"{w.figure(d['energy'], L)} | {w.figure(d['co2e'], L)} |"))
+    return rows
+
+
 def render_appendix(doc: dict, lang: str = "en") -> str:
-    """The card's appendix: every assumption with its value, status and source, and the notes."""
+    """The card's appendix: every assumption with its value, status and source, every line, and the notes."""
+    from . import words as w
     from .i18n import Language
 
     L = Language(lang)
@@ -173,6 +183,9 @@ def render_appendix(doc: dict, lang: str = "en") -> str:
            f"| {L('assumption')} | {L('value')} | {L('status')} | {L('source')} |", "| --- | --- | --- | --- |"]
     for a in doc["assumptions"]:
         out.append(f"| {_md(a['name'])} | {_md(_value(a))} | {_md(a.get('status', ''))} | {_md(a['source'])} |")
+    out += ["", f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
+            f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
+    out += [r[1] for r in _breakdown_rows(doc, L)]
     notes = list(doc.get("notes", []))
     if notes:
         out += ["", f"## {L('notes')}", ""] + [f"- {_md(n)}" for n in notes]

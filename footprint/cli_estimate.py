@@ -118,7 +118,10 @@ def render(doc: dict, lang: str = "en") -> str:
     blocks = [("per_request", L("per request"), doc["per_request"])]
     if "total" in doc:
         t = doc["total"]
-        blocks.append(("total", f"{L('in total over')} {w.period(t['period'], L)} ({w.figure(t['requests'], L)})",
+        n = t["requests"]
+        count = f"{L.number(n['value'])} {L('requests')}" + (
+            f" ({L.number(n['low'])} – {L.number(n['high'])})" if n.get("low") != n.get("high") else "")
+        blocks.append(("total", f"{L('in total over')} {w.period(t['period'], L)} ({count})",
                        {k: t[k] for k in doc["per_request"] if k in t}))
     for block, title, figs in blocks:
         if p and block in p:
