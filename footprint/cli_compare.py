@@ -69,8 +69,8 @@ def render(doc: dict, lang: str = "en") -> str:
 
     L = Language(lang)
     sc = doc["scenario"]
-    out = [f"{sc['name']} — {L('per task')}: {sc['task']}; {L('volume')} {w.figure(sc['volume'], L)}; "
-           f"{L('horizon')} {w.period(sc['horizon'], L)}; {L('human time')}: {sc['device']}, "
+    out = [f"{sc['name']} — {L('per task')}{w.colon(L)}{sc['task']}; {L('volume')} {w.figure(sc['volume'], L)}; "
+           f"{L('horizon')} {w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{sc['device']}, "
            f"{L(w.BOUNDARIES.get(sc['human_time_boundary'], sc['human_time_boundary']))}"]
     rows, brows = [], []
     for name, v in doc["variants"].items():
@@ -82,9 +82,9 @@ def render(doc: dict, lang: str = "en") -> str:
             brows.append([name, w.metric(k, L), w.bounds(v["per_task"]["ai"][k], L),
                           w.bounds(v["per_task"]["alternative"][k], L), w.ratio(v["per_task"]["ratio"][k], L)])
     med = L("median (p5–p95)")
-    out.append(table(rows, [L("variant"), L("per task"), f"{L('with AI')}: {med}", f"{L('without AI')}: {med}",
-                            f"{L('AI / without AI')}: {med}", L("P(AI emits less)")]))
-    out.append(table(brows, [L("variant"), L("per task"), f"{L('with AI')}: {L('range (ends of the input ranges)')}",
+    out.append(table(rows, [L("variant"), L("per task"), f"{L('with AI')}{w.colon(L)}{med}", f"{L('without AI')}{w.colon(L)}{med}",
+                            f"{L('AI / without AI')}{w.colon(L)}{med}", L("P(AI emits less)")]))
+    out.append(table(brows, [L("variant"), L("per task"), f"{L('with AI')}{w.colon(L)}{L('range (ends of the input ranges)')}",
                              L("without AI"), f"{L('AI / without AI')} ({L('default')})"]))
     out.append("\n".join(f"{name}: CO₂e {w.robustness(v['benefit']['robustness'], L)}"
                           for name, v in doc["variants"].items() if v["benefit"].get("robustness")))
@@ -93,12 +93,12 @@ def render(doc: dict, lang: str = "en") -> str:
         s = v["sobriety"]
         judged = w.median(s.get("percentiles"), L) if s.get("ai") is not None and s.get("scope") != "ratio" else (
             w.ratio(s.get("ai"), L) if s.get("ai") is not None else "–")
-        beside = "; ".join(f"{L(w.SCOPES.get(k, k))}: {w.figure(f, L)}" for k, f in s.get("beside", {}).items())
+        beside = "; ".join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
         budget = (w.figure(s["budget"], L) if s.get("budget") else L("no budget given"))
         rows.append([name, judged, budget, w.verdict(s["verdict"], L)
                      + (f" (P {L.percent(s['probability_exceeding'])})" if s.get("probability_exceeding") is not None
                         else ""), beside or "–"])
-    out.append(table(rows, [L("variant"), f"{L('AI system per year')}: {med}", L("budget"), L("verdict"),
+    out.append(table(rows, [L("variant"), f"{L('AI system per year')}{w.colon(L)}{med}", L("budget"), L("verdict"),
                             L("also borne by")]))
     rows = []
     for name, v in doc["variants"].items():
@@ -109,7 +109,7 @@ def render(doc: dict, lang: str = "en") -> str:
         rows.append([name, w.median(py.get("ai", {}).get("co2e"), L), w.median(py.get("alternative", {}).get("co2e"), L),
                      w.figure(v["benefit"]["agent_hours_saved"]["total"], L), be_text,
                      w.verdict(v["benefit"]["verdict"], L)])
-    out.append(table(rows, [L("variant"), f"CO₂e {L('with AI')} {L('per year')}: {med}",
+    out.append(table(rows, [L("variant"), f"CO₂e {L('with AI')} {L('per year')}{w.colon(L)}{med}",
                             f"{L('without AI')} {L('per year')}", f"{L('agent hours saved')} "
                             f"({L('total over the horizon')})", f"{L('break-even volume')} (CO₂e, {sc['task']})",
                             L("verdict")]))
@@ -119,7 +119,7 @@ def render(doc: dict, lang: str = "en") -> str:
     if doc.get("notes"):
         out.append(L("notes:") + "\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
     mc = doc["monte_carlo"]
-    out.append(f"{L('Medians and percentiles: Monte Carlo')} ({mc['samples']} {L('draws')}, {L('seed')} {mc['seed']}). "
+    out.append(f"{L('Medians and percentiles: Monte Carlo')} ({L.number(mc['samples'], 6)} {L('draws')}, {L('seed')} {mc['seed']}). "
                f"{L('The median is the figure to quote; p5–p95 holds 90 % of the draws.')} "
                f"{L('Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals.')} "
                f"{L('Use --json for every figure and assumption, --card for the criterion card.')}")

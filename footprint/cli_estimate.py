@@ -134,7 +134,7 @@ def render(doc: dict, lang: str = "en") -> str:
         s = doc["sobriety"]
         out.append(table([[w.median(s["percentiles"], L), w.figure(s["budget"], L),
                            f"{w.verdict(s['verdict'], L)} (P {L.percent(s['probability_exceeding'])})"]],
-                         [f"{L('AI system per year')}: {med}", L("budget"), L("verdict")]))
+                         [f"{L('AI system per year')}{w.colon(L)}{med}", L("budget"), L("verdict")]))
     rows = [[w.line(f"{line}", L) if ": " in line else L(w.LINES.get(line, line)), w.figure(d["energy"], L),
              w.figure(d["co2e"], L)] for line, d in doc["breakdown"].items()]
     out.append(table(rows, [L("breakdown per request"), w.metric("energy", L), w.metric("co2e", L)]))
@@ -150,7 +150,7 @@ def render(doc: dict, lang: str = "en") -> str:
     if doc.get("notes"):
         out.append(L("notes:") + "\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
     if p:
-        out.append(f"{L('Medians and percentiles: Monte Carlo')} ({p['samples']} {L('draws')}, {L('seed')} {p['seed']}). "
+        out.append(f"{L('Medians and percentiles: Monte Carlo')} ({L.number(p['samples'], 6)} {L('draws')}, {L('seed')} {p['seed']}). "
                    f"{L('The median is the figure to quote; p5–p95 holds 90 % of the draws.')}")
     out.append(L("Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals."))
     return "\n\n".join(out)

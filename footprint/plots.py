@@ -514,6 +514,10 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
         over = float((sob.budget * plan.horizon).to(unit).magnitude)
         label = (f"Sobriety budget: {_fmt(float(one_year.m_as(year_unit)))} {unit_text(year_unit)} per year "
                  f"× {_years_text(s.task.horizon)}")
+        # the verdict holds the AI system's figure in the budget's scope against it, not the whole AI side drawn
+        budget_note = (f" The sobriety budget is held against the AI system in the scope '{sob.scope}'"
+                       f"{' with human time' if sob.human_time else ''} (footprint compare), not against the whole "
+                       "AI side drawn here.")
         for v in (grid[0], grid[-1]):
             rows.append({"series": label, "variant": "", "kind": "budget", "volume": float(v),
                          "volume_unit": f"task/{vu}", "volume_low": np.nan, "volume_high": np.nan, "metric": metric,

@@ -170,3 +170,20 @@ def test_every_model_listed_is_accepted_by_model(run_cli):
 def test_an_unknown_zone_names_the_list_that_holds_the_answer_once(run_cli):
     r = run_cli("estimate", "--params", "8B", "--zone", "FRR")
     assert r.code == 2 and "`footprint factors list grid`" in r.err and "FRA, FRA" not in r.err
+
+
+def test_budget_scope_without_a_budget_is_refused_in_one_line(run_cli):
+    r = run_cli("compare", str(ROOT / "scenarios" / "gps_route.toml"), "--budget-scope", "users")
+    assert r.code == 2 and "no energy_budget or co2e_budget" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_french_compare_table(run_cli):
+    r = run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--samples", "200", "--lang", "fr")
+    assert r.code == 0, r.err
+    assert "2\u202f000\u202fpar jour (1\u202f000 – 4\u202f000)" in r.out and "horizon 3 ans" in r.out
+    assert "10\u202f000\u202fkWh/an" in r.out  # the budget, beside the AI system's yearly figure and the verdict
+    assert "dans le budget" in r.out and "l'IA émet moins" in r.out
+    r_json = run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--samples", "200", "--json",
+                     "--lang", "fr")
+    r_en = run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--samples", "200", "--json")
+    assert r_json.out == r_en.out  # JSON is the same in every language
