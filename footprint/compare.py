@@ -403,7 +403,7 @@ class VariantComparison:
                          "ai_system_basis": SYSTEM_BASIS,
                          "by_scope": {sc: {k: not_available_figure(q, self.scope_gaps[sc][k])
                                            if k in self.scope_gaps.get(sc, {}) else figure(q) for k, q in d.items()}
-                                      for sc, d in self.per_year_by_scope.items()},
+                                      for sc, d in self.per_year_by_scope.items() if self.scope_lines.get(sc)},
                          "scope_lines": dict(self.scope_lines), "scopes": dict(SCOPE_TEXT)},
             "break_even": {k: {"volume": _fig_or_null(v["volume"]), "status": v["status"],
                                "status_text": BREAK_EVEN_TEXT[v["status"]]}
@@ -677,6 +677,7 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
                          for k in METRICS} for sc in SCOPE_ORDER}
         by_scope_samp = {sc: {k: _sum(labels_of(vp, samp_lines, sc), k) * v_samp * year for k in METRICS}
                          for sc in SCOPE_ORDER}
+        scope_lines = {sc: list(labels_of(vp, lines, sc)) for sc in (*SCOPE_ORDER, "outside")}
         scope_gaps = {sc: {k: g for k, g in ((k, _gaps([ln for ln in vp.lines if ln.label in labels_of(vp, lines, sc)], k))
                                              for k in METRICS) if g} for sc in SCOPE_ORDER}
         vc = VariantComparison(
@@ -699,10 +700,10 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
                                "total": ureg.Quantity(saved_total, "hour")},
             probability_ai_lower=p_lower,
             break_even=break_even(plan, vp, alt_task),
-            sobriety=_sobriety(s.sobriety, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio, gaps),
+            sobriety=_sobriety(s.sobriety, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio, gaps, scope_lines),
             per_year_by_scope=by_scope,
             percentiles=_mc_percentiles(ai_samp, alt_samp, v_samp, year),
-            scope_lines={sc: list(labels_of(vp, lines, sc)) for sc in (*SCOPE_ORDER, "outside")},
+            scope_lines=scope_lines,
             scope_gaps=scope_gaps,
             ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
             samples={"ai": ai_samp, "alternative": alt_samp},
@@ -805,7 +806,7 @@ def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
                 comparison.variants[vp.name].ratio_by_boundary[boundary] = ureg.Quantity(_ratio_interval(ai, alt), "")
 
 
-def _sobriety(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases, gaps=None) -> dict:
+def _sobriety(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases, gaps=None, scope_lines=None) -> dict:
     """The sobriety verdict: the AI system's yearly figure in the budget's scope against the budget.
 
     `by_scope` holds the yearly figures per scope on the case axis (Quantities), `by_scope_samp`
@@ -831,6 +832,8 @@ def _sobriety(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases,
     beside = {sc: by_scope[sc][metric].to(unit) for sc in SCOPE_ORDER if sc not in judged}
     basis = f"AI system {metric} per year: {' + '.join(SCOPE_TEXT[sc] for sc in judged)}"
     missing = [r for sc in judged for r in scope_gaps[sc].get(metric, [])]
+    if scope_lines is not None and not any(scope_lines.get(sc) for sc in judged):
+        missing = [f"no line of this AI variant is in the scope '{sob.scope}' (set scope on its [[ai.activities]])"]
     out = {"budget": budget, "scope": sob.scope, "human_time": sob.human_time, "scopes_judged": list(judged),
            "basis": basis, "confidence": sob.confidence, "beside": beside}
     if missing:

@@ -187,3 +187,14 @@ def test_french_compare_table(run_cli):
                      "--lang", "fr")
     r_en = run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--samples", "200", "--json")
     assert r_json.out == r_en.out  # JSON is the same in every language
+
+
+def test_an_empty_scope_is_not_a_zero(run_cli, hand, tmp_path):
+    path = tmp_path / "b.toml"
+    path.write_text(HAND.replace('  scope = "users"\n', '  scope = "outside"\n'))
+    r = run_cli("compare", str(path), "--json", "--samples", "200", "--budget-scope", "users")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["sobriety"]["verdict"] == "not_available" and doc["sobriety"]["ai"] is None
+    assert "no line of this AI variant" in doc["sobriety"]["basis"]
+    assert "users" not in doc["per_year"]["by_scope"]
