@@ -82,6 +82,7 @@ class VariantPlan:
     steps: tuple
     lines: tuple  # alternatives.Line: extra AI lines and human time
     agent_time: object  # [hour]
+    scopes: tuple = ()  # (line label, scope): body | users | outside | human_time, for the extra lines
 
 
 @dataclass(frozen=True)
@@ -215,9 +216,11 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
                 adpe_key=resources["adpe"][2], primary_energy_key=resources["primary_energy"][2],
                 water_offsite=float(scope == "onsite+electricity"))
 
-    def lines_of(uses, agent_time, side):
+    def lines_of(uses, agent_time, side, scopes=None):
         out = []
         for a in uses:
+            if scopes is not None:
+                scopes.append((a.label, a.scope))
             out.append(alternatives.line(a.activity, a.quantity, label=a.label, where=f"{s.path}: {side}",
                                          quantity_key=f"given:{side}:{a.label}", **elec))  # no path in a stream
             act = alternatives.activity(a.activity)
@@ -231,6 +234,8 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
                                                where=f"{s.path}: {side} agent_time",
                                                quantity_key=f"given:{side}:agent_time", **elec)
             for ln in hl:
+                if scopes is not None:
+                    scopes.append((ln.label, "human_time"))
                 for r in alternatives.activity(ln.activity).rows:
                     assumptions.append(Assumption(f"{side}.{ln.label} factor", r.quantity, f"default: {r.ref}", r.status))
             out += hl
@@ -262,9 +267,10 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
                 assumptions.append(Assumption(f"ai.{v.name}.{st.name}.{a.name.lstrip('-')}", a.value, a.source, a.status))
             notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
             steps.append(StepPlan(name=st.name, per_task=st.per_task, resolved=r, training_share=share))
+        scopes = []
         variants.append(VariantPlan(name=v.name, description=v.description, steps=tuple(steps),
-                                    lines=lines_of(v.activities, v.agent_time, f"ai.{v.name}"),
-                                    agent_time=v.agent_time))
+                                    lines=lines_of(v.activities, v.agent_time, f"ai.{v.name}", scopes),
+                                    agent_time=v.agent_time, scopes=tuple(scopes)))
     alt = lines_of(s.alternative.activities, s.alternative.agent_time, "alternative")
     notes += carrier_notes([*alt, *(ln for v in variants for ln in v.lines)])
     if boundary in alternatives.PER_CAPITA:
@@ -451,6 +457,10 @@ class VariantComparison:
     per_year_ai_system: dict = field(default_factory=dict)  # the model's steps only (see system_lines)
     water_scope: dict = field(default_factory=dict)  # scope -> side -> Quantity [mL] per task (both scopes)
     scope: str = DEFAULT_WATER_SCOPE  # the water scope of the figures
+    per_year_by_scope: dict = field(default_factory=dict)  # scope -> metric -> Quantity per year (see labels_of)
+    percentiles: dict = field(default_factory=dict)  # Monte Carlo p5/p50/p95: per_task and per_year, ai/alternative
+    scope_lines: dict = field(default_factory=dict)  # scope -> line labels
+    scope_gaps: dict = field(default_factory=dict)  # scope -> metric -> reasons
 
     def to_dict(self) -> dict:
         """The JSON of one variant (keys in docs/scenarios.md)."""
@@ -471,11 +481,18 @@ class VariantComparison:
             "total": {"ai": side(self.total_ai, "ai"), "alternative": side(self.total_alternative, "alternative")},
             "per_year": {"ai": side(self.per_year_ai, "ai"), "alternative": side(self.per_year_alternative, "alternative"),
                          "ai_system": {k: figure(q) for k, q in self.per_year_ai_system.items()},
-                         "ai_system_basis": SYSTEM_BASIS},
+                         "ai_system_basis": SYSTEM_BASIS,
+                         "by_scope": {sc: {k: not_available_figure(q, self.scope_gaps[sc][k])
+                                           if k in self.scope_gaps.get(sc, {}) else figure(q) for k, q in d.items()}
+                                      for sc, d in self.per_year_by_scope.items() if self.scope_lines.get(sc)},
+                         "scope_lines": dict(self.scope_lines), "scopes": dict(SCOPE_TEXT)},
             "break_even": {k: {"volume": _fig_or_null(v["volume"]), "status": v["status"],
                                "status_text": BREAK_EVEN_TEXT[v["status"]]}
                            for k, v in self.break_even.items()},
             "sobriety": self.sobriety_dict(),
+            "percentiles": {**self.percentiles,
+                            "per_task": {**self.percentiles.get("per_task", {}),
+                                         "ratio": {k: dict(v) for k, v in self.ratio_percentiles.items()}}},
             "not_available": {k: {**v, "text": not_available_text(k, v)} for k, v in gaps.items()},
             "benefit": {
                 "agent_hours_saved": {k: figure(q) for k, q in self.agent_hours_saved.items()},
@@ -509,7 +526,19 @@ class VariantComparison:
             s["budget"] = figure(ureg.Quantity(np.repeat(s["budget"].magnitude, 3), s["budget"].units))
         if isinstance(s.get("ai"), pint.Quantity):
             s["ai"] = figure(s["ai"])
+        if "beside" in s:  # the scopes not judged that hold lines (an empty scope is not shown as a zero)
+            s["beside"] = {sc: not_available_figure(q, self.scope_gaps[sc][self.sobriety_metric])
+                           if self.sobriety_metric in self.scope_gaps.get(sc, {}) else figure(q)
+                           for sc, q in s["beside"].items() if self.scope_lines.get(sc)}
         return s
+
+    @property
+    def sobriety_metric(self):
+        unit = self.sobriety.get("budget")
+        for k, u in PER_YEAR_UNITS.items():
+            if isinstance(unit, pint.Quantity) and unit.units == ureg.Unit(u):
+                return k
+        return None
 
 
 #: Break-even statuses in words.
@@ -620,6 +649,7 @@ class Comparison:
             "per_year": first["per_year"],
             "break_even": first["break_even"],
             "sobriety": first["sobriety"],
+            "percentiles": first["percentiles"],
             "benefit": {**first["benefit"], **{k: v for k, v in s.benefit}},
             "breakdown": first["breakdown"],
             "variants": {name: vc.to_dict() for name, vc in self.variants.items()},
@@ -640,6 +670,17 @@ def _pretty_units(x):
     if isinstance(x, list):
         return [_pretty_units(v) for v in x]
     return x
+
+
+def _mc_percentiles(ai_samp, alt_samp, v_samp, year) -> dict:
+    """Monte Carlo p5/p50/p95 of both sides, per task and per year, in the units of the figures."""
+    out = {"per_task": {}, "per_year": {}}
+    for side, d in (("ai", ai_samp), ("alternative", alt_samp)):
+        out["per_task"][side] = {k: {**_percentiles(_q(d[k], k, PER_REQUEST_UNITS[k]).magnitude),
+                                     "unit": PER_REQUEST_UNITS[k]} for k in d}
+        out["per_year"][side] = {k: {**_percentiles(_q(d[k] * v_samp * year, k, TOTAL_UNITS[k]).magnitude),
+                                     "unit": f"{TOTAL_UNITS[k]}/year"} for k in d}
+    return out
 
 
 def _percentiles(x) -> dict:
@@ -724,7 +765,13 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
         gaps = {k: g for k, g in ((k, {"ai": _gaps(vp.lines, k), "alternative": _gaps(plan.alternative, k)})
                                   for k in METRICS) if g["ai"] or g["alternative"]}
         p_lower = {k: None if k in gaps else float(np.mean(ai_samp[k] < alt_samp[k])) for k in METRICS}
-        per_year_ai_samp = {k: ai_samp[k] * v_samp * year for k in METRICS}
+        by_scope = {sc: {k: _q(_sum(labels_of(vp, lines_tot, sc), k) * v_total * year, k, TOTAL_UNITS[k]) / ureg.year
+                         for k in METRICS} for sc in SCOPE_ORDER}
+        by_scope_samp = {sc: {k: _sum(labels_of(vp, samp_lines, sc), k) * v_samp * year for k in METRICS}
+                         for sc in SCOPE_ORDER}
+        scope_lines = {sc: list(labels_of(vp, lines, sc)) for sc in (*SCOPE_ORDER, "outside")}
+        scope_gaps = {sc: {k: g for k, g in ((k, _gaps([ln for ln in vp.lines if ln.label in labels_of(vp, lines, sc)], k))
+                                             for k in METRICS) if g} for sc in SCOPE_ORDER}
         vc = VariantComparison(
             name=vp.name,
             per_task_ai={k: _q(ai_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
@@ -745,7 +792,11 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
                                "total": ureg.Quantity(saved_total, "hour")},
             probability_ai_lower=p_lower,
             break_even=break_even(plan, vp, alt_task),
-            sobriety=_sobriety(s.sobriety, ai_total, H, year, per_year_ai_samp, ratio_samp, ratio, gaps),
+            sobriety=_sobriety(s.sobriety, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio, gaps, scope_lines),
+            per_year_by_scope=by_scope,
+            percentiles=_mc_percentiles(ai_samp, alt_samp, v_samp, year),
+            scope_lines=scope_lines,
+            scope_gaps=scope_gaps,
             ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
             samples={"ai": ai_samp, "alternative": alt_samp},
             not_available=gaps,
@@ -832,7 +883,7 @@ def robustness(ratio_by_boundary: dict) -> dict:
     if undefined:
         text += f"; undefined under {', '.join(undefined)}"
     return {"ai_lower": len(lower), "boundaries": len(central), "lower_under": lower, "higher_under": higher,
-            "text": text}
+            "undefined_under": undefined, "text": text}
 
 
 def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
@@ -853,27 +904,113 @@ def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
                 comparison.variants[vp.name].ratio_by_boundary[boundary] = ureg.Quantity(_ratio_interval(ai, alt), "")
 
 
-def _sobriety(sob, ai_total, H, year, per_year_samp, ratio_samp, ratio_cases, gaps=None) -> dict:
+def _sobriety(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases, gaps=None, scope_lines=None) -> dict:
+    """The sobriety verdict: the AI system's yearly figure in the budget's scope against the budget.
+
+    `by_scope` holds the yearly figures per scope on the case axis (Quantities), `by_scope_samp`
+    their Monte Carlo draws [J, kg, L per year], `scope_gaps` the lines of each scope whose metric
+    is not available.
+    """
     if sob is None:
         return {"budget": None, "verdict": "no_budget", "probability_exceeding": None, "basis": None}
-    metric = "co2e" if sob.kind == "ratio" else sob.kind
-    if metric in (gaps or {}):
-        return {"budget": sob.budget, "verdict": "not_available", "probability_exceeding": None,
-                "basis": not_available_text(metric, gaps[metric]), "confidence": sob.confidence}
     if sob.kind == "ratio":
+        if "co2e" in (gaps or {}):
+            return {"budget": sob.budget, "verdict": "not_available", "probability_exceeding": None,
+                    "basis": not_available_text("co2e", gaps["co2e"]), "confidence": sob.confidence}
         cap = float(sob.budget.m_as(""))
         p = float(np.mean(ratio_samp["co2e"] > cap))
         return {"budget": ureg.Quantity(cap, ""), "verdict": sobriety_verdict(p, sob.confidence),
-                "probability_exceeding": p, "basis": "AI / alternative CO2e per task",
-                "ai": ureg.Quantity(ratio_cases["co2e"], ""), "confidence": sob.confidence}
+                "probability_exceeding": p, "basis": "AI / alternative CO2e per task (whole sides)",
+                "scope": "ratio", "ai": ureg.Quantity(ratio_cases["co2e"], ""), "confidence": sob.confidence,
+                "percentiles": _percentiles(ratio_samp["co2e"])}
     metric = sob.kind
     unit = PER_YEAR_UNITS[metric]
+    judged = budget_scopes(sob.scope, sob.human_time)
     budget = sob.budget.to(unit)
-    b_internal = float(sob.budget.m_as(f"{_INTERNAL[metric]}/s")) * year
-    p = float(np.mean(per_year_samp[metric] > b_internal))
-    ai_year = ureg.Quantity(ai_total[metric] / H * year, f"{_INTERNAL[metric]}/year").to(unit)
-    return {"budget": budget, "verdict": sobriety_verdict(p, sob.confidence), "probability_exceeding": p,
-            "basis": f"AI {metric} per year", "ai": ai_year, "confidence": sob.confidence}
+    beside = {sc: by_scope[sc][metric].to(unit) for sc in SCOPE_ORDER if sc not in judged}
+    basis = f"AI system {metric} per year: {' + '.join(SCOPE_TEXT[sc] for sc in judged)}"
+    missing = [r for sc in judged for r in scope_gaps[sc].get(metric, [])]
+    if scope_lines is not None and not any(scope_lines.get(sc) for sc in judged):
+        missing = [f"no line of this AI variant is in the scope '{sob.scope}' (set scope on its [[ai.activities]])"]
+    out = {"budget": budget, "scope": sob.scope, "human_time": sob.human_time, "scopes_judged": list(judged),
+           "basis": basis, "confidence": sob.confidence, "beside": beside}
+    if missing:
+        return {**out, "verdict": "not_available", "probability_exceeding": None, "ai": None,
+                "basis": f"{basis}; {metric} not available ({'; '.join(missing)})"}
+    b_internal = float(sob.budget.m_as(f"{_INTERNAL[metric]}/year"))
+    draws = sum(by_scope_samp[sc][metric] for sc in judged)
+    p = float(np.mean(draws > b_internal))
+    ai_year = by_scope[judged[0]][metric]
+    for sc in judged[1:]:
+        ai_year = ai_year + by_scope[sc][metric]
+    pct = _percentiles(ureg.Quantity(np.asarray(draws, dtype=float), f"{_INTERNAL[metric]}/year").m_as(unit))
+    return {**out, "verdict": sobriety_verdict(p, sob.confidence), "probability_exceeding": p,
+            "ai": ai_year.to(unit), "percentiles": {**pct, "unit": unit}}
+
+
+def estimate_sobriety(estimate, kind: str, budget, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_SEED,
+                      confidence: float = 0.95) -> dict:
+    """The sobriety verdict of a single estimate (``footprint estimate --budget``): its yearly figure against a budget.
+
+    The same rule as a scenario's (:func:`sobriety_verdict` on the Monte Carlo probability of
+    exceeding the budget); the AI system of an estimate is the servers' lines (inference,
+    training share, embodied hardware): the public body's scope.
+
+    Parameters
+    ----------
+    estimate : footprint.estimator.Estimate
+        With a request rate.
+    kind : str
+        ``energy`` or ``co2e``.
+    budget : Quantity
+        Per time [W] or [kg/s] (:func:`footprint.scenario.parse_budget`).
+    """
+    from .montecarlo import estimate_yearly_draws
+
+    unit = PER_YEAR_UNITS[kind]
+    draws = estimate_yearly_draws(estimate, samples, seed)[kind]
+    b = float(budget.m_as(f"{_INTERNAL[kind]}/year"))
+    p = float(np.mean(draws > b))
+    total = estimate.total
+    per_year = (total[kind] / estimate.period).to(unit)  # the totals' case axis (for_totals)
+    pct = _percentiles(ureg.Quantity(draws, f"{_INTERNAL[kind]}/year").m_as(unit))
+    return {"budget": figure(ureg.Quantity(np.repeat(float(f"{budget.m_as(unit):.12g}"), 3), unit)),
+            "verdict": sobriety_verdict(p, confidence), "probability_exceeding": p, "confidence": confidence,
+            "scope": "body", "human_time": False,
+            "basis": f"AI system {kind} per year: the model's servers (inference, training share, embodied hardware), "
+                     "run or bought by the public body",
+            "ai": figure(per_year), "percentiles": {**pct, "unit": unit},
+            "monte_carlo": {"samples": int(samples), "seed": seed}}
+
+
+#: The scopes of an AI variant's yearly figure, in the order shown.
+SCOPE_ORDER = ("body", "users", "human_time")
+#: What each scope holds, in words (the JSON's ``per_year.scopes``).
+SCOPE_TEXT = {"body": "what the public body runs or buys (the model's servers: inference, training share, embodied "
+                      "hardware; its agents' devices and its network where the scenario says scope = \"body\")",
+              "users": "what its users bear (citizens' devices and networks)",
+              "human_time": "the agents' time left with AI (devices, and the office under device+office)",
+              "outside": "not part of the AI system (the task's other activities)"}
+
+
+def budget_scopes(scope: str, human_time: bool = False) -> tuple:
+    """The scopes of a ``[sobriety] scope`` (and human time when asked for).
+
+    >>> budget_scopes("body"), budget_scopes("body+users", True)
+    (('body',), ('body', 'users', 'human_time'))
+    """
+    from .scenario import BUDGET_SCOPES
+
+    return tuple(BUDGET_SCOPES[scope]) + (("human_time",) if human_time else ())
+
+
+def labels_of(vp, lines: dict, scope: str) -> dict:
+    """The lines of an AI variant in `scope`: ``body`` holds the model's steps and the activities the body bears."""
+    own = dict(vp.scopes)
+    out = {k: d for k, d in lines.items() if own.get(k) == scope}
+    if scope == "body":
+        out = {**system_lines(vp, lines), **out}
+    return out
 
 
 # -- sweeps and break-even -------------------------------------------------------------------------

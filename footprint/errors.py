@@ -24,19 +24,17 @@ def closest(name: str, valid, n: int = 3) -> list[str]:
 
 
 def unknown_name(kind: str, name: str, valid, listing: str | None = None) -> InputError:
-    """Build the error for an unknown GPU, zone, model... with the closest names.
+    """Build the error for an unknown GPU, zone, model... with the closest names (each once) and the command
+    that lists them all (`listing`, e.g. ``footprint factors list grid``).
 
-    `listing` is the command that lists every valid name (default: the generic ``footprint factors list``).
-
-    >>> str(unknown_name("GPU", "TPU v9", ["TPU-v4", "H100"], "footprint factors list gpus"))
-    "unknown GPU 'TPU v9'; did you mean TPU-v4? the list: `footprint factors list gpus`"
+    >>> str(unknown_name("zone", "FR", ["FRA", "FRA", "DEU"], "footprint factors list grid"))
+    "unknown zone 'FR'; did you mean FRA? (see `footprint factors list grid`)"
     """
-    valid = sorted(valid)
-    near = closest(name, valid)
+    valid = sorted(dict.fromkeys(valid))
+    near = list(dict.fromkeys(closest(name, valid)))
     hint = f"did you mean {', '.join(near)}?" if near else f"valid: {', '.join(valid[:12])}{' ...' if len(valid) > 12 else ''}"
-    if listing:
-        return InputError(f"unknown {kind} '{shown(name)}'; {hint} the list: `{listing}`")
-    return InputError(f"unknown {kind} '{shown(name)}'; {hint} (`footprint factors list` shows all)")
+    where = f"see `{listing}`" if listing else "`footprint factors list` shows all"
+    return InputError(f"unknown {kind} '{shown(name)}'; {hint} ({where})")
 
 
 def shown(text: str, limit: int = 40) -> str:

@@ -445,11 +445,6 @@ def find_key(table: str, name: str, kind: str | None = None) -> str:
     for k in valid:
         if k.lower() == low:
             return k
-    if table == "gpus":  # 'tpu v5e', 'TPU_v5e', 'tpuv5e' and 'h100 pcie' name a profile too
-        bare = re.sub(r"[^0-9a-z]", "", low)
-        for k in valid:
-            if re.sub(r"[^0-9a-z]", "", k.lower()) == bare:
-                return k
     if table == "models":
         from . import catalogue
 
@@ -457,8 +452,7 @@ def find_key(table: str, name: str, kind: str | None = None) -> str:
         if hit is not None:
             return hit
         raise catalogue.unknown_model(name, kind or "model")
-    raise unknown_name(kind or table.rstrip("s"), name, valid,
-                       "footprint factors list gpus" if table == "gpus" else None)
+    raise unknown_name(kind or table.rstrip("s"), name, valid, f"footprint factors list {table}")
 
 
 @lru_cache(maxsize=None)

@@ -102,7 +102,8 @@ CATEGORIES = {
     "network": ("Network transfer", OKABE_ITO["reddish_purple"], ""),
     "device": ("End-user device", OKABE_ITO["black"], ""),
     "agent": ("Agent working time (device)", GREY, "/"),
-    "workplace": ("Agent workplace (office, per-capita share)", LIGHT_GREY, "x"),
+    "workplace": ("Agent workplace (office building, device+office boundary)", LIGHT_GREY, "x"),
+    "per_capita": ("Agent per-capita allocation (per-capita boundary)", LIGHT_GREY, "/"),
 }
 _OTHER_COLOURS = ((GREY, "."), (LIGHT_GREY, "+"), (GREY, "-"), (LIGHT_GREY, "|"), (GREY, "\\"))
 
@@ -361,8 +362,10 @@ def _line_category(line_plan) -> str:
     act = line_plan.activity
     if act.startswith("network"):
         return "network"
-    if act == alternatives.OFFICE or act in alternatives.PER_CAPITA.values():
+    if act == alternatives.OFFICE:
         return "workplace"
+    if act in alternatives.PER_CAPITA.values():
+        return "per_capita"
     if line_plan.agent:
         return "agent"
     if act in alternatives.DEVICES.values():
@@ -525,6 +528,10 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
         over = float((sob.budget * plan.horizon).to(unit).magnitude)
         label = (f"Sobriety budget: {_fmt(float(one_year.m_as(year_unit)))} {unit_text(year_unit)} per year "
                  f"× {_years_text(s.task.horizon)}")
+        # the verdict holds the AI system's figure in the budget's scope against it, not the whole AI side drawn
+        budget_note = (f" The sobriety budget is held against the AI system in the scope '{sob.scope}'"
+                       f"{' with human time' if sob.human_time else ''} (footprint compare), not against the whole "
+                       "AI side drawn here.")
         for v in (grid[0], grid[-1]):
             rows.append({"series": label, "variant": "", "kind": "budget", "volume": float(v),
                          "volume_unit": f"task/{vu}", "volume_low": np.nan, "volume_high": np.nan, "metric": metric,
