@@ -14,7 +14,7 @@ from pathlib import Path
 from .formatting import num
 
 #: The card's caveats (English message ids of the catalogue).
-from .words import CAVEATS, SOBRIETY_NOTE  # noqa: E402
+from .words import CAVEATS, NOT_AVAILABLE, SOBRIETY_NOTE  # noqa: E402
 
 
 def _fig(f) -> str:
@@ -129,9 +129,6 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
             L(w.BREAK_EVEN.get(be["status"], be["status"]))
         out.append(f"| {_md(name)} | **{w.verdict(b['verdict'], L)}** | {w.figure(b['agent_hours_saved']['total'], L)} | "
                    f"{be_text} | {w.robustness(b.get('robustness'), L)} |")
-    for name, v in doc["variants"].items():  # a metric not available on a side: said in words, never 0
-        for g in v.get("not_available", {}).values():
-            out.append(f"- {_md(name)}: {_md(g['text'])}")
     if doc.get("benefit", {}).get("description"):
         out += ["", _md(doc["benefit"]["description"])]
     out.append("")
@@ -145,7 +142,11 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
         out.append(f"| … | {len(rows) - len(shown)} {L('more lines in the appendix')} | | |")
     out.append("")
 
-    out += [f"## {L('Caveats and boundary')}", ""] + [f"- {L(c)}" for c in CAVEATS]
+    out += [f"## {L('Caveats and boundary')}", ""] + [f"- {L(c)}" for c in CAVEATS if c != NOT_AVAILABLE]
+    missing = list(dict.fromkeys(w.metric(k, L) for v in doc["variants"].values() for k in v.get("not_available", {})))
+    if missing:  # a metric not available on a side: said in words, never 0 (the reasons are in the appendix)
+        out.append(f"- **{L('not available')}**{w.colon(L)}{', '.join(missing)}. {L(NOT_AVAILABLE)} "
+                   f"({L('the reasons are in the appendix')})")
     out.append("")
     mc = doc.get("monte_carlo", {})
     import datetime
@@ -192,6 +193,9 @@ def render_appendix(doc: dict, lang: str = "en") -> str:
     out += ["", f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
             f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
     out += [r[1] for r in _breakdown_rows(doc, L)]
+    gaps = [f"{name}: {g['text']}" for name, v in doc["variants"].items() for g in v.get("not_available", {}).values()]
+    if gaps:
+        out += ["", f"## {L('not available')}", ""] + [f"- {_md(t)}" for t in gaps]
     notes = list(doc.get("notes", []))
     if notes:
         out += ["", f"## {L('notes')}", ""] + [f"- {_md(n)}" for n in notes]

@@ -66,6 +66,9 @@ TEXTS = (
     "more lines in the appendix", "Assessed on",
 )
 #: The criterion card's caveats.
+#: The caveat of a metric that is not available (the card prints it only when one is).
+NOT_AVAILABLE = ("Not available means the sources give no such figure for a line: that metric's ratio, break-even "
+                 "and probability are undefined, never zero.")
 CAVEATS = (
     "Rebound effects are not counted: a cheaper, faster service may be used more (Jevons' paradox); the totals "
     "hold for the stated volume only.",
@@ -73,8 +76,7 @@ CAVEATS = (
     "social effects of the substitution (jobs, skills, accessibility).",
     "Human time is counted by its device for the task's time (the time AI frees is reassigned; the office is "
     "heated anyway) unless the scenario says otherwise; the verdict under every boundary is shown.",
-    "Not available means the sources give no such figure for a line: that metric's ratio, break-even and "
-    "probability are undefined, never zero.",
+    NOT_AVAILABLE,
 )
 SOBRIETY_NOTE = "Sobriety is judged on the AI system: the public body's scope by default, the users' share beside it."
 
