@@ -8,12 +8,13 @@ Usage::
 Cases:
 
 * every text-generating row (``output_unit = token``) of the ML.ENERGY leaderboard
-  (benchmarks/data/mlenergy_text.csv, an extract of ../shared/reference/mlenergy_measured.csv):
+  (benchmarks/data/mlenergy_text.csv, an extract of ML.ENERGY's published measurements, https://ml.energy/leaderboard):
   GPU energy per output token on the GPU boundary (steady state, full load; estimate with
   ``fleet_utilisation = 1``, PUE 1, the ``gpu_busy`` line).  v2 and v3 (vLLM) are the
   calibration set and the accuracy target; v1 (2023, batch 1, HF PyTorch) is reported
   separately.
-* the inference and training cases of ../shared/reference/published.csv that give enough
+* the inference and training cases of benchmarks/data/published.csv (published figures, each row with its
+  source and URL) that give enough
   inputs (Epoch AI on the FLOP path, the BLOOM API deployment, ML.ENERGY's Llama 3.1 8B blog
   figure, training of Llama 2/3, BLOOM and GPT-3).
 
@@ -25,7 +26,7 @@ gpu_energy``) divided by the output tokens is its GPU-only energy per output tok
 regression has no hardware input (H100 data), so A100 and B200 rows get its H100 figure.
 When EcoLogits is not importable the script says so and skips that column.
 
-Run it with the benchmark environment, e.g. ``/work/bench-venv/bin/python benchmarks/accuracy.py``.
+Run it with the benchmark environment, e.g. ``bench-venv/bin/python benchmarks/accuracy.py``.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from footprint.montecarlo import estimate_percentiles  # noqa: E402
 from footprint.units import ureg  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "accuracy.md"
-PUBLISHED = ROOT.parent / "shared" / "reference" / "published.csv"  # ../shared beside the checkout
+PUBLISHED = ROOT / "benchmarks" / "data" / "published.csv"  # published figures, each row with its source
 
 #: Bits per weight given to EcoLogits for each precision key.
 QUANTISATION_BITS = {"bf16": 16, "fp16": 16, "fp8": 8, "fp4": 4}
@@ -418,7 +419,7 @@ def run(smoke: bool = False) -> str:
     lines += default_checks_table(samples=500 if smoke else 2000)
     lines += training_checks_table()
     cases = published_cases() if not smoke else published_cases()[:4]
-    lines += ["## Published cases (../shared/reference/published.csv)", "",
+    lines += ["## Published cases (benchmarks/data/published.csv)", "",
               "| id | case | published | estimate | unit | ratio | how | kind |", "|---|---|---:|---:|---|---:|---|---|"]
     for c in cases:
         lines.append(f"| {c['id']} | {c['what']} | {c['published']:,.4g} | {c['estimate']:,.4g} | {c['unit']} | "

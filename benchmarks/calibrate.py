@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/calibrate.py            # fit, cross-validate, print the report
     python benchmarks/calibrate.py --write    # also write the fitted values into factors/constants.csv
-    python benchmarks/calibrate.py --extract  # refresh benchmarks/data/mlenergy_text.csv from the shared reference
+    python benchmarks/calibrate.py --extract FILE  # refresh benchmarks/data/mlenergy_text.csv from a compiled copy
 
 What is fitted: ``eta_compute``, ``eta_memory``, ``u_memory`` and ``u_compute`` of
 ``factors/constants.csv`` -- four numbers shared by every model and every GPU.
@@ -65,8 +65,7 @@ from footprint.inference import PRECISION_BYTES, PRECISION_FLOPS_KEY  # noqa: E4
 from footprint.inputs import CONSTANTS, CORE  # noqa: E402
 from footprint.units import ureg  # noqa: E402
 
-#: The shared reference file (read-only) and the extract kept in the repository.
-SHARED_DATA = ROOT.parent / "shared" / "reference" / "mlenergy_measured.csv"  # ../shared beside the checkout
+#: The extract kept in the repository (refreshed by --extract from a compiled copy of ML.ENERGY's measurements).
 DATA = ROOT / "benchmarks" / "data" / "mlenergy_text.csv"
 
 #: Columns kept in the extract (provenance first).
@@ -180,8 +179,8 @@ def select(rows: list[dict], versions=("v2", "v3")) -> list[dict]:
     return [r for r in rows if r["version"] in versions]
 
 
-def extract(src: Path = SHARED_DATA, dst: Path = DATA) -> int:
-    """Copy the token rows of the shared ML.ENERGY file into the repository extract (atomic write)."""
+def extract(src: Path, dst: Path = DATA) -> int:
+    """Copy the token rows of a compiled ML.ENERGY file (`src`) into the repository extract (atomic write)."""
     with src.open(newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["output_unit"] == "token"]
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -522,14 +521,15 @@ def model_error_range(cv_err: np.ndarray, coverage=0.9) -> tuple[float, float, f
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--extract", action="store_true", help="refresh the data extract from the shared reference")
+    ap.add_argument("--extract", metavar="FILE", type=Path, default=None,
+                    help="refresh the data extract from FILE, a compiled copy of ML.ENERGY's measurements (mlenergy_measured.csv)")
     ap.add_argument("--write", action="store_true", help="write the fitted constants into factors/constants.csv "
                                                          "and factors/serving_stacks.csv")
     ap.add_argument("--folds", type=int, default=0, help="cross-validation folds over model families "
                                                          "(0: leave one family out, the default)")
     args = ap.parse_args(argv)
-    if args.extract:
-        print(f"extracted {extract()} token rows into {DATA.relative_to(ROOT)}")
+    if args.extract is not None:
+        print(f"extracted {extract(args.extract)} token rows into {DATA.relative_to(ROOT)}")
     rows = select(read_rows())
     print(f"{len(rows)} ML.ENERGY v2+v3 token rows, {len({r['model'] for r in rows})} models, "
           f"{len({family(r['model']) for r in rows})} families")

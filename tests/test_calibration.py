@@ -1,7 +1,7 @@
 """Accuracy of the calibrated inference model on measured GPU energy (issue 2 item 8, issue 6 targets).
 
 Data: the text-generating rows of the ML.ENERGY leaderboard v2 (2024) and v3 (2025), kept
-in ``benchmarks/data/mlenergy_text.csv`` (extract of ``../shared/reference/mlenergy_measured.csv``;
+in ``benchmarks/data/mlenergy_text.csv`` (extract of ML.ENERGY's published measurements;
 Chung et al. 2025, arXiv:2505.06371).  Boundary: GPU energy per output token in the steady
 state of a fully loaded vLLM server, compared with the ``gpu_busy`` line of the estimate.
 Method and figures: docs/methodology.md (Calibration), benchmarks/calibrate.py.
