@@ -142,31 +142,34 @@ def parse_column(series, name: str, spec, column_unit: str | None, problems: Pro
     Returns the array (NaN where missing or bad) and the mask of given cells.
     """
     n = len(series)
-    out = np.full((n, 3), np.nan)
-    missing = _missing(series)
-    given = ~missing
+    numbers = series.dtype.kind in "biuf"
+    if numbers:  # one pass for the missing cells: NaN (the text path also treats blank strings)
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        given = ~np.isnan(values)
+    else:
+        given = ~_missing(series)
     default_unit = column_unit or spec.bare_unit
     if column_unit is not None:
         factor, err = _unit_factor(column_unit, spec.unit)
         if err:
             problems.add(given, label, f"column unit: {err}")
-            return out, given
-    if series.dtype.kind in "biuf":  # numbers: one multiplication
-        values = series.to_numpy(dtype=float)
+            return np.full((n, 3), np.nan), given
+    if numbers:  # numbers: one multiplication
         if default_unit is None:
             problems.add(given, label, f"a plain number needs a unit: write e.g. '{example(spec.unit)}' or name the "
                                        f"column {name}[unit]")
-            return out, given
+            return np.full((n, 3), np.nan), given
         factor, _ = _unit_factor(default_unit, spec.unit)
-        magnitudes = values * factor
-        out[:] = magnitudes[:, None]
+        magnitudes = values * factor if factor != 1.0 else values
         bad = given & ~np.isfinite(values)
         problems.add(bad, label, "not a finite number")
-        out[bad] = np.nan
         check_column(magnitudes[:, None], given & ~bad, spec, problems, label)  # points: one value per row
+        out = np.repeat(magnitudes[:, None], 3, axis=1)
+        if bad.any():
+            out[bad] = np.nan
         return out, given
-    else:
-        _parse_text(series, given, name, spec, default_unit, problems, label, out)
+    out = np.full((n, 3), np.nan)
+    _parse_text(series, given, name, spec, default_unit, problems, label, out)
     check_column(out, given, spec, problems, label)
     return out, given
 
