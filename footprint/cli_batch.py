@@ -250,6 +250,7 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
     except OSError as exc:
         raise InputError(f"--batch: cannot read '{path}' ({exc.strerror or exc})") from None
     n_rows = layout["rows"]
+    batch.tune_allocator()  # this process runs the chunks (or merges them): reuse freed arrays
     engine = _Dask(workers, scheduler) if parallel else _Local()
     with engine:
         if chunk_rows is None:

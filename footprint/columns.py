@@ -731,7 +731,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     dep_ratio, has_dep_ratio = profile("host_power_ratio", D)
     choose(v, S, "host_power", [
         (given["host_power"], col["host_power"], GIVEN),
-        (has_dep_ratio, dep_ratio * v["tdp"][:, 1:2],
+        (has_dep_ratio, dep_ratio * v["tdp"][:, 1:2] if has_dep_ratio.any() else dep_ratio,  # unused without profile
          Rule("derived", table="deployments", names=dep, parameter="host_power_ratio",
               formula="host_power_ratio x gpu tdp", inputs=("tdp",))),
         (allrows, ratio * v["tdp"][:, 1:2],
@@ -741,7 +741,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     idle_ratio = triple(factors.get("servers", "gpu_server", "host_idle_ratio"), D)[None, :]
     dep_idle, has_dep_idle = profile("host_idle_ratio", D)
     with np.errstate(invalid="ignore"):
-        host_idle_dep = np.minimum(dep_idle * v["host_power"], v["host_power"])
+        host_idle_dep = np.minimum(dep_idle * v["host_power"], v["host_power"]) if has_dep_idle.any() else dep_idle
         host_idle_gen = np.minimum(idle_ratio * v["host_power"], v["host_power"])
     P.add(given["host_idle_power"] & given["host_power"] & (col["host_idle_power"][:, 1] > col["host_power"][:, 1]),
           "host_idle_power", "cannot exceed {host_power} (the host's power while serving)")
@@ -774,14 +774,16 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         P.add(fail, "gpus", msgs)
     per_gpu, has_per_gpu = profile("batch_per_gpu", D)
     dep_batch, has_dep_batch = profile("batch_size", D)
-    with np.errstate(invalid="ignore", over="ignore"):
-        from .inference import gpus_needed
+    from .inference import gpus_needed
 
-        mem_overhead = c.constants.get("memory_overhead", _constant("memory_overhead", D))[:, 1]
-        instance = np.where(given["gpus"], np.broadcast_to(col["gpus"][:, 1], (n,)), gpus_needed(
-            np.broadcast_to(v["total_params"][:, 1], (n,)), np.broadcast_to(v["bytes_per_param"][:, 1], (n,)),
-            np.broadcast_to(v["gpu_memory"][:, 1], (n,)), mem_overhead))
-        per_instance = per_gpu * instance[:, None]
+    mem_overhead = c.constants.get("memory_overhead", _constant("memory_overhead", D))[:, 1]
+    per_instance = per_gpu  # the GPUs of an instance matter only to a profile's batch per GPU
+    if has_per_gpu.any():
+        with np.errstate(invalid="ignore", over="ignore"):
+            instance = np.where(given["gpus"], np.broadcast_to(col["gpus"][:, 1], (n,)), gpus_needed(
+                np.broadcast_to(v["total_params"][:, 1], (n,)), np.broadcast_to(v["bytes_per_param"][:, 1], (n,)),
+                np.broadcast_to(v["gpu_memory"][:, 1], (n,)), mem_overhead))
+            per_instance = per_gpu * instance[:, None]
     choose(v, S, "batch_size", [
         (given["batch_size"], col["batch_size"], GIVEN),
         (item, point(1.0), item_rule),
