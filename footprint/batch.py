@@ -259,7 +259,8 @@ def oriented(values: dict, cases: bool = True) -> dict:
 
 
 def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: int | None = None,
-             seed=None, units: dict | None = None, max_elements: int | None = None, row_offset: int = 0):
+             seed=None, units: dict | None = None, max_elements: int | None = None, row_offset: int = 0,
+             with_sources: bool = False):
     """Estimate every row of `table` (one scenario per row) in one vectorised call.
 
     Parameters
@@ -288,6 +289,12 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     row_offset : int
         Position of the table's first row in a larger table (its rows' Monte Carlo streams
         depend on their global position, so a table read in chunks gives the same draws).
+    with_sources : bool
+        Also return the sources table of the whole run (:func:`merge_sources`: one row per
+        ``sources_id`` and input, ordered by id, as ``OUT.sources.csv``), last in the returned
+        tuple.  With a Dask DataFrame it is a Dask DataFrame of one partition built from the
+        same partition tasks as the results: ``dask.compute(result, sources)`` estimates every
+        partition once and gives both.
 
     Returns
     -------
@@ -309,9 +316,14 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
 
     if is_dask(table):
         return _estimate_dask(table, skip_invalid=skip_invalid, cases=cases, samples=samples, seed=seed, units=units,
-                              max_elements=max_elements, row_offset=row_offset)
+                              max_elements=max_elements, row_offset=row_offset, with_sources=with_sources)
     if not isinstance(table, pd.DataFrame):
         raise InputError("batch: give a pandas DataFrame or a Dask DataFrame (one row per scenario)")
+    if with_sources:
+        out = estimate(table, skip_invalid=skip_invalid, cases=cases, samples=samples, seed=seed, units=units,
+                       max_elements=max_elements, row_offset=row_offset)
+        result = out[0] if skip_invalid else out
+        return (*(out if skip_invalid else (out,)), merge_sources([result.attrs.get("sources")]))
     inputs, passthrough = normalise_columns(table)
     data, row_units = split_units_row(table, inputs)
     row_units.update(units or {})
@@ -470,6 +482,21 @@ def sources_table(res, good):
     return pd.Categorical.from_codes(remap[inverse.reshape(-1)], categories=categories), table
 
 
+def merge_sources(tables) -> "pandas.DataFrame":
+    """The sources table of a whole run from the tables of its chunks or partitions (None: a chunk without rows).
+
+    Duplicates are dropped and the rows ordered by ``sources_id`` (stable: each id keeps its
+    inputs in order), so any chunking, partitioning or number of workers gives the same table.
+    """
+    import pandas as pd
+
+    tables = [t for t in tables if t is not None and len(t)]
+    if not tables:
+        return pd.DataFrame(columns=list(SOURCE_COLUMNS))
+    merged = pd.concat(tables, ignore_index=True).drop_duplicates()
+    return merged.sort_values("sources_id", kind="stable").reset_index(drop=True)
+
+
 def _unique(keys: np.ndarray):
     """``np.unique(keys, return_index=True, return_inverse=True)`` by hashing (pandas), O(rows) instead of a sort.
 
@@ -617,12 +644,26 @@ def _estimate_partition(part, offsets, drop_first, meta, options, partition_info
     if len(part) == 0:
         return meta
     result = estimate(part, row_offset=int(offsets[number]), **options)
-    result.attrs.clear()  # the sources table stays per partition (see estimate_sources)
+    result.attrs.clear()  # pandas cannot concatenate frames whose attrs hold frames (with_sources: _estimate_pair)
     result["notes"] = result["notes"].astype(object)  # categories differ between partitions
     return result
 
 
-def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elements, row_offset):
+def _estimate_pair(part, offset, drop_first, meta, options):
+    """(result, sources table) of one partition at its global row offset: the tasks of ``with_sources``."""
+    if drop_first:
+        part = part.iloc[1:]
+    if len(part) == 0:
+        return meta, None
+    result = estimate(part, row_offset=int(offset), **options)
+    sources = result.attrs.pop("sources", None)
+    result.attrs.clear()
+    result["notes"] = result["notes"].astype(object)  # categories differ between partitions
+    return result, sources
+
+
+def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elements, row_offset,
+                   with_sources=False):
     """:func:`estimate` of a Dask DataFrame: ``map_partitions`` with an explicit ``meta``.
 
     Each partition is estimated where it lies, at its global row offset (the partition
@@ -631,7 +672,9 @@ def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elem
     and any number of workers.  A units row (the first row of the first partition) applies
     to every partition.  Bad values raise :class:`~footprint.errors.InputError` when the
     result is computed (rows named by the partition's index); ``skip_invalid`` is not
-    available here (the CLI's ``--workers`` writes the rejects).
+    available here (the CLI's ``--workers`` writes the rejects).  With `with_sources`, one
+    delayed task per partition gives its results and its sources table, and a last task
+    merges the tables (:func:`merge_sources`).
     """
     import numpy as np
 
@@ -652,5 +695,15 @@ def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elem
     offsets[0] = int(row_offset)
     meta = result_meta(table._meta[passthrough], cases=cases, samples=samples)
     options = dict(cases=cases, samples=samples, seed=seed, units=row_units, max_elements=max_elements)
-    return table.map_partitions(_estimate_partition, offsets.tolist(), drop_first, meta, options, meta=meta,
-                                align_dataframes=False)
+    if not with_sources:
+        return table.map_partitions(_estimate_partition, offsets.tolist(), drop_first, meta, options, meta=meta,
+                                    align_dataframes=False)
+    import dask
+
+    dd = require_dask()
+    pairs = [dask.delayed(_estimate_pair, nout=2, pure=True)(part, int(offsets[k]), drop_first and k == 0, meta,
+                                                             options)
+             for k, part in enumerate(table.to_delayed())]
+    result = dd.from_delayed([r for r, _ in pairs], meta=meta, divisions=table.divisions, verify_meta=False)
+    merged = dask.delayed(merge_sources, pure=True)([s for _, s in pairs])
+    return result, dd.from_delayed([merged], meta=merge_sources([]), verify_meta=False)
