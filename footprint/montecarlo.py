@@ -203,7 +203,24 @@ def row_uniforms(seed: int, key: str, positions, samples: int) -> np.ndarray:
     return out
 
 
-def uniforms(samples: int, seed=None, streams=None, positions=None, names=None) -> dict:
+class Draws:
+    """The uniform draws of one stream for a chunk of rows: row ``i`` draws ``table[index[i]]``.
+
+    Rows that share a factor row share one row of `table`, so the sampler can draw each
+    distinct (stream row, range) once (:func:`draw_inputs`).
+    """
+
+    __slots__ = ("index", "table")
+
+    def __init__(self, index: np.ndarray, table: np.ndarray):
+        self.index, self.table = index, table
+
+    def full(self) -> np.ndarray:
+        """The ``(rows, samples)`` draws."""
+        return np.take(self.table, self.index, axis=0)
+
+
+def uniforms(samples: int, seed=None, streams=None, positions=None, names=None, indexed: bool = False) -> dict:
     """Uniform draws per input of :data:`~footprint.estimator.INPUTS`, ``(rows, samples)`` or ``(samples,)``.
 
     Parameters
@@ -218,6 +235,8 @@ def uniforms(samples: int, seed=None, streams=None, positions=None, names=None) 
     names : iterable of str, optional
         The inputs to draw (those with a range); all of :data:`~footprint.estimator.INPUTS`
         by default.  The draws of an input do not depend on which others are drawn.
+    indexed : bool
+        Give each input's draws as :class:`Draws` (shared rows once) instead of full arrays.
     """
     seed = 0 if seed is None else int(seed)
     positions = np.arange(1) if positions is None else np.asarray(positions)
@@ -226,33 +245,40 @@ def uniforms(samples: int, seed=None, streams=None, positions=None, names=None) 
     for name in wanted:
         stream = SHARED_DRAWS.get(name, name)
         if stream not in u:
-            u[stream] = _stream_uniforms(seed, stream, streams, positions, samples)
+            u[stream] = _stream_draws(seed, stream, streams, positions, samples)
         u[name] = u[stream]
     for name, other in SHARED_DRAWS.items():
         if other in u:
             u[name] = u[other]
+    if not indexed:
+        full = {id(d): d.full() for d in u.values()}
+        u = {name: full[id(d)] for name, d in u.items()}
     return u
 
 
-def _stream_uniforms(seed, stream, streams, positions, samples) -> np.ndarray:
+def _stream_draws(seed, stream, streams, positions, samples) -> Draws:
     """The draws of one input's stream for every row: the row's own, or its factor row's shared draws."""
     n = len(positions)
     if streams is None or stream not in streams:
-        return row_uniforms(seed, f"row:{stream}", positions, samples)
+        return Draws(np.arange(n), row_uniforms(seed, f"row:{stream}", positions, samples))
     codes, keys = streams[stream]
     codes = np.broadcast_to(np.asarray(codes), (n,))
     shared = [int(code) for code in np.unique(codes) if keys[int(code)] is not None]
     if not shared:
-        return row_uniforms(seed, f"row:{stream}", positions, samples)
-    out = np.empty((n, int(samples)), dtype=np.float64)
+        return Draws(np.arange(n), row_uniforms(seed, f"row:{stream}", positions, samples))
+    index = np.empty(n, dtype=np.intp)
     own = np.ones(n, dtype=bool)
-    for code in shared:
+    parts = []
+    for j, code in enumerate(shared):
         rows = codes == code
-        out[rows] = row_uniforms(seed, keys[code], [0], samples)[0]
+        index[rows] = j
+        parts.append(row_uniforms(seed, keys[code], [0], samples))
         own &= ~rows
-    if own.any():
-        out[own] = row_uniforms(seed, f"row:{stream}", positions[own], samples)
-    return out
+    own_rows = np.flatnonzero(own)
+    index[own_rows] = len(shared) + np.arange(own_rows.size)
+    if own_rows.size:
+        parts.append(row_uniforms(seed, f"row:{stream}", positions[own_rows], samples))
+    return Draws(index, np.concatenate(parts))
 
 
 def streams_of(sources, n: int) -> dict:
@@ -300,10 +326,35 @@ def draw_inputs(m: dict, u, ranges: dict | None = None) -> dict:
     ranges = _ranges(m) if ranges is None else ranges
     out = {}
     for name, (lo, mid, hi) in ranges.items():
-        out[name] = mid if lo is None else sample(u[name], lo, mid, hi)
+        if lo is None:
+            out[name] = mid
+        elif isinstance(u[name], Draws):
+            out[name] = _sample_distinct(u[name], lo, mid, hi)
+        else:
+            out[name] = sample(u[name], lo, mid, hi)
     if "active_params" in out and "total_params" in out:
         out["active_params"] = np.minimum(out["active_params"], out["total_params"])
     return out
+
+
+def _sample_distinct(draws: Draws, lo, mid, hi) -> np.ndarray:
+    """:func:`sample` of every row, computed once per distinct (draws row, low, central, high).
+
+    Rows that take a factor row's draws and its range (every row with the same GPU, say) give
+    the same samples, bit for bit: they are drawn once and copied.
+    """
+    rows = draws.index.size
+    lo, mid, hi = (np.broadcast_to(x, (rows, 1)) for x in (lo, mid, hi))
+    keys = np.empty((rows, 4), dtype=np.float64)
+    keys[:, 0] = draws.index.view(np.int64) if draws.index.dtype.itemsize == 8 else draws.index
+    keys[:, 1], keys[:, 2], keys[:, 3] = lo[:, 0], mid[:, 0], hi[:, 0]
+    # rows compared by their bytes (NaN and -0.0 compare as they are stored: equal bits, equal samples)
+    _, first, inverse = np.unique(keys.view(np.dtype((np.void, 32))).reshape(-1), return_index=True,
+                                  return_inverse=True)
+    if first.size == rows:
+        return sample(draws.full(), lo, mid, hi)
+    drawn = sample(draws.table[draws.index[first]], lo[first], mid[first], hi[first])
+    return np.take(drawn, inverse.reshape(-1), axis=0)
 
 
 def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
@@ -359,7 +410,7 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
         chunk = {k: a[sl] for k, a in m.items()}
         ranges = _ranges(chunk)
         ranged = [k for k, (lo, _, _) in ranges.items() if lo is not None]  # points are not drawn
-        u = uniforms(samples, seed, chunk_streams, positions[sl], names=ranged)
+        u = uniforms(samples, seed, chunk_streams, positions[sl], names=ranged, indexed=True)
         drawn = draw_inputs(chunk, u, ranges)
         del u
         with np.errstate(all="ignore"):
@@ -369,8 +420,14 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
                 out[f"{metric}.per_request"][sl] = np.percentile(x, q, axis=-1).T
                 if period is not None:
                     per = np.asarray(period, dtype=float)[sl, None]
-                    total = x * drawn["request_rate"] * per
-                    out[f"{metric}.total"][sl] = np.percentile(total, q, axis=-1).T
+                    has = ~np.isnan(per[:, 0])  # rows without a period have no total (NaN, as initialised)
+                    if has.all():
+                        total = x * drawn["request_rate"] * per
+                        out[f"{metric}.total"][sl] = np.percentile(total, q, axis=-1).T
+                    elif has.any():
+                        rate = np.broadcast_to(drawn["request_rate"], (has.size, np.shape(drawn["request_rate"])[-1]))
+                        total = x[has] * rate[has] * per[has]
+                        out[f"{metric}.total"][np.arange(sl.start, sl.stop)[has]] = np.percentile(total, q, axis=-1).T
             del res, drawn
     return out
 

@@ -243,3 +243,24 @@ def test_in_place_sampler_gives_the_same_bits_as_the_plain_one(seed, rows, sampl
     np.testing.assert_array_equal(montecarlo.sample(u, low, mode, high), _plain_sample(u, low, mode, high))
     # scalars (the comparison's sampler)
     np.testing.assert_array_equal(montecarlo.sample(u, 1.0, 2.0, 50.0), _plain_sample(u, 1.0, 2.0, 50.0))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32), rows=st.integers(1, 40))
+def test_rows_sharing_a_factor_row_are_drawn_once_with_the_same_bits(seed, rows):
+    """The sampler draws each distinct (stream row, range) once: the same bits as drawing every row."""
+    rng = np.random.default_rng(seed)
+    names = ["tdp", "pue", "total_params", "active_params", "grid_intensity"]
+    base = {"tdp": [600.0, 700.0, 800.0], "pue": [1.1, 1.2, 1.4], "total_params": [6e10, 7e10, 8e10],
+            "active_params": [6e10, 7e10, 8e10], "grid_intensity": [1e-8, 2e-8, 3e-7]}
+    m = {k: np.repeat(np.array([v]), rows, axis=0) * rng.choice([1.0, 1.0, 2.0], (rows, 1)) for k, v in base.items()}
+    m["pue"][rng.random(rows) < 0.3] = np.nan  # NaN rows keep their NaN
+    codes = rng.integers(0, 3, rows)
+    streams = {k: (codes, [None, f"factor:t:a:{k}", f"factor:t:b:{k}"]) for k in names}
+    positions = rng.integers(0, 10**6, rows)
+    full = montecarlo.uniforms(64, seed, streams, positions, names=names)
+    indexed = montecarlo.uniforms(64, seed, streams, positions, names=names, indexed=True)
+    a, b = montecarlo.draw_inputs(m, full), montecarlo.draw_inputs(m, indexed)
+    for k in names:
+        np.testing.assert_array_equal(a[k], b[k])
+        assert a[k].tobytes() == b[k].tobytes()
