@@ -666,8 +666,8 @@ def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elem
                    with_sources=False):
     """:func:`estimate` of a Dask DataFrame: ``map_partitions`` with an explicit ``meta``.
 
-    Each partition is estimated where it lies, at its global row offset (the partition
-    lengths are counted once, a pass over the data), so the Monte Carlo draws of a row and
+    Each partition is estimated where it lies, at its global row offset (with Monte Carlo
+    samples, the partition lengths are counted once, a pass over the data), so the Monte Carlo draws of a row and
     the figures are the same as for the whole table in one process, for any partitioning
     and any number of workers.  A units row (the first row of the first partition) applies
     to every partition.  Bad values raise :class:`~footprint.errors.InputError` when the
@@ -690,9 +690,12 @@ def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elem
     _, row_units = split_units_row(head, inputs)
     drop_first = bool(row_units)
     row_units.update(units or {})
-    lengths = np.asarray(table.map_partitions(len).compute(), dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) - (1 if drop_first else 0) + int(row_offset)
-    offsets[0] = int(row_offset)
+    if samples is None:  # only the Monte Carlo streams depend on a row's position: no pass to count the rows
+        offsets = np.full(table.npartitions, int(row_offset), dtype=np.int64)
+    else:
+        lengths = np.asarray(table.map_partitions(len).compute(), dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) - (1 if drop_first else 0) + int(row_offset)
+        offsets[0] = int(row_offset)
     meta = result_meta(table._meta[passthrough], cases=cases, samples=samples)
     options = dict(cases=cases, samples=samples, seed=seed, units=row_units, max_elements=max_elements)
     if not with_sources:

@@ -227,3 +227,13 @@ def test_cli_error_line_is_the_same_in_any_chunking(tmp_path):
         said.append(str(info.value))
     assert said[0] == said[1]
     assert "lines 5, 19, 32, column pue" in said[0]
+
+
+@needs_dask
+@pytest.mark.parametrize("cases", [True, False])
+def test_dask_without_samples_needs_no_row_count_and_gives_the_pandas_rows(cases):
+    table = _table(70, seed=6)
+    expected = batch.estimate(table, cases=cases)
+    got = batch.estimate(dd.from_pandas(table, npartitions=5), cases=cases).compute(scheduler="sync")
+    pd.testing.assert_frame_equal(got, expected.assign(notes=expected["notes"].astype(object)), check_dtype=False,
+                                  check_categorical=False, check_exact=True)
