@@ -142,31 +142,34 @@ def parse_column(series, name: str, spec, column_unit: str | None, problems: Pro
     Returns the array (NaN where missing or bad) and the mask of given cells.
     """
     n = len(series)
-    out = np.full((n, 3), np.nan)
-    missing = _missing(series)
-    given = ~missing
+    numbers = series.dtype.kind in "biuf"
+    if numbers:  # one pass for the missing cells: NaN (the text path also treats blank strings)
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        given = ~np.isnan(values)
+    else:
+        given = ~_missing(series)
     default_unit = column_unit or spec.bare_unit
     if column_unit is not None:
         factor, err = _unit_factor(column_unit, spec.unit)
         if err:
             problems.add(given, label, f"column unit: {err}")
-            return out, given
-    if series.dtype.kind in "biuf":  # numbers: one multiplication
-        values = series.to_numpy(dtype=float)
+            return np.full((n, 3), np.nan), given
+    if numbers:  # numbers: one multiplication
         if default_unit is None:
             problems.add(given, label, f"a plain number needs a unit: write e.g. '{example(spec.unit)}' or name the "
                                        f"column {name}[unit]")
-            return out, given
+            return np.full((n, 3), np.nan), given
         factor, _ = _unit_factor(default_unit, spec.unit)
-        magnitudes = values * factor
-        out[:] = magnitudes[:, None]
+        magnitudes = values * factor if factor != 1.0 else values
         bad = given & ~np.isfinite(values)
         problems.add(bad, label, "not a finite number")
-        out[bad] = np.nan
         check_column(magnitudes[:, None], given & ~bad, spec, problems, label)  # points: one value per row
+        out = np.repeat(magnitudes[:, None], 3, axis=1)
+        if bad.any():
+            out[bad] = np.nan
         return out, given
-    else:
-        _parse_text(series, given, name, spec, default_unit, problems, label, out)
+    out = np.full((n, 3), np.nan)
+    _parse_text(series, given, name, spec, default_unit, problems, label, out)
     check_column(out, given, spec, problems, label)
     return out, given
 
@@ -256,7 +259,8 @@ def oriented(values: dict, cases: bool = True) -> dict:
 
 
 def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: int | None = None,
-             seed=None, units: dict | None = None, max_elements: int | None = None, row_offset: int = 0):
+             seed=None, units: dict | None = None, max_elements: int | None = None, row_offset: int = 0,
+             with_sources: bool = False):
     """Estimate every row of `table` (one scenario per row) in one vectorised call.
 
     Parameters
@@ -285,6 +289,12 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     row_offset : int
         Position of the table's first row in a larger table (its rows' Monte Carlo streams
         depend on their global position, so a table read in chunks gives the same draws).
+    with_sources : bool
+        Also return the sources table of the whole run (:func:`merge_sources`: one row per
+        ``sources_id`` and input, ordered by id, as ``OUT.sources.csv``), last in the returned
+        tuple.  With a Dask DataFrame it is a Dask DataFrame of one partition built from the
+        same partition tasks as the results: ``dask.compute(result, sources)`` estimates every
+        partition once and gives both.
 
     Returns
     -------
@@ -306,9 +316,14 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
 
     if is_dask(table):
         return _estimate_dask(table, skip_invalid=skip_invalid, cases=cases, samples=samples, seed=seed, units=units,
-                              max_elements=max_elements, row_offset=row_offset)
+                              max_elements=max_elements, row_offset=row_offset, with_sources=with_sources)
     if not isinstance(table, pd.DataFrame):
         raise InputError("batch: give a pandas DataFrame or a Dask DataFrame (one row per scenario)")
+    if with_sources:
+        out = estimate(table, skip_invalid=skip_invalid, cases=cases, samples=samples, seed=seed, units=units,
+                       max_elements=max_elements, row_offset=row_offset)
+        result = out[0] if skip_invalid else out
+        return (*(out if skip_invalid else (out,)), merge_sources([result.attrs.get("sources")]))
     inputs, passthrough = normalise_columns(table)
     data, row_units = split_units_row(table, inputs)
     row_units.update(units or {})
@@ -360,7 +375,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
                     for i, q in enumerate(("p5", "p50", "p95")):
                         new[f"{metric}_{scope}_{q}[{unit}]"] = arr[:, i] * f
     if new:
-        computed = pd.DataFrame(new, index=kept.index)
+        computed = pd.DataFrame(new, index=kept.index, copy=False)  # the columns are fresh arrays: no copy
         result = pd.concat([kept, computed], axis=1) if len(kept.columns) else computed
     else:
         result = kept.copy()
@@ -376,24 +391,49 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
 
 
 def _notes_column(res, good):
-    """Each row's notes joined by '; ', as a categorical column (rows sharing notes share one text)."""
+    """Each row's notes joined by '; ', as a categorical column (rows sharing notes share one text).
+
+    Each row's notes are a bit pattern (note ``i`` is bit ``7 - i % 8`` of byte ``i // 8``, as
+    :func:`numpy.packbits` packs them; 64 notes a word, words mixed into one 64-bit key); the
+    keys are made unique and each distinct pattern is spelled once.  A note that holds for
+    every row or for none adds a constant, so only the others cost a pass over the rows.
+    """
     import pandas as pd
 
     n = len(good)
+    n_good = int(good.sum())
     texts = [res.problems.spell(t) for _, t in res.notes]
     if not texts:
-        return pd.Categorical.from_codes(np.zeros(int(good.sum()), dtype=int), categories=[""])
-    bits = np.stack([np.broadcast_to(np.asarray(m, dtype=bool), (n,)) for m, _ in res.notes], axis=1)[good]
-    packed = np.packbits(bits, axis=1)
-    words = np.zeros((packed.shape[0], -(-packed.shape[1] // 8) * 8), dtype=np.uint8)
-    words[:, :packed.shape[1]] = packed
-    words = words.view(np.uint64)  # 64 notes per word; several words are mixed into one key
-    key = words[:, 0].copy()
+        return pd.Categorical.from_codes(np.zeros(n_good, dtype=int), categories=[""])
+    full = n_good == n
+    masks = []
+    for m, _ in res.notes:
+        m = np.asarray(m, dtype=bool)
+        if m.size != 1:
+            m = m if full else m[good]
+            if not m.any():
+                m = np.zeros(1, dtype=bool)
+            elif m.all():
+                m = np.ones(1, dtype=bool)
+        masks.append(m.reshape(-1))
+    n_words = -(-len(masks) // 64)
+    key = None
     with np.errstate(over="ignore"):
-        for w in range(1, words.shape[1]):
-            key = key * np.uint64(0x9E3779B97F4A7C15) + words[:, w]
+        for w in range(n_words):
+            const = np.uint64(0)
+            word = None
+            for i in range(64 * w, min(len(masks), 64 * w + 64)):
+                shift = np.uint64(8 * ((i % 64) // 8) + 7 - i % 8)
+                m = masks[i]
+                if m.size == 1:
+                    const |= np.uint64(int(m[0])) << shift
+                else:
+                    bits = m.view(np.uint8).astype(np.uint64) << shift
+                    word = bits if word is None else word | bits
+            word = np.full(n_good, const, dtype=np.uint64) if word is None else word | const
+            key = word if key is None else key * np.uint64(0x9E3779B97F4A7C15) + word
     _, first, codes = _unique(key)
-    labels = ["; ".join(dict.fromkeys(t for t, on in zip(texts, bits[j]) if on)) for j in first]
+    labels = ["; ".join(dict.fromkeys(t for t, m in zip(texts, masks) if m[0 if m.size == 1 else j])) for j in first]
     categories = list(dict.fromkeys(labels))
     remap = np.array([categories.index(lab) for lab in labels], dtype=int)
     return pd.Categorical.from_codes(remap[codes.reshape(-1)], categories=categories)
@@ -440,6 +480,21 @@ def sources_table(res, good):
     categories = list(dict.fromkeys(ids))  # two patterns may give one id (placeholders are not recorded)
     remap = np.array([categories.index(i) for i in ids], dtype=np.intp)
     return pd.Categorical.from_codes(remap[inverse.reshape(-1)], categories=categories), table
+
+
+def merge_sources(tables) -> "pandas.DataFrame":
+    """The sources table of a whole run from the tables of its chunks or partitions (None: a chunk without rows).
+
+    Duplicates are dropped and the rows ordered by ``sources_id`` (stable: each id keeps its
+    inputs in order), so any chunking, partitioning or number of workers gives the same table.
+    """
+    import pandas as pd
+
+    tables = [t for t in tables if t is not None and len(t)]
+    if not tables:
+        return pd.DataFrame(columns=list(SOURCE_COLUMNS))
+    merged = pd.concat(tables, ignore_index=True).drop_duplicates()
+    return merged.sort_values("sources_id", kind="stable").reset_index(drop=True)
 
 
 def _unique(keys: np.ndarray):
@@ -509,8 +564,47 @@ def require_dask():
     return dd
 
 
+#: glibc allocator settings of :func:`tune_allocator` [byte]: arrays up to this size come from the heap...
+MMAP_THRESHOLD = 32 << 20
+#: ... and up to this much freed memory stays in the process for the next arrays.
+TRIM_THRESHOLD = (1 << 31) - 1  # 2 GiB, the largest value of a C int
+
+
+def tune_allocator() -> bool:
+    """Let this process reuse the memory of freed arrays instead of asking the system for fresh pages.
+
+    A batch of a million rows allocates and frees a few hundred arrays of 8 to 24 MB.  glibc's
+    default hands every array over 128 kB back to the system when it is freed, so the next one
+    is zero-filled page by page again (about 50,000 page faults a call, system time that
+    grows with the machine's load).  This sets glibc's ``M_MMAP_THRESHOLD`` to
+    :data:`MMAP_THRESHOLD` and ``M_TRIM_THRESHOLD`` to :data:`TRIM_THRESHOLD` with
+    ``mallopt``: the freed arrays stay in the heap and are reused.  The cost is that the
+    process keeps up to :data:`TRIM_THRESHOLD` of freed memory.  ``footprint estimate --batch``
+    and :func:`worker_setup` call it; :func:`estimate` itself never changes the process's
+    settings.  Figures are not affected.
+
+    Returns
+    -------
+    bool
+        Whether the settings were applied (False off glibc, e.g. on macOS or Windows).
+    """
+    import ctypes
+    import ctypes.util
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3  # malloc.h
+        return bool(libc.mallopt(m_mmap_threshold, MMAP_THRESHOLD)) & bool(libc.mallopt(m_trim_threshold,
+                                                                                          TRIM_THRESHOLD))
+    except (OSError, AttributeError):
+        return False
+
+
 def worker_setup() -> None:
-    """Pay the per-process set-up (unit registry, factor tables) once, before the first partition.
+    """Pay the per-process set-up (unit registry, factor tables, allocator) once, before the first partition.
 
     The unit registry is footprint's application registry from the import of
     :mod:`footprint.units` on, so :class:`pint.Quantity` objects pickled by one process
@@ -521,6 +615,7 @@ def worker_setup() -> None:
 
     from . import units  # noqa: F401  (pint.set_application_registry at import)
 
+    tune_allocator()
     estimate(pd.DataFrame({"params": ["7B"], "gpu": ["H100"], "zone": ["FRA"]}), samples=1)
 
 
@@ -549,21 +644,37 @@ def _estimate_partition(part, offsets, drop_first, meta, options, partition_info
     if len(part) == 0:
         return meta
     result = estimate(part, row_offset=int(offsets[number]), **options)
-    result.attrs.clear()  # the sources table stays per partition (see estimate_sources)
+    result.attrs.clear()  # pandas cannot concatenate frames whose attrs hold frames (with_sources: _estimate_pair)
     result["notes"] = result["notes"].astype(object)  # categories differ between partitions
     return result
 
 
-def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elements, row_offset):
+def _estimate_pair(part, offset, drop_first, meta, options):
+    """(result, sources table) of one partition at its global row offset: the tasks of ``with_sources``."""
+    if drop_first:
+        part = part.iloc[1:]
+    if len(part) == 0:
+        return meta, None
+    result = estimate(part, row_offset=int(offset), **options)
+    sources = result.attrs.pop("sources", None)
+    result.attrs.clear()
+    result["notes"] = result["notes"].astype(object)  # categories differ between partitions
+    return result, sources
+
+
+def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elements, row_offset,
+                   with_sources=False):
     """:func:`estimate` of a Dask DataFrame: ``map_partitions`` with an explicit ``meta``.
 
-    Each partition is estimated where it lies, at its global row offset (the partition
-    lengths are counted once, a pass over the data), so the Monte Carlo draws of a row and
+    Each partition is estimated where it lies, at its global row offset (with Monte Carlo
+    samples, the partition lengths are counted once, a pass over the data), so the Monte Carlo draws of a row and
     the figures are the same as for the whole table in one process, for any partitioning
     and any number of workers.  A units row (the first row of the first partition) applies
     to every partition.  Bad values raise :class:`~footprint.errors.InputError` when the
     result is computed (rows named by the partition's index); ``skip_invalid`` is not
-    available here (the CLI's ``--workers`` writes the rejects).
+    available here (the CLI's ``--workers`` writes the rejects).  With `with_sources`, one
+    delayed task per partition gives its results and its sources table, and a last task
+    merges the tables (:func:`merge_sources`).
     """
     import numpy as np
 
@@ -579,10 +690,23 @@ def _estimate_dask(table, *, skip_invalid, cases, samples, seed, units, max_elem
     _, row_units = split_units_row(head, inputs)
     drop_first = bool(row_units)
     row_units.update(units or {})
-    lengths = np.asarray(table.map_partitions(len).compute(), dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) - (1 if drop_first else 0) + int(row_offset)
-    offsets[0] = int(row_offset)
+    if samples is None:  # only the Monte Carlo streams depend on a row's position: no pass to count the rows
+        offsets = np.full(table.npartitions, int(row_offset), dtype=np.int64)
+    else:
+        lengths = np.asarray(table.map_partitions(len).compute(), dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) - (1 if drop_first else 0) + int(row_offset)
+        offsets[0] = int(row_offset)
     meta = result_meta(table._meta[passthrough], cases=cases, samples=samples)
     options = dict(cases=cases, samples=samples, seed=seed, units=row_units, max_elements=max_elements)
-    return table.map_partitions(_estimate_partition, offsets.tolist(), drop_first, meta, options, meta=meta,
-                                align_dataframes=False)
+    if not with_sources:
+        return table.map_partitions(_estimate_partition, offsets.tolist(), drop_first, meta, options, meta=meta,
+                                    align_dataframes=False)
+    import dask
+
+    dd = require_dask()
+    pairs = [dask.delayed(_estimate_pair, nout=2, pure=True)(part, int(offsets[k]), drop_first and k == 0, meta,
+                                                             options)
+             for k, part in enumerate(table.to_delayed())]
+    result = dd.from_delayed([r for r, _ in pairs], meta=meta, divisions=table.divisions, verify_meta=False)
+    merged = dask.delayed(merge_sources, pure=True)([s for _, s in pairs])
+    return result, dd.from_delayed([merged], meta=merge_sources([]), verify_meta=False)

@@ -250,6 +250,7 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
     except OSError as exc:
         raise InputError(f"--batch: cannot read '{path}' ({exc.strerror or exc})") from None
     n_rows = layout["rows"]
+    batch.tune_allocator()  # this process runs the chunks (or merges them): reuse freed arrays
     engine = _Dask(workers, scheduler) if parallel else _Local()
     with engine:
         if chunk_rows is None:
@@ -308,9 +309,8 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
                     pd.concat(rejected).to_csv(fh, index=True, lineterminator="\n")
             if n_good:
                 with staged.open(src_table) as fh:
-                    table = pd.concat([t for t in sources if t is not None]).drop_duplicates()
                     # ordered by id (stable: inputs keep their order), so any chunking writes the same file
-                    table.sort_values("sources_id", kind="stable").to_csv(fh, index=False, lineterminator="\n")
+                    batch.merge_sources(sources).to_csv(fh, index=False, lineterminator="\n")
     n_bad = sum(len(r) for r in rejected)
     msg = f"footprint: {n_good} row{'s' if n_good != 1 else ''} estimated -> {out} (sources: {src_table.name})"
     if n_bad:

@@ -144,37 +144,53 @@ def reduce3(op, arr):
 
 
 def check_column(arr, given, spec, problems, name):
-    """The domain checks of the input registry (:class:`footprint.inputs.UserInput`) on every row at once."""
-    ok = given & ~reduce3(np.logical_or, np.isnan(arr))
+    """The domain checks of the input registry (:class:`footprint.inputs.UserInput`) on every row at once.
+
+    `arr` is ``(rows, 3)`` (low, value, high) or ``(rows, 1)`` (points).  Each check costs one
+    comparison over the rows; the values shown in messages are computed only when a check fails.
+    """
+    point = arr.shape[1] == 1
     lo, value, hi = arr[:, 0], arr[:, arr.shape[1] // 2], arr[:, -1]
     with np.errstate(invalid="ignore"):
-        order = ok & (lo > hi)
-        problems.add(order, name, "range has low > high; give low..high with low <= high")
-        outside = ok & ~order & ((value < lo) | (value > hi))
-        problems.add(outside, name, "the central value lies outside its range")
-        finite = ok & ~reduce3(np.logical_and, np.isfinite(arr))
+        if point:  # a point cannot be out of order or outside its range
+            ok = given & ~np.isnan(lo)
+            finite = ok & ~np.isfinite(lo)
+        else:
+            ok = given & ~reduce3(np.logical_or, np.isnan(arr))
+            order = ok & (lo > hi)
+            problems.add(order, name, "range has low > high; give low..high with low <= high")
+            outside = ok & ~order & ((value < lo) | (value > hi))
+            problems.add(outside, name, "the central value lies outside its range")
+            finite = ok & ~reduce3(np.logical_and, np.isfinite(arr))
+            ok &= ~order & ~outside
         problems.add(finite, name, "not a finite number")
-        ok &= ~order & ~outside & ~finite
-        tests = []
+        ok &= ~finite
         shown = getattr(spec, "shown_unit", None)
         f = scale(spec.unit, shown) if shown else 1.0  # limits and values in the unit people read
         u = f" {shown}" if shown else ""
+        tests = []  # (failing rows, values shown, message template), in order: the first failing check is reported
         if spec.whole:  # the ends of a range are counts; its midpoint need not be whole (100..501 -> 300.5)
-            lo_bad, hi_bad = lo != np.round(lo), hi != np.round(hi)
-            tests.append((lo_bad | hi_bad, np.where(lo_bad, lo, hi),
-                          "{:g} is not a whole number; give a count such as 400"))
+            if point:
+                tests.append((lambda: lo != np.round(lo), lambda: lo, "{:g} is not a whole number; give a count such as 400"))
+            else:
+                def not_whole():
+                    return (lo != np.round(lo)) | (hi != np.round(hi))
+                tests.append((not_whole, lambda: np.where(lo != np.round(lo), lo, hi),
+                              "{:g} is not a whole number; give a count such as 400"))
         if spec.positive:
-            tests.append((lo <= 0, lo * f, "must be greater than zero, got {:g}" + u))
+            tests.append((lambda: lo <= 0, lambda: lo * f, "must be greater than zero, got {:g}" + u))
         if spec.minimum is not None:
             hint = f"; {spec.minimum_hint}" if spec.minimum_hint else ""
-            tests.append((lo < spec.minimum, lo * f, "must be at least %.6g%s, got {:.6g}%s%s"
+            tests.append((lambda: lo < spec.minimum, lambda: lo * f, "must be at least %.6g%s, got {:.6g}%s%s"
                           % (spec.minimum * f, u, u, hint)))
         if spec.maximum is not None:
-            tests.append((hi > spec.maximum, hi * f, "must be at most %.6g%s, got {:.6g}%s; a larger value is not "
-                          "physically meaningful (docs/inputs.md lists the limits)" % (spec.maximum * f, u, u)))
-        for fails, shown, template in tests:  # the first failing check of a cell is reported
-            problems.add(ok & fails, name, LazyMessages(shown, template))
-            ok &= ~fails
+            tests.append((lambda: hi > spec.maximum, lambda: hi * f, "must be at most %.6g%s, got {:.6g}%s; a larger "
+                          "value is not physically meaningful (docs/inputs.md lists the limits)" % (spec.maximum * f, u, u)))
+        for fails, values, template in tests:
+            failing = ok & fails()
+            if failing.any():
+                problems.add(failing, name, LazyMessages(values(), template))
+                ok &= ~failing
 
 
 # -- names (GPU, zone, model...) --------------------------------------------------------------------
@@ -740,7 +756,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     dep_ratio, has_dep_ratio = profile("host_power_ratio", D)
     choose(v, S, "host_power", [
         (given["host_power"], col["host_power"], GIVEN),
-        (has_dep_ratio, dep_ratio * v["tdp"][:, 1:2],
+        (has_dep_ratio, dep_ratio * v["tdp"][:, 1:2] if has_dep_ratio.any() else dep_ratio,  # unused without profile
          Rule("derived", table="deployments", names=dep, parameter="host_power_ratio",
               formula="host_power_ratio x gpu tdp", inputs=("tdp",))),
         (allrows, ratio * v["tdp"][:, 1:2],
@@ -750,7 +766,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     idle_ratio = triple(factors.get("servers", "gpu_server", "host_idle_ratio"), D)[None, :]
     dep_idle, has_dep_idle = profile("host_idle_ratio", D)
     with np.errstate(invalid="ignore"):
-        host_idle_dep = np.minimum(dep_idle * v["host_power"], v["host_power"])
+        host_idle_dep = np.minimum(dep_idle * v["host_power"], v["host_power"]) if has_dep_idle.any() else dep_idle
         host_idle_gen = np.minimum(idle_ratio * v["host_power"], v["host_power"])
     P.add(given["host_idle_power"] & given["host_power"] & (col["host_idle_power"][:, 1] > col["host_power"][:, 1]),
           "host_idle_power", "cannot exceed {host_power} (the host's power while serving)")
@@ -795,14 +811,16 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         P.add(fail, "gpus", msgs)
     per_gpu, has_per_gpu = profile("batch_per_gpu", D)
     dep_batch, has_dep_batch = profile("batch_size", D)
-    with np.errstate(invalid="ignore", over="ignore"):
-        from .inference import gpus_needed
+    from .inference import gpus_needed
 
-        mem_overhead = c.constants.get("memory_overhead", _constant("memory_overhead", D))[:, 1]
-        instance = np.where(given["gpus"], np.broadcast_to(col["gpus"][:, 1], (n,)), gpus_needed(
-            np.broadcast_to(v["total_params"][:, 1], (n,)), np.broadcast_to(v["bytes_per_param"][:, 1], (n,)),
-            np.broadcast_to(v["gpu_memory"][:, 1], (n,)), mem_overhead))
-        per_instance = per_gpu * instance[:, None]
+    mem_overhead = c.constants.get("memory_overhead", _constant("memory_overhead", D))[:, 1]
+    per_instance = per_gpu  # the GPUs of an instance matter only to a profile's batch per GPU
+    if has_per_gpu.any():
+        with np.errstate(invalid="ignore", over="ignore"):
+            instance = np.where(given["gpus"], np.broadcast_to(col["gpus"][:, 1], (n,)), gpus_needed(
+                np.broadcast_to(v["total_params"][:, 1], (n,)), np.broadcast_to(v["bytes_per_param"][:, 1], (n,)),
+                np.broadcast_to(v["gpu_memory"][:, 1], (n,)), mem_overhead))
+            per_instance = per_gpu * instance[:, None]
     choose(v, S, "batch_size", [
         (given["batch_size"], col["batch_size"], GIVEN),
         (item, point(1.0), item_rule),

@@ -43,6 +43,8 @@ References
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .estimator import INPUTS, compute
@@ -69,14 +71,27 @@ def triangular_ppf(u, low, mode, high):
         Probabilities in [0, 1) [-].
     low, mode, high : array_like
         ``low <= mode <= high``; ``low == high`` gives ``low``.
+
+    >>> triangular_ppf(np.array([0.0, 0.5, 0.999999]), 1.0, 2.0, 3.0).round(4).tolist()
+    [1.0, 2.0, 2.9986]
     """
     u, low, mode, high = (np.asarray(x, dtype=float) for x in (u, low, mode, high))
     width = high - low
+    shape = np.broadcast_shapes(u.shape, low.shape, mode.shape, high.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         f_mode = (mode - low) / width
-        left = low + np.sqrt(u * width * (mode - low))
-        right = high - np.sqrt((1.0 - u) * width * (high - mode))
-    return np.where(u < f_mode, left, right)
+        # low + sqrt(u x width x (mode - low)) and high - sqrt((1 - u) x width x (high - mode)), in place
+        left = np.multiply(u, width, out=np.empty(shape))
+        left *= mode - low
+        np.sqrt(left, out=left)
+        left += low
+        right = np.subtract(1.0, u, out=np.empty(shape))
+        right *= width
+        right *= high - mode
+        np.sqrt(right, out=right)
+        np.subtract(high, right, out=right)
+    np.copyto(right, left, where=u < f_mode)
+    return right
 
 
 def sample(u, low, mode, high, log_ratio: float = LOG_RATIO):
@@ -85,7 +100,7 @@ def sample(u, low, mode, high, log_ratio: float = LOG_RATIO):
     Parameters
     ----------
     u : array_like
-        Uniform draws, shape ``(samples,)`` [-].
+        Uniform draws, shape ``(samples,)`` or ``(rows, samples)`` [-].
     low, mode, high : array_like
         Range and central value per scenario, shape ``(rows, 1)`` [any unit].
 
@@ -98,19 +113,43 @@ def sample(u, low, mode, high, log_ratio: float = LOG_RATIO):
         use_log = (low > 0) & (high > log_ratio * low)
         lo, mo, hi = (np.where(use_log, np.log(np.where(use_log, x, 1.0)), x) for x in (low, mode, high))
     x = triangular_ppf(u, lo, mo, hi)
-    return np.where(use_log, np.exp(np.where(use_log, x, 0.0)), x)
+    if np.any(use_log):  # exp on the log-scale rows only
+        rows = np.broadcast_to(use_log, x.shape[:-1] + (1,))[..., 0] if x.ndim > 1 else None
+        if x.ndim > 1 and rows.shape == x.shape[:-1]:
+            x[rows] = np.exp(x[rows])
+        else:
+            x = np.where(use_log, np.exp(np.where(use_log, x, 0.0)), x)
+    return x
 
 
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: the top 53 bits as a double in [0, 1)
+#: Elements hashed at once by :func:`row_uniforms` (its temporaries stay in the CPU cache).
+_BLOCK = 1 << 15
 
 
 def _mix64(z: np.ndarray) -> np.ndarray:
     """The SplitMix64 finaliser (Steele, Lea & Flood 2014), vectorised on uint64 (wrapping arithmetic)."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
 
 
+def _mix64_inplace(z: np.ndarray, tmp: np.ndarray) -> None:
+    """:func:`_mix64` of `z` written into `z` (`tmp`: scratch of the same shape): no temporary arrays."""
+    np.right_shift(z, _S30, out=tmp)
+    z ^= tmp
+    z *= _M1
+    np.right_shift(z, _S27, out=tmp)
+    z ^= tmp
+    z *= _M2
+    np.right_shift(z, _S31, out=tmp)
+    z ^= tmp
+
+
+@functools.lru_cache(maxsize=4096)
 def _key64(seed: int, key: str) -> np.uint64:
     import hashlib
 
@@ -118,22 +157,70 @@ def _key64(seed: int, key: str) -> np.uint64:
     return np.frombuffer(digest, dtype=np.uint64)[0]
 
 
+@functools.lru_cache(maxsize=16)
+def _counters(samples: int) -> np.ndarray:
+    """The mixed draw counters ``_mix64(k + 1)`` of draws ``k = 0 .. samples - 1`` (read-only, cached)."""
+    with np.errstate(over="ignore"):
+        mixed = _mix64(np.arange(1, int(samples) + 1, dtype=np.uint64))
+    mixed.flags.writeable = False
+    return mixed
+
+
 def row_uniforms(seed: int, key: str, positions, samples: int) -> np.ndarray:
     """Uniform draws of stream `key` for the rows at `positions` [-], shape ``(rows, samples)``.
 
     A counter-based generator: draw ``k`` of row ``i`` is a hash of (seed, key, i, k), so a
     row's draws depend only on the run's seed and the row's position, not on how the rows
-    are chunked or how many workers evaluate them.
+    are chunked or how many workers evaluate them.  Draw ``k`` of the row at position ``i``
+    is ``mix(key + i x 0x9E3779B97F4A7C15 + mix(k + 1)) >> 11`` times 2**-53, with ``mix``
+    the SplitMix64 finaliser and ``key`` the first 8 bytes of BLAKE2b("seed|key").  The hash
+    runs in blocks of rows, in place (no temporary array of the full size).
+
+    >>> row_uniforms(3, "row:pue", [0, 7], 2).round(6).tolist()
+    [[0.89616, 0.550101], [0.26347, 0.565022]]
     """
-    positions = np.asarray(positions, dtype=np.uint64).reshape(-1, 1)
-    k = np.arange(int(samples), dtype=np.uint64)[None, :]
+    positions = np.asarray(positions, dtype=np.uint64).reshape(-1)
+    samples = int(samples)
+    counters = _counters(samples)
+    rows = positions.size
+    out = np.empty((rows, samples), dtype=np.float64)
+    if rows == 0 or samples == 0:
+        return out
     with np.errstate(over="ignore"):
-        z = _key64(seed, key) + positions * np.uint64(0x9E3779B97F4A7C15) + _mix64(k + np.uint64(1))
-        bits = _mix64(z) >> np.uint64(11)
-    return bits.astype(np.float64) * (1.0 / 9007199254740992.0)
+        base = _key64(seed, key) + positions * _GOLDEN  # (rows,): one 64-bit offset per row
+    step = max(1, _BLOCK // samples)
+    z = np.empty((min(step, rows), samples), dtype=np.uint64)
+    tmp = np.empty_like(z)
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        zb, tb = z[: stop - start], tmp[: stop - start]
+        np.add(base[start:stop, None], counters[None, :], out=zb)
+        _mix64_inplace(zb, tb)
+        zb >>= _S11
+        ob = out[start:stop]
+        ob[...] = zb  # uint64 -> float64, exact below 2**53
+        ob *= _TO_UNIT
+    return out
 
 
-def uniforms(samples: int, seed=None, streams=None, positions=None) -> dict:
+class Draws:
+    """The uniform draws of one stream for a chunk of rows: row ``i`` draws ``table[index[i]]``.
+
+    Rows that share a factor row share one row of `table`, so the sampler can draw each
+    distinct (stream row, range) once (:func:`draw_inputs`).
+    """
+
+    __slots__ = ("index", "table")
+
+    def __init__(self, index: np.ndarray, table: np.ndarray):
+        self.index, self.table = index, table
+
+    def full(self) -> np.ndarray:
+        """The ``(rows, samples)`` draws."""
+        return np.take(self.table, self.index, axis=0)
+
+
+def uniforms(samples: int, seed=None, streams=None, positions=None, names=None, indexed: bool = False) -> dict:
     """Uniform draws per input of :data:`~footprint.estimator.INPUTS`, ``(rows, samples)`` or ``(samples,)``.
 
     Parameters
@@ -145,27 +232,53 @@ def uniforms(samples: int, seed=None, streams=None, positions=None) -> dict:
         is the row's own.
     positions : array_like, optional
         Global positions of the rows (0, 1, ... by default).
+    names : iterable of str, optional
+        The inputs to draw (those with a range); all of :data:`~footprint.estimator.INPUTS`
+        by default.  The draws of an input do not depend on which others are drawn.
+    indexed : bool
+        Give each input's draws as :class:`Draws` (shared rows once) instead of full arrays.
     """
     seed = 0 if seed is None else int(seed)
     positions = np.arange(1) if positions is None else np.asarray(positions)
+    wanted = list(INPUTS) if names is None else [n for n in INPUTS if n in set(names)]
     u = {}
-    for name in INPUTS:
+    for name in wanted:
         stream = SHARED_DRAWS.get(name, name)
-        if stream in u:
-            u[name] = u[stream]
-            continue
-        own = row_uniforms(seed, f"row:{stream}", positions, samples)
-        if streams is not None and stream in streams:
-            codes, keys = streams[stream]
-            codes = np.broadcast_to(np.asarray(codes), (len(positions),))
-            for code in np.unique(codes):
-                key = keys[int(code)]
-                if key is not None:
-                    own[codes == code] = row_uniforms(seed, key, [0], samples)[0]
-        u[name] = own
+        if stream not in u:
+            u[stream] = _stream_draws(seed, stream, streams, positions, samples)
+        u[name] = u[stream]
     for name, other in SHARED_DRAWS.items():
-        u[name] = u[other]
+        if other in u:
+            u[name] = u[other]
+    if not indexed:
+        full = {id(d): d.full() for d in u.values()}
+        u = {name: full[id(d)] for name, d in u.items()}
     return u
+
+
+def _stream_draws(seed, stream, streams, positions, samples) -> Draws:
+    """The draws of one input's stream for every row: the row's own, or its factor row's shared draws."""
+    n = len(positions)
+    if streams is None or stream not in streams:
+        return Draws(np.arange(n), row_uniforms(seed, f"row:{stream}", positions, samples))
+    codes, keys = streams[stream]
+    codes = np.broadcast_to(np.asarray(codes), (n,))
+    shared = [int(code) for code in np.unique(codes) if keys[int(code)] is not None]
+    if not shared:
+        return Draws(np.arange(n), row_uniforms(seed, f"row:{stream}", positions, samples))
+    index = np.empty(n, dtype=np.intp)
+    own = np.ones(n, dtype=bool)
+    parts = []
+    for j, code in enumerate(shared):
+        rows = codes == code
+        index[rows] = j
+        parts.append(row_uniforms(seed, keys[code], [0], samples))
+        own &= ~rows
+    own_rows = np.flatnonzero(own)
+    index[own_rows] = len(shared) + np.arange(own_rows.size)
+    if own_rows.size:
+        parts.append(row_uniforms(seed, f"row:{stream}", positions[own_rows], samples))
+    return Draws(index, np.concatenate(parts))
 
 
 def streams_of(sources, n: int) -> dict:
@@ -186,7 +299,18 @@ def streams_of(sources, n: int) -> dict:
     return out
 
 
-def draw_inputs(m: dict, u: dict) -> dict:
+def _ranges(m: dict) -> dict:
+    """Per input, ``(low, central, high)`` as ``(rows, 1)`` columns, or ``(None, central, None)`` for a point."""
+    out = {}
+    for name, arr in m.items():
+        lo, mid, hi = arr.min(axis=-1)[:, None], arr[:, 1:2], arr.max(axis=-1)[:, None]
+        with np.errstate(invalid="ignore"):
+            ranged = bool(np.any(hi > lo))
+        out[name] = (lo, mid, hi) if ranged else (None, mid, None)
+    return out
+
+
+def draw_inputs(m: dict, u, ranges: dict | None = None) -> dict:
     """Inputs of :func:`~footprint.estimator.compute` with a trailing sample axis.
 
     Parameters
@@ -194,17 +318,43 @@ def draw_inputs(m: dict, u: dict) -> dict:
     m : dict of ndarray
         Every input as ``(rows, 3)`` (a case axis in any order) or ``(1, 3)``.
     u : dict of ndarray
-        Uniform draws per input, ``(samples,)``.
+        Uniform draws per input, ``(samples,)`` or ``(rows, samples)``; only the inputs with a
+        range are read.
+    ranges : dict, optional
+        :func:`_ranges` of `m`, when the caller has it.
     """
+    ranges = _ranges(m) if ranges is None else ranges
     out = {}
-    for name, arr in m.items():
-        lo, mid, hi = arr.min(axis=-1)[:, None], arr[:, 1:2], arr.max(axis=-1)[:, None]
-        with np.errstate(invalid="ignore"):
-            ranged = bool(np.any(hi > lo))
-        out[name] = sample(u[name], lo, mid, hi) if ranged else mid
+    for name, (lo, mid, hi) in ranges.items():
+        if lo is None:
+            out[name] = mid
+        elif isinstance(u[name], Draws):
+            out[name] = _sample_distinct(u[name], lo, mid, hi)
+        else:
+            out[name] = sample(u[name], lo, mid, hi)
     if "active_params" in out and "total_params" in out:
         out["active_params"] = np.minimum(out["active_params"], out["total_params"])
     return out
+
+
+def _sample_distinct(draws: Draws, lo, mid, hi) -> np.ndarray:
+    """:func:`sample` of every row, computed once per distinct (draws row, low, central, high).
+
+    Rows that take a factor row's draws and its range (every row with the same GPU, say) give
+    the same samples, bit for bit: they are drawn once and copied.
+    """
+    rows = draws.index.size
+    lo, mid, hi = (np.broadcast_to(x, (rows, 1)) for x in (lo, mid, hi))
+    keys = np.empty((rows, 4), dtype=np.float64)
+    keys[:, 0] = draws.index.view(np.int64) if draws.index.dtype.itemsize == 8 else draws.index
+    keys[:, 1], keys[:, 2], keys[:, 3] = lo[:, 0], mid[:, 0], hi[:, 0]
+    # rows compared by their bytes (NaN and -0.0 compare as they are stored: equal bits, equal samples)
+    _, first, inverse = np.unique(keys.view(np.dtype((np.void, 32))).reshape(-1), return_index=True,
+                                  return_inverse=True)
+    if first.size == rows:
+        return sample(draws.full(), lo, mid, hi)
+    drawn = sample(draws.table[draws.index[first]], lo[first], mid[first], hi[first])
+    return np.take(drawn, inverse.reshape(-1), axis=0)
 
 
 def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
@@ -257,8 +407,12 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
         sl = slice(start, min(rows, start + step))
         chunk_streams = None if streams is None else {
             k: (np.broadcast_to(codes, (rows,))[sl], keys) for k, (codes, keys) in streams.items()}
-        u = uniforms(samples, seed, chunk_streams, positions[sl])
-        drawn = draw_inputs({k: a[sl] for k, a in m.items()}, u)
+        chunk = {k: a[sl] for k, a in m.items()}
+        ranges = _ranges(chunk)
+        ranged = [k for k, (lo, _, _) in ranges.items() if lo is not None]  # points are not drawn
+        u = uniforms(samples, seed, chunk_streams, positions[sl], names=ranged, indexed=True)
+        drawn = draw_inputs(chunk, u, ranges)
+        del u
         with np.errstate(all="ignore"):
             res = compute(drawn)
             for metric in METRICS:
@@ -266,8 +420,14 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
                 out[f"{metric}.per_request"][sl] = np.percentile(x, q, axis=-1).T
                 if period is not None:
                     per = np.asarray(period, dtype=float)[sl, None]
-                    total = x * drawn["request_rate"] * per
-                    out[f"{metric}.total"][sl] = np.percentile(total, q, axis=-1).T
+                    has = ~np.isnan(per[:, 0])  # rows without a period have no total (NaN, as initialised)
+                    if has.all():
+                        total = x * drawn["request_rate"] * per
+                        out[f"{metric}.total"][sl] = np.percentile(total, q, axis=-1).T
+                    elif has.any():
+                        rate = np.broadcast_to(drawn["request_rate"], (has.size, np.shape(drawn["request_rate"])[-1]))
+                        total = x[has] * rate[has] * per[has]
+                        out[f"{metric}.total"][np.arange(sl.start, sl.stop)[has]] = np.percentile(total, q, axis=-1).T
             del res, drawn
     return out
 

@@ -50,6 +50,52 @@ def test_dask_dataframe_gives_the_rows_of_the_pandas_path(partitions):
 
 
 @needs_dask
+@pytest.mark.parametrize("partitions,seed", [(1, 0), (4, 1), (9, 2)])
+def test_dask_sources_table_is_the_pandas_one(partitions, seed):
+    """`with_sources`: the sources table of a Dask run is the one of the same rows in one process (any partitioning),
+    and results and sources come from one pass over the partitions."""
+    import dask
+
+    table = _table(90, seed=seed).assign(model=np.random.default_rng(seed).choice(["", "llama-3.1-70b"], 90))
+    table.loc[table["model"] != "", "params"] = ""
+    expected, expected_sources = batch.estimate(table, samples=50, seed=2, with_sources=True)
+    assert expected_sources.equals(batch.merge_sources([expected.attrs["sources"]]))
+    assert set(expected["sources_id"].astype(str)) == set(expected_sources["sources_id"])
+    lazy, lazy_sources = batch.estimate(dd.from_pandas(table, npartitions=partitions), samples=50, seed=2,
+                                        with_sources=True)
+    assert isinstance(lazy, dd.DataFrame)
+    calls = []
+    with dask.config.set(scheduler="sync"):
+        from unittest import mock
+
+        real = batch.estimate
+        with mock.patch.object(batch, "estimate", side_effect=lambda *a, **k: calls.append(1) or real(*a, **k)):
+            got, got_sources = dask.compute(lazy, lazy_sources)
+    assert len(calls) == partitions  # each partition estimated once for both
+    pd.testing.assert_frame_equal(got, expected.assign(notes=expected["notes"].astype(object)), check_dtype=False,
+                                  check_categorical=False, check_exact=True)
+    pd.testing.assert_frame_equal(got_sources, expected_sources, check_dtype=False, check_exact=True)
+    # every row's id is in the table, with one line per input of that id
+    assert set(got["sources_id"].astype(str)) == set(got_sources["sources_id"])
+    assert not got_sources.duplicated(["sources_id", "input"]).any()
+
+
+@needs_dask
+def test_dask_sources_with_a_units_row_and_skip_invalid_pandas():
+    table = _table(30, seed=3).assign(grid_intensity="40")
+    units = pd.DataFrame([{c: "" for c in table.columns} | {"grid_intensity": "g/kWh"}])
+    with_units = pd.concat([units, table], ignore_index=True)
+    good, bad, sources = batch.estimate(with_units.assign(pue=with_units["pue"].where(with_units.index != 4, "0.5")),
+                                        skip_invalid=True, with_sources=True)
+    assert len(bad) == 1 and len(good) == 29
+    _, dask_sources = batch.estimate(dd.from_pandas(with_units, npartitions=3), with_sources=True)
+    got = dask_sources.compute(scheduler="sync")
+    assert (got["input"] == "grid_intensity").any()
+    assert set(got.loc[got["input"] == "grid_intensity", "kind"]) == {"given"}
+    assert set(sources.columns) == set(got.columns) == set(batch.SOURCE_COLUMNS)
+
+
+@needs_dask
 def test_dask_dataframe_units_row_applies_to_every_partition():
     table = _table(30).assign(grid_intensity="40")
     units = pd.DataFrame([{c: "" for c in table.columns} | {"grid_intensity": "g/kWh"}])
@@ -181,3 +227,13 @@ def test_cli_error_line_is_the_same_in_any_chunking(tmp_path):
         said.append(str(info.value))
     assert said[0] == said[1]
     assert "lines 5, 19, 32, column pue" in said[0]
+
+
+@needs_dask
+@pytest.mark.parametrize("cases", [True, False])
+def test_dask_without_samples_needs_no_row_count_and_gives_the_pandas_rows(cases):
+    table = _table(70, seed=6)
+    expected = batch.estimate(table, cases=cases)
+    got = batch.estimate(dd.from_pandas(table, npartitions=5), cases=cases).compute(scheduler="sync")
+    pd.testing.assert_frame_equal(got, expected.assign(notes=expected["notes"].astype(object)), check_dtype=False,
+                                  check_categorical=False, check_exact=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from footprint import batch, montecarlo
 from footprint.errors import InputError
@@ -154,3 +156,111 @@ def test_cli_batch_in_chunks_writes_the_same_file(tmp_path):
     run_batch(str(src), str(one), samples=200, seed=2)
     run_batch(str(src), str(many), samples=200, seed=2, chunk_rows=2)
     assert one.read_bytes() == many.read_bytes()
+
+
+# -- the draws themselves: recorded, so that a faster generator cannot change a figure ----------------------------
+
+#: row_uniforms(3, "row:pue", positions, 4), recorded from the first (plain, unblocked) implementation.
+RECORDED_DRAWS = [
+    [0.8961599231907995, 0.5501006923548879, 0.4772038554936746, 0.8779532569504307],
+    [0.5638145846793395, 0.08930899545465909, 0.8599665328681652, 0.2119781014564167],
+    [0.2634702492790092, 0.5650222979891079, 0.9394474059025181, 0.6155514464221047],
+    [0.5730385500561752, 0.1618040790525095, 0.9933722431981773, 0.7283627481595994],
+    [0.21436656628392647, 0.9457813611138429, 0.6214767284196979, 0.4947947024774596],
+]
+
+
+def _plain_row_uniforms(seed, key, positions, samples):
+    """The generator written out on whole arrays, as first implemented (the reference of the blocked one)."""
+    positions = np.asarray(positions, dtype=np.uint64).reshape(-1, 1)
+    k = np.arange(int(samples), dtype=np.uint64)[None, :]
+    with np.errstate(over="ignore"):
+        z = montecarlo._key64(seed, key) + positions * np.uint64(0x9E3779B97F4A7C15) + montecarlo._mix64(k + np.uint64(1))
+        bits = montecarlo._mix64(z) >> np.uint64(11)
+    return bits.astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def test_row_uniforms_are_the_recorded_draws():
+    got = montecarlo.row_uniforms(3, "row:pue", [0, 1, 7, 123456789, 2**40], 4)
+    assert got.tolist() == RECORDED_DRAWS  # exact: the same bits
+    import hashlib
+
+    # blocks of rows of every size (one row over several blocks, many rows per block) give the same bytes
+    big = montecarlo.row_uniforms(0, "row:grid_intensity", np.arange(5000) * 3 + 17, 2000)
+    assert hashlib.sha256(big.tobytes()).hexdigest() == \
+        "a3e90251f7df567cc241af48a42ad205370bc9b4bf21e54e3ed53afea807a7d3"
+    wide = montecarlo.row_uniforms(11, "factor:gpus:h100:tdp", np.arange(1000, 1300), 777)
+    assert hashlib.sha256(wide.tobytes()).hexdigest() == \
+        "aa24fb72ffd2eade32c895004b4b8f4eeca3427eabcff0a964648d3e6a98af7f"
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**63), rows=st.integers(0, 70), samples=st.integers(1, 40_000),
+       start=st.integers(0, 2**62))
+def test_blocked_row_uniforms_equal_the_plain_generator(seed, rows, samples, start):
+    positions = start + np.arange(rows)
+    assert np.array_equal(montecarlo.row_uniforms(seed, "row:x", positions, samples),
+                          _plain_row_uniforms(seed, "row:x", positions, samples))
+
+
+def test_only_ranged_inputs_are_drawn_and_draws_do_not_depend_on_the_others():
+    rng = np.random.default_rng(0)
+    positions = rng.integers(0, 10**9, 30)
+    codes = rng.integers(0, 3, 30)
+    streams = {"pue": (codes, [None, "factor:datacenters:x:pue", None]), "tdp": (codes, ["a", "b", "c"])}
+    every = montecarlo.uniforms(50, 7, streams, positions)
+    some = montecarlo.uniforms(50, 7, streams, positions, names=["pue", "tdp", "active_params"])
+    assert set(some) == {"pue", "tdp", "active_params", "total_params"}  # active params draw on the total's stream
+    for name in some:
+        assert np.array_equal(some[name], every[name])
+    own = codes != 1
+    assert np.array_equal(some["pue"][own], _plain_row_uniforms(7, "row:pue", positions[own], 50))
+    assert np.array_equal(some["pue"][~own], np.broadcast_to(_plain_row_uniforms(7, "factor:datacenters:x:pue", [0], 50),
+                                                             ((~own).sum(), 50)))
+
+
+def _plain_sample(u, low, mode, high, log_ratio=montecarlo.LOG_RATIO):
+    """The sampler written out with whole-array temporaries, as first implemented."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        use_log = (low > 0) & (high > log_ratio * low)
+        lo, mo, hi = (np.where(use_log, np.log(np.where(use_log, x, 1.0)), x) for x in (low, mode, high))
+        width = hi - lo
+        f_mode = (mo - lo) / width
+        left = lo + np.sqrt(u * width * (mo - lo))
+        right = hi - np.sqrt((1.0 - u) * width * (hi - mo))
+    x = np.where(u < f_mode, left, right)
+    return np.where(use_log, np.exp(np.where(use_log, x, 0.0)), x)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), rows=st.integers(1, 30), samples=st.integers(1, 300), shared=st.booleans())
+def test_in_place_sampler_gives_the_same_bits_as_the_plain_one(seed, rows, samples, shared):
+    rng = np.random.default_rng(seed)
+    low = rng.choice([0.0, 1.0, 2.5, 1e-3, np.nan], (rows, 1))
+    mode = low + rng.choice([0.0, 0.5, 30.0], (rows, 1))
+    high = mode + rng.choice([0.0, 1.0, 1000.0], (rows, 1))
+    u = rng.random(samples) if shared else rng.random((rows, samples))
+    np.testing.assert_array_equal(montecarlo.sample(u, low, mode, high), _plain_sample(u, low, mode, high))
+    # scalars (the comparison's sampler)
+    np.testing.assert_array_equal(montecarlo.sample(u, 1.0, 2.0, 50.0), _plain_sample(u, 1.0, 2.0, 50.0))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32), rows=st.integers(1, 40))
+def test_rows_sharing_a_factor_row_are_drawn_once_with_the_same_bits(seed, rows):
+    """The sampler draws each distinct (stream row, range) once: the same bits as drawing every row."""
+    rng = np.random.default_rng(seed)
+    names = ["tdp", "pue", "total_params", "active_params", "grid_intensity"]
+    base = {"tdp": [600.0, 700.0, 800.0], "pue": [1.1, 1.2, 1.4], "total_params": [6e10, 7e10, 8e10],
+            "active_params": [6e10, 7e10, 8e10], "grid_intensity": [1e-8, 2e-8, 3e-7]}
+    m = {k: np.repeat(np.array([v]), rows, axis=0) * rng.choice([1.0, 1.0, 2.0], (rows, 1)) for k, v in base.items()}
+    m["pue"][rng.random(rows) < 0.3] = np.nan  # NaN rows keep their NaN
+    codes = rng.integers(0, 3, rows)
+    streams = {k: (codes, [None, f"factor:t:a:{k}", f"factor:t:b:{k}"]) for k in names}
+    positions = rng.integers(0, 10**6, rows)
+    full = montecarlo.uniforms(64, seed, streams, positions, names=names)
+    indexed = montecarlo.uniforms(64, seed, streams, positions, names=names, indexed=True)
+    a, b = montecarlo.draw_inputs(m, full), montecarlo.draw_inputs(m, indexed)
+    for k in names:
+        np.testing.assert_array_equal(a[k], b[k])
+        assert a[k].tobytes() == b[k].tobytes()
