@@ -11,7 +11,8 @@ import pytest
 
 import footprint
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(footprint.__path__, "footprint."))
+MODULES = sorted(m.name for m in pkgutil.walk_packages(footprint.__path__, "footprint.")
+                 if not m.name.endswith("__main__"))  # running __main__ would start the command
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -382,7 +382,7 @@ def test_cli_estimate_options_need_compare(fake_codecarbon, run_cli):
 
 
 def test_cli_import_does_not_load_codecarbon():
-    code = ("import sys, footprint, footprint.cli, footprint.cli_measure, footprint.measurement; "
+    code = ("import sys, footprint, footprint.cli, footprint.cli.measure, footprint.measurement; "
             "footprint.measure; "
             "assert 'codecarbon' not in sys.modules, 'codecarbon imported'; "
             "assert 'pandas' not in sys.modules, 'pandas imported'")

@@ -302,7 +302,7 @@ def test_figure_data_is_a_dataframe(chatbot):
 
 
 def test_plotly_and_pandas_are_not_imported_by_the_cli_or_the_plots_module():
-    code = ("import sys, footprint.cli, footprint.plots, footprint.cli_plot; "
+    code = ("import sys, footprint.cli, footprint.plots, footprint.cli.plot; "
             "print(sorted(m for m in ('plotly', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"

@@ -14,19 +14,19 @@ import sys
 
 import click
 
-from .errors import InputError
+from ..errors import InputError
 
 #: name -> (module, attribute, one-line help).  Modules that are absent are not listed.
 COMMANDS = {
-    "estimate": ("footprint.cli_estimate", "estimate", "Estimate the footprint of serving a model."),
-    "compare": ("footprint.cli_compare", "compare", "Compare an AI scenario with its non-AI alternative."),
-    "scenario": ("footprint.cli_scenario", "scenario", "Validate or show a scenario file."),
-    "measure": ("footprint.cli_measure", "measure", "Measure a live run with CodeCarbon."),
-    "calibrate": ("footprint.cli_measure", "calibrate", "Set a measured figure beside the estimate."),
-    "plot": ("footprint.cli_plot", "plot", "Plot a scenario (self-contained HTML)."),
-    "factors": ("footprint.cli_factors", "factors_command", "List and show the sourced factor tables."),
-    "schedule": ("footprint.cli_schedule", "schedule", "Hourly grid carbon: a usage profile, or the best time to run a job."),
-    "registry": ("footprint.cli_registry", "registry", "A public AI registry (static site, JSON, CSV) from a folder of use cases."),
+    "estimate": ("footprint.cli.estimate", "estimate", "Estimate the footprint of serving a model."),
+    "compare": ("footprint.cli.compare", "compare", "Compare an AI scenario with its non-AI alternative."),
+    "scenario": ("footprint.cli.scenario", "scenario", "Validate or show a scenario file."),
+    "measure": ("footprint.cli.measure", "measure", "Measure a live run with CodeCarbon."),
+    "calibrate": ("footprint.cli.measure", "calibrate", "Set a measured figure beside the estimate."),
+    "plot": ("footprint.cli.plot", "plot", "Plot a scenario (self-contained HTML)."),
+    "factors": ("footprint.cli.factors", "factors_command", "List and show the sourced factor tables."),
+    "schedule": ("footprint.cli.schedule", "schedule", "Hourly grid carbon: a usage profile, or the best time to run a job."),
+    "registry": ("footprint.cli.registry", "registry", "A public AI registry (static site, JSON, CSV) from a folder of use cases."),
 }
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from . import factors
-from .cli import emit_json
-from .errors import InputError, unknown_name
-from .formatting import num, table
+from .. import factors
+from . import emit_json
+from ..errors import InputError, unknown_name
+from ..formatting import num, table
 
 
 @click.group("factors")
@@ -49,7 +49,7 @@ def list_(table_name, search_text, as_json):
 
 
 def _list_models(search_text, as_json):
-    from . import catalogue
+    from .. import catalogue
 
     found = catalogue.search(search_text)
     if not found:
@@ -71,7 +71,7 @@ def _list_models(search_text, as_json):
 
 
 def _model_doc(key) -> dict:
-    from . import catalogue
+    from .. import catalogue
 
     p = factors.parameters("models", key)
     e = catalogue.entry(key)
@@ -119,7 +119,7 @@ def show(key, as_json):
     hits = [r for t in factors.table_names() for r in factors.rows(t) if r.key[0].lower() == key.lower()]
     srcs = factors.sources()
     if not hits and key not in srcs:
-        from . import catalogue
+        from .. import catalogue
 
         model_key = catalogue.resolve(key)  # a display name or alias of a model
         if model_key is not None:
@@ -150,7 +150,7 @@ def show(key, as_json):
 
 def _hourly_credits() -> list[dict]:
     """The hourly grid series (not factor tables): zone, year, boundary, licence and source."""
-    from . import hourly
+    from .. import hourly
 
     out = []
     for zone in hourly.zones():
@@ -177,7 +177,7 @@ def check():
 
     Warns about model size estimates checked more than a year ago.
     """
-    from . import catalogue
+    from .. import catalogue
 
     problems = factors.validate()
     if not problems:  # the catalogue reads the model table, which loads only once its rows are valid

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .inputs import MAX_SAMPLES
+from ..inputs import MAX_SAMPLES
 
-from .plots import KINDS, METRICS, PER
+from ..plots import KINDS, METRICS, PER
 
 ALL = "all"
 
@@ -55,7 +55,7 @@ def plot(file, output, kind, metric, per, data_path, png, seed, samples, human_t
       footprint plot scenarios/city_chatbot.toml -o chatbot.html
       footprint plot scenarios/city_chatbot.toml -o sweep.html --kind sweep --metric energy --data sweep.csv
     """
-    from . import io, plots
+    from .. import io, plots
 
     kinds = list(KINDS) if kind.lower() == ALL else [kind.lower()]
     several = len(kinds) > 1
@@ -73,7 +73,7 @@ def plot(file, output, kind, metric, per, data_path, png, seed, samples, human_t
     if png:
         reason = plots.png_engine_missing()
         if reason:
-            from .errors import InputError
+            from ..errors import InputError
 
             raise InputError(reason)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from .inputs import MAX_SAMPLES
+from ..inputs import MAX_SAMPLES
 
-from .cli import emit_json
-from .formatting import figure, percent, table
+from . import emit_json
+from ..formatting import figure, percent, table
 
 
 @click.command()
@@ -34,9 +34,9 @@ def compare(file, as_json, card_path, seed, samples, human_time):
       footprint compare scenarios/city_chatbot.toml --json --card card.md
       footprint compare scenarios/tomlinson_page.toml --human-time device
     """
-    from . import card
-    from .compare import compare_scenario
-    from .scenario import load
+    from .. import card
+    from ..compare import compare_scenario
+    from ..scenario import load
 
     if card_path is not None:
         card.check_writable(card_path, {"scenario file": file})

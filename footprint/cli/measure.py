@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import click
 
-from .cli import emit_json, fail
-from .errors import InputError
-from .formatting import figure, num, table
+from . import emit_json, fail
+from ..errors import InputError
+from ..formatting import figure, num, table
 
 DEFAULT_LOG = "footprint-measurements.csv"
 
@@ -19,7 +19,7 @@ _ESTIMATE_KEYS = ("model", "params", "active_params", "input_tokens", "gpu", "gp
 
 
 def _estimate_options(fn):
-    from .cli_inputs import input_options
+    from .inputs import input_options
 
     return input_options(_ESTIMATE_KEYS + ("precision", "provisioning"), prefix="Estimate: ")(fn)
 
@@ -59,7 +59,7 @@ def measure(zone, tokens, items, as_json, output, no_log, interval, tracking_mod
       footprint measure --zone FRA --json -- python embed.py corpus.txt
       footprint measure --zone FRA --compare-estimate --params 8B --gpu L4 -- python generate.py
     """
-    from . import measurement as ms
+    from .. import measurement as ms
 
     kwargs = _estimate_kwargs(estimate_options)
     if kwargs and not compare_estimate:
@@ -67,7 +67,7 @@ def measure(zone, tokens, items, as_json, output, no_log, interval, tracking_mod
     if compare_estimate:
         if "model" not in kwargs and "params" not in kwargs:
             raise InputError("--compare-estimate: give the model with --model NAME or --params SIZE (e.g. 8B)")
-        from .resolve import resolve
+        from ..resolve import resolve
 
         resolve(output_tokens=1, **kwargs)  # bad estimate options fail before anything runs
     for name, value in (("--tokens", tokens), ("--items", items)):
@@ -151,8 +151,8 @@ def calibrate(source, run_id, as_json, **estimate_options):
       footprint calibrate --from footprint-measurements.csv
       footprint calibrate --from results.csv --run-id 3f2a --params 8B --gpu L4 --batch-size 1
     """
-    from . import measurement as ms
-    from .units import ureg
+    from .. import measurement as ms
+    from ..units import ureg
 
     rows = ms.read_results(source)
     if run_id is not None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .cli import emit_json
-from .formatting import assumption_value, table
+from . import emit_json
+from ..formatting import assumption_value, table
 
 
 @click.group()
@@ -14,8 +14,8 @@ def scenario():
 
 
 def _plan(file):
-    from .compare import prepare
-    from .scenario import load
+    from ..compare import prepare
+    from ..scenario import load
 
     return prepare(load(file))
 

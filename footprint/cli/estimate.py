@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .inputs import MAX_SAMPLES
+from ..inputs import MAX_SAMPLES
 
-from .cli import emit_json
-from .cli_inputs import cli_label, input_options
-from .formatting import assumption_value, figure, table
+from . import emit_json
+from .inputs import cli_label, input_options
+from ..formatting import assumption_value, figure, table
 
 @click.command()
 @input_options()
@@ -54,7 +54,7 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
             raise click.UsageError("--batch needs --output FILE.csv")
         if workers is not None and scheduler is not None:
             raise click.UsageError("--workers starts a local cluster and --scheduler joins an existing one: give one")
-        from .cli_batch import run_batch
+        from .batch import run_batch
 
         run_batch(batch_file, output, skip_invalid=skip_invalid, rejects=rejects_file, samples=samples, seed=seed,
                   workers=workers, scheduler=scheduler)
@@ -62,7 +62,7 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
     stray = [f"--{n.replace('_', '-')}" for n, v in batch_flags.items() if v not in (None, False)]
     if stray:
         raise click.UsageError(f"{', '.join(stray)} only apply with --batch FILE.csv")
-    from .estimator import estimate as run
+    from ..estimator import estimate as run
 
     kwargs = {name: value for name, value in options.items() if value is not None}
     if seed is not None and samples is None:
@@ -72,7 +72,7 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
     result = run(label=cli_label, **kwargs)
     doc = result.to_dict()
     if samples is not None:
-        from .montecarlo import estimate_percentiles
+        from ..montecarlo import estimate_percentiles
 
         doc["percentiles"] = estimate_percentiles(result, samples, 0 if seed is None else seed)
     if as_json:
