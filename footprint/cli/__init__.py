@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import sys
 
 import click
 
 from ..errors import InputError
+from .format import emit_json, fail  # noqa: F401  (emit_json: the JSON printer of every command)
 
 #: name -> (module, attribute, one-line help).  Modules that are absent are not listed.
 COMMANDS = {
@@ -58,27 +58,6 @@ def cli():
 
     Every figure has a low-high range and every assumption its source.  Use --json for machines.
     """
-
-
-def emit_json(doc) -> None:
-    """Print one JSON document on stdout (NaN and infinities become null)."""
-    click.echo(json.dumps(_clean(doc), indent=2, ensure_ascii=False))
-
-
-def _clean(x):
-    if isinstance(x, float):
-        return x if x == x and x not in (float("inf"), float("-inf")) else None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    return x
-
-
-def fail(message: str, code: int = 2):
-    """Print one error line on stderr and exit."""
-    click.echo(f"footprint: error: {message}", err=True)
-    sys.exit(code)
 
 
 def main(argv=None) -> None:

@@ -6,7 +6,7 @@ import click
 
 from ..inputs import MAX_SAMPLES
 
-from . import emit_json
+from .format import emit_json
 from ..formatting import figure, percent, table
 
 

@@ -6,7 +6,7 @@ import click
 
 from ..inputs import MAX_SAMPLES
 
-from . import emit_json
+from .format import emit_json
 from .inputs import cli_label, input_options
 from ..formatting import assumption_value, figure, table
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import factors
-from . import emit_json
+from .format import emit_json
 from ..errors import InputError, unknown_name
 from ..formatting import num, table
 

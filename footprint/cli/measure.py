@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from . import emit_json, fail
+from .format import emit_json, fail
 from ..errors import InputError
 from ..formatting import figure, num, table
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import emit_json
+from .format import emit_json
 from ..formatting import assumption_value, table
 
 

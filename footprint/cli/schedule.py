@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import emit_json
+from .format import emit_json
 from ..errors import InputError
 from ..formatting import num, table
 
