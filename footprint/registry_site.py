@@ -436,7 +436,7 @@ def _assumption_value(L: Language, a: dict) -> str:
 
 def render_site(registry, lang: str) -> dict:
     """``{relative path: text}`` of every file of the site."""
-    from .cli import _clean
+    from .cli.format import _clean
 
     L = Language(lang)
     doc = _clean(registry.to_dict())

@@ -17,6 +17,7 @@ import pytest
 
 from footprint import factors
 from footprint import measurement as ms
+from footprint.measurement import process, tracker
 from footprint.errors import InputError
 from footprint.units import ureg
 
@@ -59,9 +60,10 @@ def fake_codecarbon(monkeypatch):
     """Replace CodeCarbon by FakeTracker; returns a function to choose the recorded run."""
     FakeTracker.instances = []
     state = {"run": VM_RUN, "hardware": ["RAM()", "CPU(Cpu Load)"]}
-    monkeypatch.setattr(ms, "_import_codecarbon", lambda: None)
-    monkeypatch.setattr(ms, "_codecarbon_zones", lambda: {"FRA", "USA", "DEU"})
-    monkeypatch.setattr(ms, "_new_tracker", lambda settings: FakeTracker(state["run"], state["hardware"], **settings))
+    monkeypatch.setattr(tracker, "_import_codecarbon", lambda: None)
+    monkeypatch.setattr(process, "_import_codecarbon", lambda: None)
+    monkeypatch.setattr(tracker, "_codecarbon_zones", lambda: {"FRA", "USA", "DEU"})
+    monkeypatch.setattr(tracker, "_new_tracker", lambda settings: FakeTracker(state["run"], state["hardware"], **settings))
 
     def choose(run, hardware):
         state.update(run=run, hardware=hardware)
