@@ -101,7 +101,7 @@ def _e(text) -> str:
 
 
 def _page(L: Language, title: str, body: str, *, home: str) -> str:
-    from .plots import _PAGE_HOOK
+    from .plots.files import _PAGE_HOOK
 
     return (f'<!DOCTYPE html>\n<html lang="{L.lang}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from footprint import plots
+from footprint.errors import InputError
 from footprint.units import ureg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,8 +283,8 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     def fail(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(plots.os, "replace", fail)
-    with pytest.raises(plots.InputError, match="cannot write .*No space left"):
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(InputError, match="cannot write .*No space left"):
         plots.write_atomic(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.html"]
@@ -324,9 +326,9 @@ def test_unknown_choice_lists_the_valid_values(run_cli, tmp_path, args, words):
 
 
 def test_python_api_refuses_unknown_kind_and_metric(chatbot):
-    with pytest.raises(plots.InputError, match="valid: comparison, breakdown, sweep, sensitivity"):
+    with pytest.raises(InputError, match="valid: comparison, breakdown, sweep, sensitivity"):
         plots.table(chatbot, "pie")
-    with pytest.raises(plots.InputError, match="valid: energy, co2e, water"):
+    with pytest.raises(InputError, match="valid: energy, co2e, water"):
         plots.comparison(chatbot, metric="carbon")
 
 
@@ -345,7 +347,7 @@ def test_output_not_writable(run_cli, tmp_path, monkeypatch):
     assert r.code == 2 and "is not a directory" in r.err
     r = run_cli("plot", str(CHATBOT), "-o", str(tmp_path))
     assert r.code == 2 and "is a directory" in r.err
-    monkeypatch.setattr(plots.os, "access", lambda *a, **k: False)  # a read-only directory (tests may run as root)
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)  # a read-only directory (tests may run as root)
     r = run_cli("plot", str(CHATBOT), "-o", str(tmp_path / "p.html"))
     assert r.code == 2 and "not writable" in r.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
@@ -376,5 +378,5 @@ def test_scenario_without_an_alternative(run_cli, tmp_path, chatbot):
     assert not (tmp_path / "p.html").exists()
     # a Scenario object built without one (the Python API)
     bare = dataclasses.replace(chatbot.plan.scenario, alternative=None)
-    with pytest.raises(plots.InputError, match="no \\[alternative\\].*comparison"):
+    with pytest.raises(InputError, match="no \\[alternative\\].*comparison"):
         plots.comparison(bare)

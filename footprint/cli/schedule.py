@@ -87,7 +87,7 @@ def schedule(zone, profile_spec, duration, earliest, deadline, energy, power, tz
         doc = dict(result, kind="profile")
     # everything computed: now write
     if html_path:
-        from ..plots_hourly import write_page
+        from ..plots.hourly import write_page
 
         fig, tab = figure
         write_page([(fig, tab)], html_path, title=f"footprint schedule: {result['zone_name']} ({result['zone']})",
@@ -117,7 +117,7 @@ def _check_plot_path(plot_path, profile_spec, hourly) -> Path:
 
 
 def _figure(kind, arg):
-    from .. import plots_hourly
+    from ..plots import hourly as plots_hourly
 
     return plots_hourly.window_heatmap(arg) if kind == "window" else plots_hourly.week_heatmap(*arg)
 

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from . import hourly
+from .. import hourly
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 BEST_COLOUR, WORST_COLOUR, PROFILE_COLOUR = "#009E73", "#D55E00", "#E69F00"  # Okabe-Ito
@@ -52,7 +52,7 @@ def week_table(zone: str, profile="24/7") -> "plots.Table":  # noqa: F821 - plot
         data year), ``hours`` (how many hours of the year fall in the cell), ``weight``
         (mean profile weight of those hours).
     """
-    from .plots import Table
+    from .data import Table
 
     series = hourly.load_series(zone)
     prof = hourly.parse_profile(profile)
@@ -74,7 +74,7 @@ def week_heatmap(zone: str, profile="24/7"):
     """Day-of-week x hour heat map of `zone`'s intensity with `profile` on top: ``(Figure, Table)``."""
     import plotly.graph_objects as go
 
-    from .plots import _style, _title
+    from .figures import _style, _title
 
     t = week_table(zone, profile)
     m = t.meta
@@ -103,7 +103,7 @@ def week_heatmap(zone: str, profile="24/7"):
 
 
 def _top_margin_safe(fig) -> int:
-    from .plots import _top_margin
+    from .figures import _top_margin
 
     return _top_margin(fig, 10)
 
@@ -115,7 +115,7 @@ def window_table(result: dict) -> "plots.Table":  # noqa: F821
     asked for), ``data_hour_utc`` (the hour of the data used), ``intensity_g_per_kwh``,
     ``in_best`` and ``in_worst`` (share of the hour in the best and the worst job).
     """
-    from .plots import Table
+    from .data import Table
 
     series = hourly.load_series(result["zone"])
     tz = hourly.time_zone(result["time_zone"])
@@ -149,7 +149,7 @@ def window_heatmap(result: dict):
     """Date x hour heat map of a best-start search, best and worst job marked: ``(Figure, Table)``."""
     import plotly.graph_objects as go
 
-    from .plots import _style, _title
+    from .figures import _style, _title
 
     t = window_table(result)
     m = t.meta
@@ -187,7 +187,7 @@ def window_heatmap(result: dict):
 
 def write_page(items, path, title: str, intro: str = ""):
     """Write ``(Figure, Table)`` pairs as one self-contained HTML page, atomically."""
-    from .plots import page, write_atomic
+    from .files import page, write_atomic
 
     return write_atomic(path, page(items, title=title, intro=intro))
 
