@@ -17,7 +17,7 @@ import numpy as np
 from . import embodied, grid, inference, training
 from .inputs import CORE
 from .uncertainty import spread, triplet
-from .units import ureg
+from .units import INTERNAL_UNITS as _INTERNAL, ureg
 
 #: Every numeric input of :func:`compute`: internal unit, and whether a larger
 #: value gives a larger footprint (used to orient ranges on the case axis).
@@ -32,7 +32,6 @@ LINES = ("gpu_busy", "gpu_idle", "host", "pue_overhead", "embodied", "training")
 #: Units of the public outputs (per request, and in total over a period).
 PER_REQUEST_UNITS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL"}
 TOTAL_UNITS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L"}
-_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L"}
 
 
 def _nan_to(x, fallback):

@@ -668,13 +668,13 @@ def stand_in_shift(start: datetime, end: datetime, series: Series) -> dict:
     note = None
     if used:
         note = (f"the data are of {series.year}: the matching span of {series.year}, {abs(days) // 7} whole weeks "
-                f"{'earlier' if days < 0 else 'later'} (weekdays aligned; {_iso(sa)} to {_iso(sb)}), stands in as "
+                f"{'earlier' if days < 0 else 'later'} (weekdays aligned; {iso_utc(sa)} to {iso_utc(sb)}), stands in as "
                 "typical for the dates asked for; local hours may be one hour off on the days when one year is on "
                 "summer time and the other not")
-    return {"used": used, "shift_days": days, "data_start_utc": _iso(sa), "data_end_utc": _iso(sb), "note": note}
+    return {"used": used, "shift_days": days, "data_start_utc": iso_utc(sa), "data_end_utc": iso_utc(sb), "note": note}
 
 
-def _iso(when: datetime) -> str:
+def iso_utc(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 
 
@@ -872,7 +872,7 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
         hours = slice(i0 + k, i0 + k + span)
         return {"start": start.astimezone(tz_obj).isoformat(timespec="minutes"),
                 "end": (start + timedelta(hours=duration_h)).astimezone(tz_obj).isoformat(timespec="minutes"),
-                "data_start_utc": _iso(start + offset), "intensity_g_per_kwh": float(per_start[k]),
+                "data_start_utc": iso_utc(start + offset), "intensity_g_per_kwh": float(per_start[k]),
                 "co2e_kg": co2e(float(per_start[k])), "estimated_hours": int(series.estimated[hours].sum())}
 
     def saving(ref):

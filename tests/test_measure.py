@@ -60,8 +60,8 @@ def fake_codecarbon(monkeypatch):
     """Replace CodeCarbon by FakeTracker; returns a function to choose the recorded run."""
     FakeTracker.instances = []
     state = {"run": VM_RUN, "hardware": ["RAM()", "CPU(Cpu Load)"]}
-    monkeypatch.setattr(tracker, "_import_codecarbon", lambda: None)
-    monkeypatch.setattr(process, "_import_codecarbon", lambda: None)
+    monkeypatch.setattr(tracker, "import_codecarbon", lambda: None)
+    monkeypatch.setattr(process, "import_codecarbon", lambda: None)
     monkeypatch.setattr(tracker, "_codecarbon_zones", lambda: {"FRA", "USA", "DEU"})
     monkeypatch.setattr(tracker, "_new_tracker", lambda settings: FakeTracker(state["run"], state["hardware"], **settings))
 

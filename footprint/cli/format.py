@@ -7,20 +7,12 @@ import sys
 
 import click
 
+from ..io import json_safe
+
 
 def emit_json(doc) -> None:
     """Print one JSON document on stdout (NaN and infinities become null)."""
-    click.echo(json.dumps(_clean(doc), indent=2, ensure_ascii=False))
-
-
-def _clean(x):
-    if isinstance(x, float):
-        return x if x == x and x not in (float("inf"), float("-inf")) else None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    return x
+    click.echo(json.dumps(json_safe(doc), indent=2, ensure_ascii=False))
 
 
 def fail(message: str, code: int = 2):

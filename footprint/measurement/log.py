@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .record import COLUMNS, Measurement, STATUSES, _NUMERIC
+from .record import COLUMNS, Measurement, STATUSES, NUMERIC_COLUMNS
 
 
 def _validate_results(text: str, path) -> list[dict]:
@@ -34,7 +34,7 @@ def _validate_results(text: str, path) -> list[dict]:
             raise InputError(f"{path}: corrupt at line {i} ({len(row)} fields, {len(COLUMNS)} expected); "
                              "it was left untouched; repair it or give a new file with --output")
         rec = dict(zip(COLUMNS, row))
-        for col in _NUMERIC:
+        for col in NUMERIC_COLUMNS:
             if rec[col]:
                 try:
                     float(rec[col])
@@ -188,7 +188,7 @@ def append_result(path, measurement: Measurement) -> Path:
 # -- a measurement is never lost ----------------------------------------------------------
 
 
-def _stderr_line(text: str) -> None:
+def stderr_line(text: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
@@ -266,8 +266,8 @@ def record_result(path, measurement: Measurement) -> Path | None:
     measurement.recorded_in = None if fallback is None else str(fallback)
     where = f"written to {fallback} instead" if fallback else "no fallback folder was writable either"
     measurement.notes.append(f"the measurement was {where}, and printed on stderr as one JSON line")
-    _stderr_line(f"footprint: warning: could not append the measurement to {path} ({reason}); {where}; "
+    stderr_line(f"footprint: warning: could not append the measurement to {path} ({reason}); {where}; "
                  "the record follows as one JSON line")
-    _stderr_line(json.dumps({"footprint_measurement": row, "results_file": str(path),
+    stderr_line(json.dumps({"footprint_measurement": row, "results_file": str(path),
                              "error": reason, "fallback_file": measurement.recorded_in}, ensure_ascii=False))
     return fallback

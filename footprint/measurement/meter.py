@@ -8,15 +8,15 @@ import math
 from .. import factors
 from ..errors import InputError
 from .record import DEFAULT_INTERVAL, Measurement, TRACKING_MODES, build_measurement
-from .tracker import _Tracking, codecarbon_config
+from .tracker import Tracking, codecarbon_config
 from .log import record_result
 
 
-def _check_zone(zone) -> str:
+def check_zone(zone) -> str:
     return factors.find_key("grid", "WOR" if zone is None else str(zone), "zone")
 
 
-def _check_count(x, name: str):
+def check_count(x, name: str):
     if x is None or callable(x):
         return x
     try:
@@ -28,7 +28,7 @@ def _check_count(x, name: str):
     return n
 
 
-def _check_settings(interval, tracking_mode):
+def check_settings(interval, tracking_mode):
     try:
         interval = float(interval)
     except (TypeError, ValueError):
@@ -46,11 +46,11 @@ class Meter:
 
     def __init__(self, zone=None, tokens=None, items=None, *, interval=DEFAULT_INTERVAL, tracking_mode="machine",
                  verbose=False, log=None):
-        self.zone = _check_zone(zone)
+        self.zone = check_zone(zone)
         self.zone_given = zone is not None
-        self.tokens = _check_count(tokens, "tokens")
-        self.items = _check_count(items, "items")
-        self.interval, self.tracking_mode = _check_settings(interval, tracking_mode)
+        self.tokens = check_count(tokens, "tokens")
+        self.items = check_count(items, "items")
+        self.interval, self.tracking_mode = check_settings(interval, tracking_mode)
         self.verbose = verbose
         self.log = log
         self.result: Measurement | None = None
@@ -61,7 +61,7 @@ class Meter:
         if self._tracking is not None:
             raise RuntimeError("this meter is already measuring; use a new footprint.measure(...) to nest")
         self._config = codecarbon_config()
-        self._tracking = _Tracking(self.zone, self.interval, self.tracking_mode, self.verbose)
+        self._tracking = Tracking(self.zone, self.interval, self.tracking_mode, self.verbose)
         self._tracking.start()
         return self
 
@@ -81,7 +81,7 @@ class Meter:
         counts = {}
         for name in ("tokens", "items"):
             x = getattr(self, name)
-            counts[name] = _check_count(x(value) if callable(x) else x, name)
+            counts[name] = check_count(x(value) if callable(x) else x, name)
         notes = [] if self.zone_given else ["no zone given: the world average grid intensity is used"]
         self.result = build_measurement(raw, zone=self.zone, status=status, config=self._config, notes=notes,
                                         warnings=tracking.capture.records, tracking_mode=self.tracking_mode,
@@ -99,7 +99,7 @@ class Meter:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             self._config = codecarbon_config()
-            tracking = _Tracking(self.zone, self.interval, self.tracking_mode, self.verbose)
+            tracking = Tracking(self.zone, self.interval, self.tracking_mode, self.verbose)
             tracking.start()
             status, value = "failed", None
             try:

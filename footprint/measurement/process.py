@@ -16,9 +16,9 @@ from datetime import datetime, timezone
 
 from ..errors import InputError
 from .record import DEFAULT_INTERVAL, Measurement, MeasurementError, build_measurement
-from .tracker import _Tracking, _import_codecarbon, check_codecarbon_config, codecarbon_config
-from .log import _stderr_line, check_results_file, record_result
-from .meter import _check_count, _check_settings, _check_zone
+from .tracker import Tracking, import_codecarbon, check_codecarbon_config, codecarbon_config
+from .log import stderr_line, check_results_file, record_result
+from .meter import check_count, check_settings, check_zone
 
 
 #: The last line a measured command may print to report its own count (the count itself is checked apart).
@@ -163,17 +163,17 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
     cannot be appended to after the run, the measurement goes to a fallback file
     and to stderr (:func:`record_result`): it is never lost.
     """
-    zone_key = _check_zone(zone)
-    tokens, items = _check_count(tokens, "tokens"), _check_count(items, "items")
-    interval, tracking_mode = _check_settings(interval, tracking_mode)
+    zone_key = check_zone(zone)
+    tokens, items = check_count(tokens, "tokens"), check_count(items, "items")
+    interval, tracking_mode = check_settings(interval, tracking_mode)
     argv = [str(a) for a in argv]
     executable = resolve_command(argv)
     if log is not None:
         check_results_file(log)
-    _import_codecarbon()
+    import_codecarbon()
     check_codecarbon_config()
     config = codecarbon_config()
-    tracking = _Tracking(zone_key, interval, tracking_mode, verbose)
+    tracking = Tracking(zone_key, interval, tracking_mode, verbose)
     tracking.start()
     started = datetime.now(timezone.utc)
     sink = _binary(stdout if stdout is not None else sys.stdout)
@@ -203,7 +203,7 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
         known = {"command": shlex.join(argv), "exit_code": exit_code, "started_utc": started.isoformat(
             timespec="seconds"), "wall_time_s": (datetime.now(timezone.utc) - started).total_seconds(),
                  "energy": None, "error": reason}
-        _stderr_line(json.dumps({"footprint_measurement_failed": known}, ensure_ascii=False))
+        stderr_line(json.dumps({"footprint_measurement_failed": known}, ensure_ascii=False))
         raise MeasurementError(f"{reason}; the command ran (exit code {exit_code}) but no energy was measured, "
                                "nothing was recorded", exit_code or 2) from None
     if sigs.received is not None:

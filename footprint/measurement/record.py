@@ -36,7 +36,7 @@ COLUMNS = (
     "codecarbon_co2e [gCO2e]", "codecarbon_grid_intensity [gCO2e/kWh]",
     "tracking_mode", "interval [s]", "cpu_model", "gpu_model", "gpu_count", "codecarbon_version", "notes",
 )
-_NUMERIC = tuple(c for c in COLUMNS if "[" in c) + ("exit_code", "tokens", "items", "gpu_count")
+NUMERIC_COLUMNS = tuple(c for c in COLUMNS if "[" in c) + ("exit_code", "tokens", "items", "gpu_count")
 
 #: Output units of the measured figures.
 UNITS = {"duration": "s", "energy": "Wh", "co2e": "gCO2e", "power": "W",

@@ -111,7 +111,7 @@ def tracker_settings(zone: str, interval: float, tracking_mode: str, verbose: bo
     }
 
 
-def _import_codecarbon():
+def import_codecarbon():
     try:
         import codecarbon  # noqa: F401  (heavy: ~100 ms, loaded only to measure)
         from codecarbon import OfflineEmissionsTracker
@@ -151,7 +151,7 @@ class _LogCapture(logging.Filter):
 
 def _new_tracker(settings: dict):
     """A fresh CodeCarbon offline tracker (one per measurement: trackers are single-use)."""
-    return _import_codecarbon()(**settings)
+    return import_codecarbon()(**settings)
 
 
 def read_tracker(tracker, independent_intensity: bool) -> dict:
@@ -169,7 +169,7 @@ def read_tracker(tracker, independent_intensity: bool) -> dict:
     }
 
 
-class _Tracking:
+class Tracking:
     """Start and stop one CodeCarbon tracker with footprint's settings, quietly."""
 
     def __init__(self, zone: str, interval: float, tracking_mode: str, verbose: bool):
@@ -179,7 +179,7 @@ class _Tracking:
         self.known = False
 
     def start(self) -> None:
-        _import_codecarbon()
+        import_codecarbon()
         logger = logging.getLogger("codecarbon")
         logger.addFilter(self.capture)
         try:

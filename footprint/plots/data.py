@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..uncertainty import triplet
-from ..units import ureg
+from ..units import INTERNAL_UNITS, ureg
 
 
 KINDS = ("comparison", "breakdown", "sweep", "sensitivity")
@@ -43,7 +43,6 @@ DISPLAY_UNITS = {
     "water": ("µL", "mL", "L", "m^3", "ML"),
 }
 _UNIT_TEXT = {"m^3": "m³", "ML": "million L"}
-_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L"}
 
 #: Categories of the breakdown: key -> (legend text, colour, pattern).
 CATEGORIES = {
@@ -58,7 +57,7 @@ CATEGORIES = {
     "agent": ("Agent working time (device)", GREY, "/"),
     "workplace": ("Agent workplace (office, per-capita share)", LIGHT_GREY, "x"),
 }
-_OTHER_COLOURS = ((GREY, "."), (LIGHT_GREY, "+"), (GREY, "-"), (LIGHT_GREY, "|"), (GREY, "\\"))
+OTHER_COLOURS = ((GREY, "."), (LIGHT_GREY, "+"), (GREY, "-"), (LIGHT_GREY, "|"), (GREY, "\\"))
 
 #: Readable names of the estimator's inputs (tornado labels).
 INPUT_NAMES = {name: spec.label for name, spec in __import__("footprint.inputs", fromlist=["CORE"]).CORE.items()}
@@ -92,7 +91,7 @@ def load_comparison(source, **kwargs):
     return compare.compare_scenario(source, **kwargs)
 
 
-def _check_choice(kind: str, value, valid) -> str:
+def check_choice(kind: str, value, valid) -> str:
     v = str(value).strip().lower()
     if v not in valid:
         raise InputError(f"unknown {kind} '{value}'; valid: {', '.join(valid)}")
@@ -114,7 +113,7 @@ def display_unit(metric: str, largest) -> str:
     x = abs(float(largest)) if np.isfinite(largest) else 0.0
     chosen = ladder[0]
     for unit in ladder:
-        if x >= ureg.Quantity(1.0, unit).m_as(_INTERNAL[metric]):
+        if x >= ureg.Quantity(1.0, unit).m_as(INTERNAL_UNITS[metric]):
             chosen = unit
     return chosen
 
@@ -124,12 +123,12 @@ def unit_text(unit: str) -> str:
     return _UNIT_TEXT.get(unit, unit)
 
 
-def _in(q, unit) -> np.ndarray:
+def magnitudes_in(q, unit) -> np.ndarray:
     """Magnitudes of a Quantity in `unit`."""
     return np.asarray(q.to(unit).magnitude, dtype=float)
 
 
-def _spread(arr):
+def low_central_high(arr):
     """(low, central, high) of a case-axis array, NaN-aware."""
     arr = np.asarray(arr, dtype=float)
     if np.all(np.isnan(arr)):
@@ -137,7 +136,7 @@ def _spread(arr):
     return float(np.nanmin(arr)), float(arr[..., 1]), float(np.nanmax(arr))
 
 
-def _fmt(x: float) -> str:
+def label_number(x: float) -> str:
     """A number for a chart label: 3 significant digits, thousands separated."""
     if x is None or not np.isfinite(x):
         return "n/a"
@@ -150,23 +149,23 @@ def _fmt(x: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _years_text(horizon) -> str:
+def horizon_text(horizon) -> str:
     years = float(horizon.m_as("year"))
     if years >= 1:
-        return f"{_fmt(years)} year{'s' if years != 1 else ''}"
+        return f"{label_number(years)} year{'s' if years != 1 else ''}"
     days = float(horizon.m_as("day"))
-    return f"{_fmt(days)} day{'s' if days != 1 else ''}"
+    return f"{label_number(days)} day{'s' if days != 1 else ''}"
 
 
-def _volume_text(scenario) -> str:
+def volume_text(scenario) -> str:
     vu = scenario.task.volume_unit
     lo, mid, hi = triplet(scenario.task.volume, f"1/{vu}")
     if lo == hi:
-        return f"{_fmt(mid)} per {vu}"
-    return f"{_fmt(lo)}–{_fmt(hi)} per {vu} (central {_fmt(mid)})"
+        return f"{label_number(mid)} per {vu}"
+    return f"{label_number(lo)}–{label_number(hi)} per {vu} (central {label_number(mid)})"
 
 
-def _variant_label(name: str) -> str:
+def variant_label(name: str) -> str:
     return f"With AI: {name}"
 
 

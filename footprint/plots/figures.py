@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .data import ALTERNATIVE_COLOUR, ALTERNATIVE_LABEL, CATEGORIES, GREY, KINDS, LIGHT_GREY, METRICS, METRIC_NAMES, OKABE_ITO, Table, VARIANT_COLOURS, _OTHER_COLOURS, _check_choice, _fmt, _variant_label, _volume_text, _years_text, load_comparison, unit_text
-from .tables import _ratio_text, table
+from .data import ALTERNATIVE_COLOUR, ALTERNATIVE_LABEL, CATEGORIES, GREY, KINDS, LIGHT_GREY, METRICS, METRIC_NAMES, OKABE_ITO, Table, VARIANT_COLOURS, OTHER_COLOURS, check_choice, label_number, variant_label, volume_text, horizon_text, load_comparison, unit_text
+from .tables import ratio_text, table
 
 
 def _comparison_figure(t: Table):
@@ -14,7 +14,7 @@ def _comparison_figure(t: Table):
 
     s = t.meta["scenario"]
     scopes = t.meta["scopes"]
-    titles = [f"Per {s.task.unit}" if sc == "task" else f"Over {_years_text(s.task.horizon)} at {_volume_text(s)}"
+    titles = [f"Per {s.task.unit}" if sc == "task" else f"Over {horizon_text(s.task.horizon)} at {volume_text(s)}"
               for sc in scopes]
     fig = make_subplots(rows=1, cols=len(scopes), subplot_titles=titles, horizontal_spacing=0.14,
                         column_widths=[0.55, 0.45] if len(scopes) == 2 else None)
@@ -31,22 +31,22 @@ def _comparison_figure(t: Table):
                 marker_color=c,
                 error_y={"type": "data", "symmetric": False, "array": [r["high"] - r["value"]],
                          "arrayminus": [r["value"] - r["low"]], "color": "#333333", "thickness": 1.5, "width": 8},
-                hovertemplate=(f"{r['label']}<br>central %{{y:.3~g}} {unit_text(unit)}<br>range {_fmt(r['low'])}–"
-                               f"{_fmt(r['high'])} {unit_text(unit)}<extra></extra>"),
+                hovertemplate=(f"{r['label']}<br>central %{{y:.3~g}} {unit_text(unit)}<br>range {label_number(r['low'])}–"
+                               f"{label_number(r['high'])} {unit_text(unit)}<extra></extra>"),
             ), row=1, col=col)
-            text = f"<b>{_fmt(r['value'])} {unit_text(unit)}</b>"
+            text = f"<b>{label_number(r['value'])} {unit_text(unit)}</b>"
             if r["low"] != r["value"] or r["high"] != r["value"]:
-                text += f"<br>({_fmt(r['low'])}–{_fmt(r['high'])})"
+                text += f"<br>({label_number(r['low'])}–{label_number(r['high'])})"
             top = r["high"] if r["high"] > 0 else r["value"]
             fig.add_annotation(x=r["label"], y=math.log10(top) if t.meta["log"][scope] and top > 0 else top,
                                text=text, showarrow=False, yanchor="bottom", yshift=4, font={"size": 12},
                                row=1, col=col)
         what = METRIC_NAMES[t.metric]
         ytitle = (f"{what}<br>per {s.task.unit} [{unit_text(unit)}]" if scope == "task"
-                  else f"{what}<br>over {_years_text(s.task.horizon)} [{unit_text(unit)}]")
+                  else f"{what}<br>over {horizon_text(s.task.horizon)} [{unit_text(unit)}]")
         fig.update_yaxes(title_text=ytitle, type="log" if t.meta["log"][scope] else "linear", row=1, col=col)
         # the ratio to the alternative under each AI bar of the first panel
-        ticks = [r["label"] + ("<br>" + _ratio_text(r) if r["side"] == "ai" and scope == scopes[0] else "")
+        ticks = [r["label"] + ("<br>" + ratio_text(r) if r["side"] == "ai" and scope == scopes[0] else "")
                  for r in rows]
         fig.update_xaxes(tickvals=[r["label"] for r in rows], ticktext=ticks, tickangle=0, tickfont={"size": 12},
                          row=1, col=col)
@@ -54,14 +54,14 @@ def _comparison_figure(t: Table):
             tallest = max(max(r["high"], r["value"]) for r in rows)
             fig.update_yaxes(range=[0, tallest * 1.3], row=1, col=col)
     fig.update_layout(
-        title=_title(f"{s.name}: {METRIC_NAMES[t.metric].lower()}, with AI and without",
+        title=title_layout(f"{s.name}: {METRIC_NAMES[t.metric].lower()}, with AI and without",
                      "Bars: central estimate; whiskers: low–high range of the inputs. Under each AI bar: AI / "
                      "without AI per task, its range, and the probability that AI is lower."
                      + (" Log scale." if any(t.meta["log"].values()) else "")),
         barmode="group", bargap=0.35, margin={"b": 110}, showlegend=False,
     )
-    fig.update_layout(margin={"t": _top_margin(fig, 40)})
-    return _style(fig)
+    fig.update_layout(margin={"t": top_margin(fig, 40)})
+    return style_figure(fig)
 
 
 def _breakdown_figure(t: Table):
@@ -80,14 +80,14 @@ def _breakdown_figure(t: Table):
             name, colour, pattern = CATEGORIES[cat]
         else:
             name = cat.split(":", 1)[1]
-            colour, pattern = _OTHER_COLOURS[other % len(_OTHER_COLOURS)]
+            colour, pattern = OTHER_COLOURS[other % len(OTHER_COLOURS)]
             other += 1
         values = []
         detail = []
         for bar in bars:
             mine = [r for r in lines if r["bar"] == bar and r["category"] == cat]
             values.append(sum(r["value"] for r in mine))
-            detail.append("<br>".join(f"{r['line']}: {_fmt(r['value'])}" for r in mine) or "none")
+            detail.append("<br>".join(f"{r['line']}: {label_number(r['value'])}" for r in mine) or "none")
         if not any(v > 0 for v in values):
             continue
         fig.add_trace(go.Bar(
@@ -103,16 +103,16 @@ def _breakdown_figure(t: Table):
                  "arrayminus": [r["value"] - r["low"] for r in totals], "color": "#333333", "width": 8},
         hovertemplate=f"%{{x}}<br>total %{{y:.3~g}} {unit_text(unit)}<extra></extra>",
     ))
-    scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {_years_text(s.task.horizon)}"
+    scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {horizon_text(s.task.horizon)}"
     fig.update_layout(
         barmode="stack", bargap=0.4,
-        title=_title(f"{s.name}: what makes up the {METRIC_NAMES[t.metric].lower()} {scope}",
+        title=title_layout(f"{s.name}: what makes up the {METRIC_NAMES[t.metric].lower()} {scope}",
                      "Stacked central contributions of each line; marker and whiskers: total and its low–high range."),
         yaxis_title=_wrap(f"{METRIC_NAMES[t.metric]} {scope} [{unit_text(unit)}]", 45),
         legend={"traceorder": "normal"},
     )
-    fig.update_layout(margin={"t": _top_margin(fig, 10)})
-    return _style(fig)
+    fig.update_layout(margin={"t": top_margin(fig, 10)})
+    return style_figure(fig)
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -150,12 +150,12 @@ def _sweep_figure(t: Table):
         ))
     for r in (r for r in t.rows if r["kind"] == "break_even"):
         fig.add_trace(go.Scatter(
-            x=[r["volume"]], y=[r["value"]], mode="markers", name=f"{r['series']}: {_fmt(r['volume'])} per {vu}",
+            x=[r["volume"]], y=[r["value"]], mode="markers", name=f"{r['series']}: {label_number(r['volume'])} per {vu}",
             marker={"symbol": "diamond", "size": 14, "color": OKABE_ITO["black"], "line": {"color": "white", "width": 1}},
             error_x={"type": "data", "symmetric": False, "array": [r["volume_high"] - r["volume"]],
                      "arrayminus": [r["volume"] - r["volume_low"]], "color": OKABE_ITO["black"], "width": 6},
-            hovertemplate=(f"{r['series']}<br>{_fmt(r['volume'])} per {vu} (range {_fmt(r['volume_low'])}–"
-                           f"{_fmt(r['volume_high'])})<extra></extra>"),
+            hovertemplate=(f"{r['series']}<br>{label_number(r['volume'])} per {vu} (range {label_number(r['volume_low'])}–"
+                           f"{label_number(r['volume_high'])})<extra></extra>"),
         ))
     budget = [r for r in t.rows if r["kind"] == "budget"]
     if budget:
@@ -166,7 +166,7 @@ def _sweep_figure(t: Table):
     if v_hi > v_lo:
         fig.add_vrect(x0=v_lo, x1=v_hi, fillcolor=LIGHT_GREY, opacity=0.3, line_width=0, layer="below")
     fig.add_vline(x=v_mid, line={"color": GREY, "dash": "dot", "width": 1.5})
-    fig.add_annotation(x=math.log10(v_mid), y=1.0, yref="paper", text=f"this scenario: {_volume_text(s)}",
+    fig.add_annotation(x=math.log10(v_mid), y=1.0, yref="paper", text=f"this scenario: {volume_text(s)}",
                        showarrow=False, yanchor="bottom", font={"size": 12, "color": "#333333"})
     notes = []
     for name, status in t.meta["break_even"].items():
@@ -177,15 +177,15 @@ def _sweep_figure(t: Table):
     subtitle = ("Lines: central estimate; shaded: low–high range; grey band: the scenario's volume range."
                 + (f" {'; '.join(notes)} (no break-even)." if notes else "") + t.meta["budget_note"])
     fig.update_layout(
-        title=_title(f"{s.name}: {METRIC_NAMES[t.metric].lower()} over {_years_text(s.task.horizon)} "
+        title=title_layout(f"{s.name}: {METRIC_NAMES[t.metric].lower()} over {horizon_text(s.task.horizon)} "
                      "against volume", subtitle),
         xaxis={"title": {"text": f"Volume [{s.task.unit} per {vu}]"}, "type": "log"},
-        yaxis={"title": {"text": _wrap(f"{METRIC_NAMES[t.metric]} over {_years_text(s.task.horizon)} "
+        yaxis={"title": {"text": _wrap(f"{METRIC_NAMES[t.metric]} over {horizon_text(s.task.horizon)} "
                                        f"[{unit_text(unit)}]", 45)}, "type": "log"},
         hovermode="closest",
     )
-    fig.update_layout(margin={"t": _top_margin(fig, 30)})
-    return _style(fig)
+    fig.update_layout(margin={"t": top_margin(fig, 30)})
+    return style_figure(fig)
 
 
 def _sensitivity_figure(t: Table):
@@ -194,11 +194,11 @@ def _sensitivity_figure(t: Table):
 
     s = t.meta["scenario"]
     variants = t.meta["variants"]
-    scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {_years_text(s.task.horizon)}"
+    scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {horizon_text(s.task.horizon)}"
     shown = {v: [r for r in t.rows if r["variant"] == v and r["shown"]] for v in variants}
     heights = [max(len(rs), 1) + 1 for rs in shown.values()]
     fig = make_subplots(rows=len(variants), cols=1, row_heights=heights, vertical_spacing=0.12,
-                        subplot_titles=[f"{_variant_label(v)} (central {_fmt(t.meta['central'][v])} "
+                        subplot_titles=[f"{variant_label(v)} (central {label_number(t.meta['central'][v])} "
                                         f"{unit_text(t.meta['units'][v])})" for v in variants])
     low_colour, high_colour = OKABE_ITO["blue"], OKABE_ITO["orange"]
     for i, v in enumerate(variants, start=1):
@@ -229,13 +229,13 @@ def _sensitivity_figure(t: Table):
         fig.update_yaxes(automargin=True, row=i, col=1)
     fig.update_layout(
         barmode="overlay",
-        title=_title(f"{s.name}: which inputs move the {METRIC_NAMES[t.metric].lower()} {scope} most",
+        title=title_layout(f"{s.name}: which inputs move the {METRIC_NAMES[t.metric].lower()} {scope} most",
                      "Each bar: one input from the low to the high end of its range, every other input central; "
                      f"the {t.meta['top']} largest swings of each AI variant (the non-AI side is not varied here)."),
         height=max(420, 140 + 34 * sum(heights)),
     )
-    fig.update_layout(margin={"t": _top_margin(fig, 30)})
-    return _style(fig)
+    fig.update_layout(margin={"t": top_margin(fig, 30)})
+    return style_figure(fig)
 
 
 _FIGURES = {"comparison": _comparison_figure, "breakdown": _breakdown_figure, "sweep": _sweep_figure,
@@ -298,7 +298,7 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
-def _title(headline: str, subtitle: str = "") -> dict:
+def title_layout(headline: str, subtitle: str = "") -> dict:
     """A figure title: the headline wrapped, a smaller subtitle under it."""
     text = f"<b>{_wrap(headline, 80)}</b>"
     if subtitle:
@@ -306,13 +306,13 @@ def _title(headline: str, subtitle: str = "") -> dict:
     return {"text": text, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top"}
 
 
-def _top_margin(fig, extra: int = 0) -> int:
+def top_margin(fig, extra: int = 0) -> int:
     """Room above the plot for the title's lines (and `extra` pixels of subplot titles or notes)."""
     text = fig.layout.title.text or ""
     return 20 + 24 * (text.count("<br>") + 1) + extra
 
 
-def _style(fig):
+def style_figure(fig):
     fig.update_layout(template="plotly_white", font={"size": 14, "family": "Arial, Helvetica, sans-serif"},
                       legend={"orientation": "v"}, hoverlabel={"align": "left"})
     if not fig.layout.height:
@@ -322,8 +322,8 @@ def _style(fig):
 
 def render(source, kinds=KINDS, metric: str = "co2e", per: str | None = None) -> list:
     """Compute every requested figure of a scenario once: a list of ``(kind, Figure, Table)``."""
-    metric = _check_choice("metric", metric, METRICS)
-    kinds = [_check_choice("plot kind", k, KINDS) for k in kinds]
+    metric = check_choice("metric", metric, METRICS)
+    kinds = [check_choice("plot kind", k, KINDS) for k in kinds]
     c = load_comparison(source)
     out = []
     for kind in kinds:

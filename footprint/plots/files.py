@@ -13,7 +13,7 @@ from .data import Table
 
 #: Recorded in the page before anything else runs: JavaScript errors go to a data attribute of <html>,
 #: every drawn plot is counted, and the resources the page fetched are listed once it has loaded.
-_PAGE_HOOK = """<script>
+PAGE_HOOK = """<script>
 (function () {
   var root = document.documentElement;
   var errors = [];
@@ -95,7 +95,7 @@ def page(items, title: str, intro: str = "", heading: bool = True, config: dict 
     except PackageNotFoundError:  # running from a source tree
         made_with = "footprint"
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{html.escape(title)}</title>\n{_PAGE_HOOK}\n{_CSS}\n</head>\n<body>\n"
+            f"<title>{html.escape(title)}</title>\n{PAGE_HOOK}\n{_CSS}\n</head>\n<body>\n"
             + (f"<h1>{html.escape(title)}</h1>\n" if heading else "")
             + (f"<p>{html.escape(intro)}</p>\n" if intro else "")
             + "\n".join(parts)

@@ -6,8 +6,8 @@ import numpy as np
 
 from ..uncertainty import triplet
 from ..units import ureg
-from .data import ALTERNATIVE_LABEL, CATEGORIES, KINDS, LOG_AXIS_SPAN, METRICS, PER, SWEEP_POINTS, Table, _INTERNAL, _check_choice, _fmt, _in, _spread, _variant_label, _years_text, display_unit, load_comparison, unit_text
-from .tornado import _sensitivity_table
+from .data import ALTERNATIVE_LABEL, CATEGORIES, KINDS, LOG_AXIS_SPAN, METRICS, PER, SWEEP_POINTS, Table, INTERNAL_UNITS, check_choice, label_number, magnitudes_in, low_central_high, variant_label, horizon_text, display_unit, load_comparison, unit_text
+from .tornado import sensitivity_table
 
 
 def _comparison_table(c, metric: str, per=None) -> Table:
@@ -22,18 +22,18 @@ def _comparison_table(c, metric: str, per=None) -> Table:
                                     else ("total_ai", "total_alternative", TOTAL_UNITS[metric]))
         sides = [(name, "ai", getattr(vc, ai_key)[metric], vc) for name, vc in c.variants.items()]
         sides.append((None, "alternative", getattr(c.primary, alt_key)[metric], None))
-        largest = max(_spread(_in(q, _INTERNAL[metric]))[1] for _, _, q, _ in sides)
+        largest = max(low_central_high(magnitudes_in(q, INTERNAL_UNITS[metric]))[1] for _, _, q, _ in sides)
         unit = display_unit(metric, largest)
         meta["units"][scope] = unit
         centrals = []
         for name, side, q, vc in sides:
-            low, value, high = _spread(_in(q, unit))
-            row = {"panel": "per task" if scope == "task" else f"over {_years_text(s.task.horizon)}",
-                   "scope": scope, "side": side, "variant": name or "", "label": _variant_label(name) if name else
+            low, value, high = low_central_high(magnitudes_in(q, unit))
+            row = {"panel": "per task" if scope == "task" else f"over {horizon_text(s.task.horizon)}",
+                   "scope": scope, "side": side, "variant": name or "", "label": variant_label(name) if name else
                    ALTERNATIVE_LABEL, "metric": metric, "unit": unit, "value": value, "low": low, "high": high,
                    "unit_in_compare": unit_in}
             if vc is not None:
-                r_low, r_value, r_high = _spread(vc.ratio[metric].m_as(""))
+                r_low, r_value, r_high = low_central_high(vc.ratio[metric].m_as(""))
                 row.update(ratio=r_value, ratio_low=r_low, ratio_high=r_high,
                            probability_ai_lower=np.nan if vc.probability_ai_lower[metric] is None
                            else float(vc.probability_ai_lower[metric]))
@@ -46,13 +46,13 @@ def _comparison_table(c, metric: str, per=None) -> Table:
     return Table("comparison", metric, rows, meta)
 
 
-def _ratio_text(row) -> str:
+def ratio_text(row) -> str:
     r, lo, hi = row["ratio"], row["ratio_low"], row["ratio_high"]
     if not np.isfinite(r):
         return "AI / without AI: n/a"
-    text = f"<b>{_fmt(r)} × without AI</b>"
+    text = f"<b>{label_number(r)} × without AI</b>"
     if np.isfinite(lo) and np.isfinite(hi) and (lo != r or hi != r):
-        text += f"<br>({_fmt(lo)}–{_fmt(hi)})"
+        text += f"<br>({label_number(lo)}–{label_number(hi)})"
     p = row.get("probability_ai_lower")
     if p is not None and np.isfinite(p):
         text += f"<br>P(lower) {p:.0%}"
@@ -92,18 +92,18 @@ def _breakdown_table(c, metric: str, per: str = "task") -> Table:
                   c.primary.per_task_alternative[metric], c.primary.total_alternative[metric]))
     # the unit that reads well for the largest stack
     scale = 1.0 if per == "task" else tasks
-    largest = max(float(_in(task_q, _INTERNAL[metric])[1]) * scale for *_, task_q, _ in sides)
+    largest = max(float(magnitudes_in(task_q, INTERNAL_UNITS[metric])[1]) * scale for *_, task_q, _ in sides)
     unit = display_unit(metric, largest)
     rows = []
     for name, side, lines, by_label, task_q, total_q in sides:
-        label = _variant_label(name) if name else ALTERNATIVE_LABEL
+        label = variant_label(name) if name else ALTERNATIVE_LABEL
         for line, figs in lines.items():
             if line in by_label:
                 cat = _line_category(by_label[line])
             else:  # "<step>: <estimator line>"
                 cat = line.rsplit(": ", 1)[-1]
             per_task = ureg.Quantity(np.asarray(figs[metric].magnitude, dtype=float), figs[metric].units)
-            low, value, high = _spread(_in(per_task, unit))
+            low, value, high = low_central_high(magnitudes_in(per_task, unit))
             if per == "total":
                 low, value, high = low * tasks, value * tasks, high * tasks
             rows.append({"bar": label, "side": side, "variant": name or "", "line": line, "category": cat,
@@ -111,7 +111,7 @@ def _breakdown_table(c, metric: str, per: str = "task") -> Table:
                          "metric": metric, "per": per, "unit": unit, "value": value, "low": low, "high": high,
                          "unit_in_compare": PER_REQUEST_UNITS[metric]})
         # the bar's own range (the sum of the lines' ends is wider than the total's range)
-        t_low, t_value, t_high = _spread(_in(task_q if per == "task" else total_q, unit))
+        t_low, t_value, t_high = low_central_high(magnitudes_in(task_q if per == "task" else total_q, unit))
         rows.append({"bar": label, "side": side, "variant": name or "", "line": "total", "category": "total",
                      "category_label": "total", "metric": metric, "per": per, "unit": unit, "value": t_value,
                      "low": t_low, "high": t_high, "unit_in_compare": PER_REQUEST_UNITS[metric]})
@@ -145,14 +145,14 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
         curves[name] = res["ai"][metric]
     curves[None] = res["alternative"][metric]
     at_mid = int(np.argmin(np.abs(grid - v_mid)))
-    largest = max(float(_in(q, _INTERNAL[metric])[at_mid].max()) for q in curves.values())
+    largest = max(float(magnitudes_in(q, INTERNAL_UNITS[metric])[at_mid].max()) for q in curves.values())
     unit = display_unit(metric, largest)
     rows = []
     for name, q in curves.items():
-        arr = _in(q, unit)
-        label = _variant_label(name) if name else ALTERNATIVE_LABEL
+        arr = magnitudes_in(q, unit)
+        label = variant_label(name) if name else ALTERNATIVE_LABEL
         for i, v in enumerate(grid):
-            low, value, high = _spread(arr[i])
+            low, value, high = low_central_high(arr[i])
             rows.append({"series": label, "variant": name or "", "kind": "total", "volume": float(v),
                          "volume_unit": f"task/{vu}", "volume_low": np.nan, "volume_high": np.nan,
                          "metric": metric, "unit": unit, "value": value, "low": low, "high": high,
@@ -161,7 +161,7 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
         if status != "ai_lower_above" or not np.isfinite(arr[1]):
             continue
         i = int(np.argmin(np.abs(grid - arr[1])))
-        low, value, high = _spread(_in(curves[None], unit)[i])
+        low, value, high = low_central_high(magnitudes_in(curves[None], unit)[i])
         finite = arr[np.isfinite(arr)]
         rows.append({"series": f"Break-even ({name})", "variant": name, "kind": "break_even", "volume": float(arr[1]),
                      "volume_unit": f"task/{vu}", "volume_low": float(finite.min()), "volume_high": float(finite.max()),
@@ -172,18 +172,18 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
     horizon_years = float(plan.horizon.m_as("year"))
     if sob is not None and sob.kind == metric:
         one_year = sob.budget * ureg.Quantity(1, "year")
-        year_unit = display_unit(metric, float(one_year.m_as(_INTERNAL[metric])))
+        year_unit = display_unit(metric, float(one_year.m_as(INTERNAL_UNITS[metric])))
         over = float((sob.budget * plan.horizon).to(unit).magnitude)
-        label = (f"Sobriety budget: {_fmt(float(one_year.m_as(year_unit)))} {unit_text(year_unit)} per year "
-                 f"× {_years_text(s.task.horizon)}")
+        label = (f"Sobriety budget: {label_number(float(one_year.m_as(year_unit)))} {unit_text(year_unit)} per year "
+                 f"× {horizon_text(s.task.horizon)}")
         for v in (grid[0], grid[-1]):
             rows.append({"series": label, "variant": "", "kind": "budget", "volume": float(v),
                          "volume_unit": f"task/{vu}", "volume_low": np.nan, "volume_high": np.nan, "metric": metric,
                          "unit": unit, "value": over, "low": over, "high": over, "unit_in_compare": ""})
     elif sob is not None and sob.kind == "ratio" and metric == "co2e":
         cap = float(sob.budget.m_as(""))
-        alt = _in(curves[None], unit)
-        label = f"Sobriety cap: AI ≤ {_fmt(cap)} × without AI"
+        alt = magnitudes_in(curves[None], unit)
+        label = f"Sobriety cap: AI ≤ {label_number(cap)} × without AI"
         for i, v in enumerate(grid):
             rows.append({"series": label, "variant": "", "kind": "budget", "volume": float(v),
                          "volume_unit": f"task/{vu}", "volume_low": np.nan, "volume_high": np.nan, "metric": metric,
@@ -198,7 +198,7 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
 
 
 _TABLES = {"comparison": _comparison_table, "breakdown": _breakdown_table, "sweep": _sweep_table,
-           "sensitivity": _sensitivity_table}
+           "sensitivity": sensitivity_table}
 
 
 def table(source, kind: str, metric: str = "co2e", per: str | None = None) -> Table:
@@ -215,10 +215,10 @@ def table(source, kind: str, metric: str = "co2e", per: str | None = None) -> Ta
         comparison, per task for a breakdown and a sensitivity chart; a sweep is
         always over the horizon.
     """
-    kind = _check_choice("plot kind", kind, KINDS)
-    metric = _check_choice("metric", metric, METRICS)
+    kind = check_choice("plot kind", kind, KINDS)
+    metric = check_choice("metric", metric, METRICS)
     if per is not None:
-        per = _check_choice("scope (--per)", per, PER)
+        per = check_choice("scope (--per)", per, PER)
     c = load_comparison(source)
     if kind == "comparison":
         return _comparison_table(c, metric, per)

@@ -9,7 +9,7 @@ import numpy as np
 from .._pint import pint
 from ..uncertainty import Range
 from ..units import ureg
-from .data import Table, _INTERNAL, _fmt, _in, display_unit
+from .data import Table, INTERNAL_UNITS, label_number, magnitudes_in, display_unit
 
 
 #: Inputs shown in a tornado chart (the ones that move the result most).
@@ -121,8 +121,8 @@ def _same(a, b) -> bool:
         return False
 
 
-def _sensitivity_table(c, metric: str, per: str = "task", top: int = TORNADO_INPUTS) -> Table:
-    from ..compare import _sum, evaluate_variant
+def sensitivity_table(c, metric: str, per: str = "task", top: int = TORNADO_INPUTS) -> Table:
+    from ..compare import sum_lines, evaluate_variant
 
     plan = c.plan
     s = plan.scenario
@@ -135,13 +135,13 @@ def _sensitivity_table(c, metric: str, per: str = "task", top: int = TORNADO_INP
         draw = OneAtATime(list(inputs))
         volume = draw.volume(plan.volume)
         lines = evaluate_variant(plan, vp, volume, draw, H)  # one vectorised call per step
-        result = _sum(lines, metric)
+        result = sum_lines(lines, metric)
         if per == "total":
             result = result * volume * H
-        q = ureg.Quantity(result, _INTERNAL[metric])
+        q = ureg.Quantity(result, INTERNAL_UNITS[metric])
         unit = display_unit(metric, float(result[0]))
         units[name] = unit
-        arr = _in(q, unit)
+        arr = magnitudes_in(q, unit)
         central = float(arr[0])
         found = []
         for j, (key, (label, x)) in enumerate(inputs.items()):
@@ -174,10 +174,10 @@ def _input_text(q) -> str:
         for unit in ("year", "day", "hour", "minute", "second"):
             v = float(np.asarray(q.m_as(unit)))
             if v >= 1 or unit == "second":
-                return f"{_fmt(v)} {unit}{'s' if v != 1 else ''}"
+                return f"{label_number(v)} {unit}{'s' if v != 1 else ''}"
     elif dim == (1 / ureg.s).dimensionality:
         per = "year" if float(np.asarray(q.m_as("1/day"))) < 1 else "day"
-        return f"{_fmt(float(np.asarray(q.m_as(f'1/{per}'))))} per {per}"
+        return f"{label_number(float(np.asarray(q.m_as(f'1/{per}'))))} per {per}"
     elif dim == (ureg.kg / ureg.J).dimensionality:
         q = q.to("gCO2e/kWh")
     elif dim == (ureg.L / ureg.J).dimensionality:
@@ -191,4 +191,4 @@ def _input_text(q) -> str:
         elif text == "parameter":
             q = q.to("billion * parameter")
     m = float(np.asarray(q.magnitude))
-    return f"{_fmt(m)} {q.units:~P}".strip()
+    return f"{label_number(m)} {q.units:~P}".strip()
