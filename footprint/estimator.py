@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import embodied, grid, inference, training
+from .formatting import duration_text
 from .inputs import CORE
 from .uncertainty import spread, triplet
 from .units import INTERNAL_UNITS as _INTERNAL, ureg
@@ -346,7 +347,7 @@ class Estimate:
         if self.requests is not None:
             doc["total"] = {k: figure(q) for k, q in self.total.items()}
             doc["total"]["requests"] = figure(ureg.Quantity(self.requests, "request"))
-            doc["total"]["period"] = _readable_period(self.period)
+            doc["total"]["period"] = duration_text(self.period, words=False)
         doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
         doc["water_scope"] = self.water_scope()
         doc["sci"] = figure(ureg.Quantity(self.raw["sci"], "kg").to("gCO2e"))
@@ -355,15 +356,6 @@ class Estimate:
         doc["assumptions"] = [a.as_dict() for a in self.assumptions]
         doc["notes"] = list(self.notes)
         return doc
-
-
-def _readable_period(period) -> str:
-    """'1 year', '18 day', '2.5 hour': the period in the largest time unit it holds once or more."""
-    for unit in ("year", "day", "hour", "minute"):
-        v = float(np.max(period.m_as(unit)))
-        if v >= 1 - 1e-9:
-            return f"{round(v, 9):g} {unit}"
-    return f"{float(np.max(period.m_as('s'))):g} s"
 
 
 def figure(q) -> dict:

@@ -419,11 +419,14 @@ class Profile:
         start = self.window_start
         when = start.isoformat(timespec="minutes")
         when = when if start.tzinfo else f"{when} {tz_name}"
-        return f"batch window from {when} for {_hours_text(self.window_duration_h)}"
+        return f"batch window from {when} for {_hours(self.window_duration_h)}"
 
 
-def _hours_text(hours: float) -> str:
-    return f"{hours:g} h" if hours >= 1 else f"{hours * 60:g} min"
+def _hours(hours: float) -> str:
+    from .formatting import duration_text
+    from .units import ureg
+
+    return duration_text(ureg.Quantity(hours, "hour"))
 
 
 _TZ_PART = re.compile(r"^([A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*)(?::(.*))?$", re.S)
@@ -850,7 +853,7 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
     first = _ceil_hour(a)
     last = b - timedelta(hours=duration_h)  # latest allowed start
     if last < first:
-        raise InputError(f"a {_hours_text(duration_h)} job starting on a whole hour does not fit between "
+        raise InputError(f"a {_hours(duration_h)} job starting on a whole hour does not fit between "
                          f"{a.isoformat()} and {b.isoformat()}; widen the window or shorten --duration")
     n_starts = int((last.astimezone(timezone.utc) - first) // timedelta(hours=1)) + 1
     span_end = first + timedelta(hours=n_starts - 1 + duration_h)

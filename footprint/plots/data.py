@@ -149,14 +149,6 @@ def label_number(x: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def horizon_text(horizon) -> str:
-    years = float(horizon.m_as("year"))
-    if years >= 1:
-        return f"{label_number(years)} year{'s' if years != 1 else ''}"
-    days = float(horizon.m_as("day"))
-    return f"{label_number(days)} day{'s' if days != 1 else ''}"
-
-
 def volume_text(scenario) -> str:
     vu = scenario.task.volume_unit
     lo, mid, hi = triplet(scenario.task.volume, f"1/{vu}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .data import ALTERNATIVE_COLOUR, ALTERNATIVE_LABEL, CATEGORIES, GREY, KINDS, LIGHT_GREY, METRICS, METRIC_NAMES, OKABE_ITO, Table, VARIANT_COLOURS, OTHER_COLOURS, check_choice, label_number, variant_label, volume_text, horizon_text, load_comparison, unit_text
+from ..formatting import duration_text
+from .data import ALTERNATIVE_COLOUR, ALTERNATIVE_LABEL, CATEGORIES, GREY, KINDS, LIGHT_GREY, METRICS, METRIC_NAMES, OKABE_ITO, Table, VARIANT_COLOURS, OTHER_COLOURS, check_choice, label_number, variant_label, volume_text, load_comparison, unit_text
 from .tables import ratio_text, table
 
 
@@ -14,7 +15,7 @@ def _comparison_figure(t: Table):
 
     s = t.meta["scenario"]
     scopes = t.meta["scopes"]
-    titles = [f"Per {s.task.unit}" if sc == "task" else f"Over {horizon_text(s.task.horizon)} at {volume_text(s)}"
+    titles = [f"Per {s.task.unit}" if sc == "task" else f"Over {duration_text(s.task.horizon)} at {volume_text(s)}"
               for sc in scopes]
     fig = make_subplots(rows=1, cols=len(scopes), subplot_titles=titles, horizontal_spacing=0.14,
                         column_widths=[0.55, 0.45] if len(scopes) == 2 else None)
@@ -43,7 +44,7 @@ def _comparison_figure(t: Table):
                                row=1, col=col)
         what = METRIC_NAMES[t.metric]
         ytitle = (f"{what}<br>per {s.task.unit} [{unit_text(unit)}]" if scope == "task"
-                  else f"{what}<br>over {horizon_text(s.task.horizon)} [{unit_text(unit)}]")
+                  else f"{what}<br>over {duration_text(s.task.horizon)} [{unit_text(unit)}]")
         fig.update_yaxes(title_text=ytitle, type="log" if t.meta["log"][scope] else "linear", row=1, col=col)
         # the ratio to the alternative under each AI bar of the first panel
         ticks = [r["label"] + ("<br>" + ratio_text(r) if r["side"] == "ai" and scope == scopes[0] else "")
@@ -103,7 +104,7 @@ def _breakdown_figure(t: Table):
                  "arrayminus": [r["value"] - r["low"] for r in totals], "color": "#333333", "width": 8},
         hovertemplate=f"%{{x}}<br>total %{{y:.3~g}} {unit_text(unit)}<extra></extra>",
     ))
-    scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {horizon_text(s.task.horizon)}"
+    scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {duration_text(s.task.horizon)}"
     fig.update_layout(
         barmode="stack", bargap=0.4,
         title=title_layout(f"{s.name}: what makes up the {METRIC_NAMES[t.metric].lower()} {scope}",
@@ -177,10 +178,10 @@ def _sweep_figure(t: Table):
     subtitle = ("Lines: central estimate; shaded: low–high range; grey band: the scenario's volume range."
                 + (f" {'; '.join(notes)} (no break-even)." if notes else "") + t.meta["budget_note"])
     fig.update_layout(
-        title=title_layout(f"{s.name}: {METRIC_NAMES[t.metric].lower()} over {horizon_text(s.task.horizon)} "
+        title=title_layout(f"{s.name}: {METRIC_NAMES[t.metric].lower()} over {duration_text(s.task.horizon)} "
                      "against volume", subtitle),
         xaxis={"title": {"text": f"Volume [{s.task.unit} per {vu}]"}, "type": "log"},
-        yaxis={"title": {"text": _wrap(f"{METRIC_NAMES[t.metric]} over {horizon_text(s.task.horizon)} "
+        yaxis={"title": {"text": _wrap(f"{METRIC_NAMES[t.metric]} over {duration_text(s.task.horizon)} "
                                        f"[{unit_text(unit)}]", 45)}, "type": "log"},
         hovermode="closest",
     )
@@ -194,7 +195,7 @@ def _sensitivity_figure(t: Table):
 
     s = t.meta["scenario"]
     variants = t.meta["variants"]
-    scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {horizon_text(s.task.horizon)}"
+    scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {duration_text(s.task.horizon)}"
     shown = {v: [r for r in t.rows if r["variant"] == v and r["shown"]] for v in variants}
     heights = [max(len(rs), 1) + 1 for rs in shown.values()]
     fig = make_subplots(rows=len(variants), cols=1, row_heights=heights, vertical_spacing=0.12,

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..uncertainty import triplet
 from ..units import ureg
-from .data import ALTERNATIVE_LABEL, CATEGORIES, KINDS, LOG_AXIS_SPAN, METRICS, PER, SWEEP_POINTS, Table, INTERNAL_UNITS, check_choice, label_number, magnitudes_in, low_central_high, variant_label, horizon_text, display_unit, load_comparison, unit_text
+from ..formatting import duration_text
+from .data import ALTERNATIVE_LABEL, CATEGORIES, KINDS, LOG_AXIS_SPAN, METRICS, PER, SWEEP_POINTS, Table, INTERNAL_UNITS, check_choice, label_number, magnitudes_in, low_central_high, variant_label, display_unit, load_comparison, unit_text
 from .tornado import sensitivity_table
 
 
@@ -28,7 +29,7 @@ def _comparison_table(c, metric: str, per=None) -> Table:
         centrals = []
         for name, side, q, vc in sides:
             low, value, high = low_central_high(magnitudes_in(q, unit))
-            row = {"panel": "per task" if scope == "task" else f"over {horizon_text(s.task.horizon)}",
+            row = {"panel": "per task" if scope == "task" else f"over {duration_text(s.task.horizon)}",
                    "scope": scope, "side": side, "variant": name or "", "label": variant_label(name) if name else
                    ALTERNATIVE_LABEL, "metric": metric, "unit": unit, "value": value, "low": low, "high": high,
                    "unit_in_compare": unit_in}
@@ -175,7 +176,7 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
         year_unit = display_unit(metric, float(one_year.m_as(INTERNAL_UNITS[metric])))
         over = float((sob.budget * plan.horizon).to(unit).magnitude)
         label = (f"Sobriety budget: {label_number(float(one_year.m_as(year_unit)))} {unit_text(year_unit)} per year "
-                 f"× {horizon_text(s.task.horizon)}")
+                 f"× {duration_text(s.task.horizon)}")
         for v in (grid[0], grid[-1]):
             rows.append({"series": label, "variant": "", "kind": "budget", "volume": float(v),
                          "volume_unit": f"task/{vu}", "volume_low": np.nan, "volume_high": np.nan, "metric": metric,
