@@ -133,6 +133,9 @@ def clear_cache() -> None:
     _names.cache_clear()
 
 
+factors.on_clear(clear_cache)
+
+
 def entry(key: str) -> Entry | None:
     """The catalogue row of model `key`, or None when the model has none."""
     return entries().get(key.strip().lower())
@@ -228,6 +231,22 @@ def suggest(name: str, n: int = 3) -> list[str]:
 def _label(key: str) -> str:
     e = entry(key)
     return f"{key} ({e.display_name})" if e and e.display_name and normalise(e.display_name) != normalise(key) else key
+
+
+def find_model(name: str, kind: str = "model") -> str:
+    """The model key that `name` names (key, display name or alias, any case), or an error naming the closest.
+
+    >>> find_model("Llama 2 7B"), find_model("LLAMA-2-7B")
+    ('llama-2-7b', 'llama-2-7b')
+    """
+    low = name.strip().lower()
+    for key in factors.keys("models"):  # a row of the models table (a user's own too), by its key
+        if key.lower() == low:
+            return key
+    hit = resolve(name)
+    if hit is not None:
+        return hit
+    raise unknown_model(name, kind)
 
 
 def unknown_model(name: str, kind: str = "model") -> InputError:

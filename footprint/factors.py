@@ -404,14 +404,23 @@ def sources() -> dict[str, dict]:
     return _checked()[1]
 
 
+#: What else to forget with the tables: modules built on them register here (the model catalogue does).
+_DEPENDENT_CACHES: list = []
+
+
+def on_clear(forget) -> None:
+    """Call `forget()` whenever :func:`clear_cache` runs (a cache built from the tables)."""
+    if forget not in _DEPENDENT_CACHES:
+        _DEPENDENT_CACHES.append(forget)
+
+
 def clear_cache() -> None:
-    """Forget loaded tables (after changing FOOTPRINT_FACTORS)."""
+    """Forget loaded tables (after changing FOOTPRINT_FACTORS), and every cache built on them."""
     _load.cache_clear()
     _index.cache_clear()
     _dimension.cache_clear()
-    from . import catalogue
-
-    catalogue.clear_cache()
+    for forget in _DEPENDENT_CACHES:
+        forget()
 
 
 def table_names() -> list[str]:
@@ -437,21 +446,16 @@ def keys(table: str) -> list[str]:
 def find_key(table: str, name: str, kind: str | None = None) -> str:
     """The key of `table` matching `name` case-insensitively, or an error naming the closest keys.
 
-    For the ``models`` table a display name or alias of the model catalogue
-    (:mod:`footprint.catalogue`) also resolves, ignoring case and punctuation.
+    A model is looked up by :func:`footprint.catalogue.find_model`, which also reads
+    display names and aliases; this function refuses the ``models`` table.
     """
+    if table == "models":
+        raise ValueError("models are looked up by footprint.catalogue.find_model (names and aliases)")
     valid = keys(table)
     low = name.strip().lower()
     for k in valid:
         if k.lower() == low:
             return k
-    if table == "models":
-        from . import catalogue
-
-        hit = catalogue.resolve(name)
-        if hit is not None:
-            return hit
-        raise catalogue.unknown_model(name, kind or "model")
     raise unknown_name(kind or table.rstrip("s"), name, valid)
 
 
