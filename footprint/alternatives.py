@@ -67,8 +67,6 @@ from .uncertainty import Range
 from .units import ureg
 
 TABLE = "alternatives"
-PARAMETERS = ("energy", "energy_intensity", "co2e", "includes_user_device", "fuel", "co2e_includes_energy",
-              "electricity_share", "energy_not_available", "water_not_available")
 
 #: Device of human time -> its activity.
 DEVICES = {"laptop": "laptop_hour", "desktop": "desktop_hour", "smartphone": "smartphone_hour"}

@@ -33,6 +33,11 @@ LINES = ("gpu_busy", "gpu_idle", "host", "pue_overhead", "embodied", "training")
 #: Units of the public outputs (per request, and in total over a period).
 PER_REQUEST_UNITS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL"}
 TOTAL_UNITS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L"}
+#: Internal units of the intermediates of :func:`compute` (the metrics' are :data:`footprint.units.INTERNAL_UNITS`).
+RAW_UNITS = {"busy_time": "s", "allocated_time": "s", "prefill_time": "s", "decode_step_time": "s",
+             "utilisation": "dimensionless", "decode_compute_share": "dimensionless", "n_gpus": "dimensionless",
+             "batch": "dimensionless", "it_energy": "J", "facility_energy": "J", "host_idle_energy": "J",
+             "training_energy_total": "J", "water_onsite": "L", "water_with_electricity": "L", "sci": "kg"}
 
 
 def _nan_to(x, fallback):
@@ -296,8 +301,17 @@ class Estimate:
     provenance: dict | None = None  # input -> structured record (the Monte Carlo streams)
 
     def quantity(self, key: str, unit: str):
+        """The raw figure `key` (a metric, ``metric.line`` or an intermediate) as a Quantity in `unit`.
+
+        >>> from footprint import estimate
+        >>> estimate(params="8B").quantity("busy_time", "ms").units
+        <Unit('millisecond')>
+        """
         metric = key.split(".")[0]
-        return ureg.Quantity(self.raw[key], _INTERNAL.get(metric, "dimensionless")).to(unit)
+        if metric not in _INTERNAL and key not in RAW_UNITS:
+            raise KeyError(f"{key!r} is not a quantity of the estimate; known: "
+                           f"{', '.join(sorted(set(_INTERNAL) | set(RAW_UNITS)))}")
+        return ureg.Quantity(self.raw[key], _INTERNAL.get(metric) or RAW_UNITS[key]).to(unit)
 
     @property
     def per_request(self) -> dict:

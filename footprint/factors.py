@@ -184,20 +184,6 @@ def _decode(path: Path, problems: list) -> str | None:
         return None
 
 
-def _read_table(path: Path, problems: list | None = None) -> list[Factor]:
-    """The rows of one table file; every problem of its structure and cells goes to `problems`.
-
-    Without a `problems` list, the first problem raises an InputError.
-    """
-    raise_first = problems is None
-    problems = [] if problems is None else problems
-    before = len(problems)
-    rows = _read_table_rows(path, problems)
-    if raise_first and len(problems) > before:
-        raise InputError(problems[before])
-    return rows
-
-
 def _read_table_rows(path: Path, problems: list) -> list[Factor]:
     name, shown = path.stem, _shown(path)
     text = _decode(path, problems)

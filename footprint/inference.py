@@ -60,11 +60,6 @@ def forward_flops(active_params, tokens):
     return 2.0 * active_params * tokens
 
 
-def weight_bytes(total_params, bytes_per_param):
-    """Memory taken by the weights [byte]."""
-    return total_params * bytes_per_param
-
-
 def gpus_needed(total_params, bytes_per_param, gpu_memory, memory_overhead):
     """Smallest power-of-two GPU count whose memory holds the model [GPU].
 

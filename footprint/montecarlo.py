@@ -101,9 +101,6 @@ def sample(u, low, mode, high, log_ratio: float = LOG_RATIO):
     return np.where(use_log, np.exp(np.where(use_log, x, 0.0)), x)
 
 
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
-
-
 def _mix64(z: np.ndarray) -> np.ndarray:
     """The SplitMix64 finaliser (Steele, Lea & Flood 2014), vectorised on uint64 (wrapping arithmetic)."""
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)

@@ -78,7 +78,7 @@ def _num(x):
 
 @dataclass
 class Resolved:
-    """Inputs of :func:`footprint.estimate.compute` with their provenance."""
+    """Inputs of :func:`footprint.estimator.compute` with their provenance."""
 
     values: dict
     assumptions: list

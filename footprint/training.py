@@ -55,14 +55,3 @@ def training_energy(gpu_time, gpu_power, pue):
         Power usage effectiveness of the training site [-].
     """
     return gpu_time * gpu_power * pue
-
-
-def amortised(total, lifetime_volume=None, share=None):
-    """Part of a one-off footprint charged to one unit of use [same unit as `total` per unit].
-
-    Either spread over the model's lifetime inference volume (``total / volume``)
-    or allocated by an explicit share (``total x share``).
-    """
-    if share is not None:
-        return total * share
-    return total / lifetime_volume

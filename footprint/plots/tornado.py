@@ -16,13 +16,6 @@ from .data import Table, INTERNAL_UNITS, label_number, magnitudes_in, display_un
 TORNADO_INPUTS = 12
 
 
-def _range_key(x: Range):
-    """An identity for a range that does not depend on the unit it is drawn in (same as a shared draw)."""
-    lo, mid, hi = (v.to_base_units() for v in (x.low, x.value, x.high))
-    return (str(lo.units), f"{float(np.asarray(lo.magnitude)):.9g}", f"{float(np.asarray(mid.magnitude)):.9g}",
-            f"{float(np.asarray(hi.magnitude)):.9g}")
-
-
 class OneAtATime:
     """Draw object for :func:`footprint.compare.evaluate_variant`: one input moved at a time.
 
