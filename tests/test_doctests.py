@@ -21,3 +21,8 @@ def test_docstring_examples_run(name, monkeypatch):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0, f"{result.failed} failing example(s) in {name}"
+
+
+def test_no_docstring_example_is_skipped():
+    skipped = [name for name in MODULES if "+SKIP" in (Path(importlib.import_module(name).__file__).read_text("utf-8"))]
+    assert skipped == []

@@ -146,8 +146,9 @@ def measure(zone=None, tokens=None, items=None, *, interval=DEFAULT_INTERVAL, tr
     Examples
     --------
     >>> import footprint
-    >>> with footprint.measure(zone="FRA", tokens=256) as m:  # doctest: +SKIP
-    ...     model.generate(prompt, max_new_tokens=256)
-    >>> m.result.energy, m.result.co2e, m.result.energy_per_token  # doctest: +SKIP
+    >>> with footprint.measure(zone="FRA", tokens=256) as m:
+    ...     total = sum(range(100_000))  # the work measured: a model's generate() call in practice
+    >>> m.result.status, f"{m.result.energy.units:~P}", f"{m.result.energy_per_token.units:~P}"
+    ('ok', 'Wh', 'J/token')
     """
     return Meter(zone, tokens, items, interval=interval, tracking_mode=tracking_mode, verbose=verbose, log=log)

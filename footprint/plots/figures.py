@@ -264,9 +264,12 @@ def comparison(source, metric: str = "co2e", per: str | None = None):
 
     Examples
     --------
+    >>> import pathlib, tempfile
     >>> from footprint import plots
-    >>> fig = plots.comparison("scenarios/city_chatbot.toml", metric="co2e")  # doctest: +SKIP
-    >>> plots.write_html([fig], "chatbot.html")  # doctest: +SKIP
+    >>> fig = plots.comparison("scenarios/city_chatbot.toml", metric="co2e")
+    >>> page = plots.write_html([fig], pathlib.Path(tempfile.mkdtemp()) / "chatbot.html")
+    >>> page.name, "<html" in page.read_text(encoding="utf-8")
+    ('chatbot.html', True)
     """
     return draw(table(source, "comparison", metric, per))
 
