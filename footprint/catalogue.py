@@ -335,6 +335,13 @@ def stale_estimates(today: _dt.date | None = None, max_age_days: int = 365) -> l
     return out
 
 
+def cited_sources() -> set[str]:
+    """Source ids the catalogue cites: each model's ``size_source_id``, each alias's, and those its notes name."""
+    ids = {e.size_source_id for e in entries().values()} | {a.source_id for a in aliases()}
+    notes = "\n".join(e.notes for e in entries().values())
+    return ids | factors.named_in(notes, set(factors.sources()) - ids)
+
+
 def validate() -> list[str]:
     """Check the catalogue against the factor tables; returns the problems (empty when all is well)."""
     problems = []

@@ -473,6 +473,29 @@ def constant(name: str) -> Factor:
     return row
 
 
+def named_in(text: str, ids) -> set[str]:
+    """The source ids of `ids` that `text` names as whole words (a note citing a second source).
+
+    >>> sorted(named_in("secondary: Patterson et al. (PATTERSON-2021); see FP-CALIB", ["FP-CALIB", "FP", "PATTERSON-2021"]))
+    ['FP-CALIB', 'PATTERSON-2021']
+    """
+    return {sid for sid in ids if re.search(r"(?<![\w-])" + re.escape(sid) + r"(?![\w-])", text)}
+
+
+def uncited_sources(cited_elsewhere=()) -> list[str]:
+    """One problem line per source defined in a ``sources*.csv`` file that nothing cites.
+
+    A source is cited by a factor row (its ``source_id``, or named in its notes) or by
+    `cited_elsewhere` (the model catalogue, the hourly series).  A source nobody cites
+    is either a citation to remove or a row that forgot it.
+    """
+    _, src, _, shipped, user = _load()
+    cited = {row.source_id for row in shipped + user} | set(cited_elsewhere)
+    cited |= named_in("\n".join(row.notes for row in shipped + user), set(src) - cited)
+    return [f"sources: '{sid}' is defined but no factor row, model or hourly series cites it; "
+            "cite it where it is used or remove it" for sid in sorted(set(src) - cited)]
+
+
 def validate() -> list[str]:
     """Check every table and source file; return every problem (empty when all is well).
 

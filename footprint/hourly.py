@@ -107,6 +107,11 @@ def _manifest() -> dict[str, dict]:
         return {rec["zone"].strip().upper(): {k: v.strip() for k, v in rec.items()} for rec in csv.DictReader(fh)}
 
 
+def cited_sources() -> set[str]:
+    """Source ids of the hourly series (``factors/grid_hourly/zones.csv``)."""
+    return {meta["source_id"] for meta in _manifest().values()}
+
+
 def zones() -> list[str]:
     """Zones with an hourly series, sorted.
 

@@ -177,11 +177,13 @@ def check():
 
     Warns about model size estimates checked more than a year ago.
     """
-    from .. import catalogue
+    from .. import catalogue, hourly
 
     problems = factors.validate()
     if not problems:  # the catalogue reads the model table, which loads only once its rows are valid
         problems = catalogue.validate()
+    if not problems:
+        problems = factors.uncited_sources(catalogue.cited_sources() | hourly.cited_sources())
     if problems:
         for p in problems:
             click.echo(p, err=True)
