@@ -362,6 +362,27 @@ def test_cli_compare_estimate_and_calibrate(fake_codecarbon, run_cli, tmp_path):
     assert e.raw["it_energy"][1] == pytest.approx(measured * 500, rel=1e-5)
 
 
+def test_compare_estimate_warns_when_the_measurement_has_no_gpu(fake_codecarbon, run_cli, tmp_path):
+    # the default fake run is a CPU/RAM-only VM: the estimate (a GPU and its host) is not like with like
+    args = ("measure", "--zone", "FRA", "--no-log", "--tokens", "500", "--compare-estimate", "--params", "8B",
+            "--gpu", "L4", "--", sys.executable, "-c", "pass")
+    res = run_cli(*args[:3], "--json", *args[3:])
+    assert res.code == 0
+    comp = json.loads(res.out)["comparison"]
+    assert comp["components"] == {"measured": ["cpu", "ram"], "estimated": ["cpu", "ram", "gpu"]}
+    assert comp["like_with_like"] is False
+    assert "CPU and RAM only (no GPU found)" in comp["warning"] and "L4" in comp["warning"]
+    assert "measure where the model runs on the estimate's GPU" in comp["warning"]
+    res = run_cli(*args)  # the table says it too, beside the ratio
+    assert res.code == 0 and "warning: the measurement holds CPU and RAM only" in res.err
+    # a run with a GPU is like with like: no warning
+    fake_codecarbon(GPU_RUN, GPU_HARDWARE)
+    res = run_cli(*args[:3], "--json", *args[3:])
+    comp = json.loads(res.out)["comparison"]
+    assert comp["like_with_like"] is True and comp["warning"] is None
+    assert comp["components"]["measured"] == ["cpu", "ram", "gpu"]
+
+
 def test_cli_calibrate_refuses_failed_run_and_run_without_tokens(fake_codecarbon, run_cli, tmp_path):
     log = tmp_path / "r.csv"
     ms.append_result(log, _measurement("fail01", status="failed"))

@@ -88,7 +88,8 @@ def measure(zone, tokens, items, as_json, output, no_log, interval, tracking_mod
             doc["comparison"] = None
             doc["notes"].append("no token count (--tokens or a last line 'footprint-tokens: N'): no comparison")
         else:
-            doc["comparison"] = ms.compare_with_estimate(result.energy_per_token, result.tokens, **kwargs)
+            doc["comparison"] = ms.compare_with_estimate(result.energy_per_token, result.tokens,
+                                                         components=ms.measured_components(result), **kwargs)
     if as_json:
         emit_json(doc)
     else:
@@ -130,8 +131,10 @@ def render_comparison(comp: dict) -> str:
     rows = [["measured", figure(comp["measured_energy_per_token"])],
             ["estimated (IT, before PUE)", figure(comp["estimated_energy_per_token"])],
             ["ratio measured / estimated", figure(comp["ratio"])]]
-    return (table(rows, [f"energy per token ({comp['tokens']} tokens)", "value  (low - high)"])
-            + f"\nto use the measured figure: footprint estimate ... {comp['flag']}")
+    out = table(rows, [f"energy per token ({comp['tokens']} tokens)", "value  (low - high)"])
+    if comp.get("warning"):
+        out += f"\nwarning: {comp['warning']}"
+    return out + f"\nto use the measured figure: footprint estimate ... {comp['flag']}"
 
 
 @click.command()

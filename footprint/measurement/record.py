@@ -328,17 +328,48 @@ def build_measurement(raw: dict, *, zone: str, status: str, exit_code=None, comm
     )
 
 
-def compare_with_estimate(energy_per_token, tokens: int, **estimate_kwargs) -> dict:
+#: The components of the estimate's IT energy (GPU busy and idle, and the host: CPU, RAM and the rest).
+ESTIMATED_COMPONENTS = ("cpu", "ram", "gpu")
+
+
+def measured_components(measurement) -> tuple:
+    """The components a measurement holds energy for, of ``("cpu", "ram", "gpu")`` (those above zero)."""
+    parts = {"cpu": measurement.energy_cpu, "ram": measurement.energy_ram, "gpu": measurement.energy_gpu}
+    return tuple(k for k, q in parts.items() if q is not None and float(q.m_as("J")) > 0)
+
+
+def components_warning(measured, gpu=None) -> str | None:
+    """Why a ratio of `measured` components to the estimate is not like with like (None when it is).
+
+    >>> components_warning(("cpu", "ram"), "L4")[:64]
+    'the measurement holds CPU and RAM only (no GPU found) while the '
+    >>> components_warning(("cpu", "ram", "gpu")) is None
+    True
+    """
+    if "gpu" in measured:
+        return None
+    held = " and ".join(k.upper() for k in measured) or "no component"
+    return (f"the measurement holds {held} only (no GPU found) while the estimate is of serving on "
+            f"{gpu or 'its default GPU'} with its host: the ratio compares different hardware. To compare like "
+            "with like, measure where the model runs on the estimate's GPU (CodeCarbon reads NVIDIA GPUs "
+            "through NVML), or give --gpu the GPU that ran the command")
+
+
+def compare_with_estimate(energy_per_token, tokens: int, *, components=ESTIMATED_COMPONENTS, **estimate_kwargs) -> dict:
     """Set a measured energy per token beside :func:`footprint.estimate` for the same model and tokens.
 
     Both sides are IT energy (no PUE: a local measurement has none).  The estimate is
-    run for one request of `tokens` output tokens.
+    run for one request of `tokens` output tokens.  The estimate is of a GPU and its
+    host: a measurement without a GPU is compared all the same, with a warning
+    (``like_with_like`` false) that says how to compare like with like.
 
     Parameters
     ----------
     energy_per_token : Quantity [J/token]
     tokens : int
         Output tokens of the measured run [token].
+    components : tuple of str
+        The components the measurement holds (:func:`measured_components`).
     **estimate_kwargs
         Inputs of :func:`footprint.resolve.resolve` (``params``, ``model``, ``gpu``...).
 
@@ -347,7 +378,9 @@ def compare_with_estimate(energy_per_token, tokens: int, **estimate_kwargs) -> d
     dict
         ``measured_energy_per_token``, ``estimated_energy_per_token`` (IT energy,
         with its range), ``ratio`` (measured / estimated, with its range),
-        ``flag`` (the estimate option that uses the measured figure), ``assumptions``.
+        ``flag`` (the estimate option that uses the measured figure), ``components``
+        (``measured`` and ``estimated``), ``like_with_like``, ``warning`` (None or why
+        not like with like), ``assumptions``.
     """
     from ..estimator import estimate
 
@@ -363,6 +396,9 @@ def compare_with_estimate(energy_per_token, tokens: int, **estimate_kwargs) -> d
         "ratio": ratio,
         "boundary": "IT energy per output token on both sides (estimate before PUE; measurement: the machine's draw)",
         "flag": calibration_flag(energy_per_token),
+        "components": {"measured": list(components), "estimated": list(ESTIMATED_COMPONENTS)},
+        "like_with_like": "gpu" in components,
+        "warning": components_warning(components, estimate_kwargs.get("gpu")),
         "assumptions": [a.as_dict() for a in est.assumptions],
     }
 
