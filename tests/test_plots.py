@@ -353,11 +353,15 @@ def test_output_not_writable(run_cli, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
-def test_png_without_an_engine_says_what_to_install(run_cli, tmp_path, monkeypatch):
+def test_png_without_an_engine_still_writes_the_html_and_says_what_to_install(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(plots, "png_engine_missing", lambda: "--png needs kaleido (`pip install kaleido`)")
-    r = run_cli("plot", str(CHATBOT), "-o", str(tmp_path / "p.html"), "--png")
-    assert r.code == 2 and "pip install kaleido" in r.err
-    assert list(tmp_path.iterdir()) == []
+    r = run_cli("plot", str(CHATBOT), "-o", str(tmp_path / "p.html"), "--kind", "comparison", "--png",
+                "--data", str(tmp_path / "p.csv"))
+    # done in part: the page and its data are written, the PNG is not, and exit code 1 says so to a script
+    assert r.code == 1
+    assert "no PNG written" in r.err and "pip install kaleido" in r.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "p.html"]
+    assert "<html" in (tmp_path / "p.html").read_text(encoding="utf-8")
 
 
 def test_png_engine_message_names_the_package(monkeypatch):
