@@ -375,6 +375,11 @@ def test_compare_estimate_warns_when_the_measurement_has_no_gpu(fake_codecarbon,
     assert "measure where the model runs on the estimate's GPU" in comp["warning"]
     res = run_cli(*args)  # the table says it too, beside the ratio
     assert res.code == 0 and "warning: the measurement holds CPU and RAM only" in res.err
+    # calibrate reads the components from the results log: the same warning
+    log = tmp_path / "r.csv"
+    run_cli("measure", "--zone", "FRA", "-o", str(log), "--tokens", "500", "--", sys.executable, "-c", "pass")
+    res = run_cli("calibrate", "--from", str(log), "--params", "8B", "--gpu", "L4", "--json")
+    assert json.loads(res.out)["comparison"]["like_with_like"] is False
     # a run with a GPU is like with like: no warning
     fake_codecarbon(GPU_RUN, GPU_HARDWARE)
     res = run_cli(*args[:3], "--json", *args[3:])

@@ -185,7 +185,7 @@ def calibrate(source, run_id, as_json, **estimate_options):
     if kwargs:
         if "model" not in kwargs and "params" not in kwargs:
             raise InputError("give the model with --model NAME or --params SIZE (e.g. 8B) to compare with the estimate")
-        doc["comparison"] = ms.compare_with_estimate(per_token, tokens, **kwargs)
+        doc["comparison"] = ms.compare_with_estimate(per_token, tokens, components=ms.row_components(row), **kwargs)
     if as_json:
         emit_json(doc)
         return 0

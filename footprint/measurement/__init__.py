@@ -31,6 +31,6 @@ from __future__ import annotations
 
 from .record import DEFAULT_INTERVAL, TRACKING_MODES, STATUSES, COLUMNS, UNITS, MeasurementError, operational_co2e, energy_per_unit, classify_hardware, method_text, Measurement, build_measurement, compare_with_estimate, calibration_flag, measured_components  # noqa: F401
 from .tracker import EXPLICIT_SETTINGS, codecarbon_config, check_codecarbon_config, tracker_settings, read_tracker  # noqa: F401
-from .log import check_results_file, read_results, find_run, append_result, fallback_dirs, write_fallback, record_result  # noqa: F401
+from .log import check_results_file, read_results, row_components, find_run, append_result, fallback_dirs, write_fallback, record_result  # noqa: F401
 from .meter import Meter, measure  # noqa: F401
 from .process import COUNT_LINE, COUNT_VALUE, parse_count_line, read_count_line, resolve_command, measure_command  # noqa: F401

@@ -88,6 +88,15 @@ def read_results(path) -> list[dict]:
     return _validate_results(_read_text(path), path)
 
 
+def row_components(row: dict) -> tuple:
+    """The components a row of the results log holds energy for, of ``("cpu", "ram", "gpu")``.
+
+    >>> row_components({"energy_cpu [Wh]": "0.01", "energy_ram [Wh]": "0.002", "energy_gpu [Wh]": "0"})
+    ('cpu', 'ram')
+    """
+    return tuple(k for k in ("cpu", "ram", "gpu") if float(row.get(f"energy_{k} [Wh]") or 0.0) > 0)
+
+
 def find_run(rows: list[dict], run_id: str) -> dict:
     """The row whose run id is `run_id` (or starts with it, if only one does)."""
     hits = [r for r in rows if r["footprint_run_id"] == run_id] or \
