@@ -415,3 +415,16 @@ def test_cli_import_does_not_load_codecarbon():
             "assert 'codecarbon' not in sys.modules, 'codecarbon imported'; "
             "assert 'pandas' not in sys.modules, 'pandas imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_measure_and_calibrate_json_keys_are_documented(fake_codecarbon, run_cli, tmp_path):
+    doc_text = (Path(__file__).resolve().parents[1] / "docs" / "json.md").read_text(encoding="utf-8")
+    section = doc_text.split("## `footprint measure --json`", 1)[1].split("\n## ", 1)[0]
+    log = tmp_path / "r.csv"
+    res = run_cli("measure", "--zone", "FRA", "--json", "-o", str(log), "--tokens", "500", "--compare-estimate",
+                  "--params", "1B", "--", sys.executable, "-c", "pass")
+    doc = json.loads(res.out)
+    res = run_cli("calibrate", "--from", str(log), "--params", "1B", "--json")
+    cal = json.loads(res.out)
+    keys = list(doc) + list(doc["comparison"]) + list(cal)
+    assert [k for k in keys if f"`{k}`" not in section] == []

@@ -12,7 +12,7 @@ from ..formatting import figure, percent, table
 
 @click.command()
 @click.argument("file", metavar="SCENARIO.toml")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note; keys in docs/scenarios.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note; keys and units: docs/json.md).")
 @click.option("--card", "card_path", default=None, metavar="FILE.md",
               help="Write the one-page Markdown criterion card (only when the whole run succeeded).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the Monte Carlo draws.")

@@ -12,7 +12,7 @@ from ..formatting import assumption_value, figure, table
 
 @click.command()
 @input_options()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note; keys and units: docs/json.md).")
 @click.option("--batch", "batch_file", default=None, metavar="FILE.csv",
               help="Estimate every row of a CSV table (columns named like these flags; docs/batch.md).")
 @click.option("--output", "output", default=None, metavar="FILE.csv", help="With --batch: where the results go.")

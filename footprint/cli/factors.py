@@ -21,7 +21,7 @@ def factors_group():
 @click.argument("table_name", required=False)
 @click.option("--search", "search_text", default=None, metavar="TEXT",
               help="models: keep models whose name, alias or provider contains TEXT (case and punctuation ignored).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (keys: docs/json.md).")
 def list_(table_name, search_text, as_json):
     """List the tables, or the rows of TABLE_NAME (grid, gpus, models, datacenters, servers, constants...).
 
@@ -113,7 +113,7 @@ def _value(r) -> str:
 
 @factors_group.command("show")
 @click.argument("key")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (keys: docs/json.md).")
 def show(key, as_json):
     """Show every parameter of KEY (a GPU, zone, model, profile or source id) with its full source."""
     hits = [r for t in factors.table_names() for r in factors.rows(t) if r.key[0].lower() == key.lower()]

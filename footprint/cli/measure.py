@@ -32,7 +32,7 @@ def _estimate_kwargs(options: dict) -> dict:
 @click.option("--zone", default=None, help="Grid zone of this machine, e.g. FRA (`footprint factors list grid`) [default WOR].")
 @click.option("--tokens", type=int, default=None, help="Tokens produced by the command (else its last line 'footprint-tokens: N').")
 @click.option("--items", type=int, default=None, help="Items processed by the command (else its last line 'footprint-items: N').")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout (the command's stdout goes to stderr).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout (the command's stdout goes to stderr; keys: docs/json.md).")
 @click.option("--output", "-o", default=DEFAULT_LOG, show_default=True, help="Results CSV to append the measurement to.")
 @click.option("--no-log", is_flag=True, help="Do not append the measurement to a results file.")
 @click.option("--interval", default=1.0, show_default=True, type=float,
@@ -140,7 +140,7 @@ def render_comparison(comp: dict) -> str:
 @click.command()
 @click.option("--from", "source", required=True, metavar="RESULTS.csv", help="Results file written by `footprint measure`.")
 @click.option("--run-id", default=None, help="Run to use (or a unique prefix) [default: the last run with a token count].")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (keys: docs/json.md).")
 @_estimate_options
 def calibrate(source, run_id, as_json, **estimate_options):
     """Turn a measured run into the estimator's measured path, and set it beside the estimate.

@@ -37,7 +37,7 @@ def validate(file):
 
 @scenario.command()
 @click.argument("file", metavar="SCENARIO.toml")
-@click.option("--json", "as_json", is_flag=True, help="Print the resolved inputs as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the resolved inputs as JSON (keys: docs/json.md).")
 def show(file, as_json):
     """Print every resolved input of a scenario, each marked given or default, with its source."""
     plan = _plan(file)

@@ -29,7 +29,7 @@ from ..formatting import num, table
               help="IANA time zone of dates and local hours (default: the zone's, e.g. Europe/Paris for FRA).")
 @click.option("--plot", "plot_path", default=None, metavar="FILE.html",
               help="Also write a heat map (day x hour) as a self-contained HTML page.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (keys: docs/json.md).")
 def schedule(zone, profile_spec, duration, earliest, deadline, energy, power, tz, plot_path, as_json):
     """Time-resolved carbon: the intensity of a usage profile, or the best time to run a batch job.
 
