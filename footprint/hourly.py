@@ -797,6 +797,35 @@ def _ceil_hour(when: datetime) -> datetime:
     return floor if floor == w else floor + timedelta(hours=1)
 
 
+def _job_energy_kwh(energy, power, duration_h: float) -> tuple:
+    """``(energy [kWh], how it was given)`` of a job from --energy or --power; ``(None, None)`` without either."""
+    if energy is not None and power is not None:
+        raise InputError("give --energy or --power, not both (energy = power x duration)")
+    energy_kwh, basis = None, None
+    if energy is not None:
+        energy_kwh = float(energy) if isinstance(energy, (int, float)) else parse_energy_kwh(energy)
+        basis = "energy given"
+    elif power is not None:
+        power_kw = float(power) if isinstance(power, (int, float)) else parse_power_kw(power)
+        energy_kwh, basis = power_kw * duration_h, "power given x duration"
+    if energy_kwh is not None and not (math.isfinite(energy_kwh) and energy_kwh > 0):
+        raise InputError("--energy/--power must be positive")
+    return energy_kwh, basis
+
+
+def _job_notes(shift: dict, energy_kwh, basis, best: dict) -> list[str]:
+    """What a best start relied on: a stand-in year, the energy's basis, estimated hours."""
+    notes = [shift["note"]] if shift["used"] else []
+    if energy_kwh is None:
+        notes.append("no energy given: CO2e figures are not computed (give --energy or --power); intensities are")
+    else:
+        notes.append(f"energy {energy_kwh:g} kWh ({basis}) drawn from the grid, spread evenly over the job; "
+                     "it should include the data centre's overhead (PUE)")
+    if best["estimated_hours"]:
+        notes.append(f"{best['estimated_hours']} hour(s) of the best start were estimated by Electricity Maps")
+    return notes
+
+
 def best_start(zone: str, duration, earliest, deadline, energy=None, power=None, tz: str | None = None) -> dict:
     """The lowest-carbon start of a job within a search window, and its saving.
 
@@ -844,17 +873,7 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
     b = parse_when(deadline, tz_name, "--deadline")
     if b <= a:
         raise InputError(f"--deadline ({b.isoformat()}) must come after --earliest ({a.isoformat()})")
-    if energy is not None and power is not None:
-        raise InputError("give --energy or --power, not both (energy = power x duration)")
-    energy_kwh, basis = None, None
-    if energy is not None:
-        energy_kwh = float(energy) if isinstance(energy, (int, float)) else parse_energy_kwh(energy)
-        basis = "energy given"
-    elif power is not None:
-        power_kw = float(power) if isinstance(power, (int, float)) else parse_power_kw(power)
-        energy_kwh, basis = power_kw * duration_h, "power given x duration"
-    if energy_kwh is not None and not (math.isfinite(energy_kwh) and energy_kwh > 0):
-        raise InputError("--energy/--power must be positive")
+    energy_kwh, basis = _job_energy_kwh(energy, power, duration_h)
     first = _ceil_hour(a)
     last = b - timedelta(hours=duration_h)  # latest allowed start
     if last < first:
@@ -888,18 +907,9 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
         return {"intensity_g_per_kwh": d, "co2e_kg": co2e(d), "percent": 100.0 * d / ref if ref > 0 else 0.0}
 
     best, worst = job(best_i), job(worst_i)
-    notes = []
-    if tz_default:
-        notes.append(f"dates read in {tz_name}, the default time zone of zone {series.zone} (--tz to change)")
-    if shift["used"]:
-        notes.append(shift["note"])
-    if energy_kwh is None:
-        notes.append("no energy given: CO2e figures are not computed (give --energy or --power); intensities are")
-    else:
-        notes.append(f"energy {energy_kwh:g} kWh ({basis}) drawn from the grid, spread evenly over the job; "
-                     "it should include the data centre's overhead (PUE)")
-    if best["estimated_hours"]:
-        notes.append(f"{best['estimated_hours']} hour(s) of the best start were estimated by Electricity Maps")
+    notes = [f"dates read in {tz_name}, the default time zone of zone {series.zone} (--tz to change)"
+             ] if tz_default else []
+    notes += _job_notes(shift, energy_kwh, basis, best)
     if first != a.astimezone(timezone.utc):
         notes.append(f"starts are on whole hours: the first candidate is {first.astimezone(tz_obj).isoformat()}")
     return {
