@@ -3,6 +3,12 @@
 Sub-commands are imported only when invoked (plotly, codecarbon and pandas load
 inside the commands that need them), so ``footprint estimate`` starts fast.
 Errors a user can fix print one line on stderr and exit with code 2.
+
+One module per command (:mod:`.estimate`, :mod:`.batch`, :mod:`.compare`,
+:mod:`.scenario`, :mod:`.measure`, :mod:`.plot`, :mod:`.factors`,
+:mod:`.registry`, :mod:`.schedule`); :mod:`.inputs` generates the options of
+``footprint/inputs.py``; :mod:`.format` prints what every command prints the
+same way.  The keys of every ``--json`` document: ``docs/json.md``.
 """
 
 from __future__ import annotations

@@ -194,5 +194,5 @@ def check():
                f"{len(factors.table_names())} tables, {len(factors.sources())} sources")
 
 
-#: the name cli.py imports
+#: the name the command table of footprint.cli imports
 factors_command = factors_group
