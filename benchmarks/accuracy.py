@@ -8,12 +8,13 @@ Usage::
 Cases:
 
 * every text-generating row (``output_unit = token``) of the ML.ENERGY leaderboard
-  (benchmarks/data/mlenergy_text.csv, an extract of ../shared/reference/mlenergy_measured.csv):
+  (benchmarks/data/mlenergy_text.csv, an extract of ML.ENERGY's published measurements, https://ml.energy/leaderboard):
   GPU energy per output token on the GPU boundary (steady state, full load; estimate with
   ``fleet_utilisation = 1``, PUE 1, the ``gpu_busy`` line).  v2 and v3 (vLLM) are the
   calibration set and the accuracy target; v1 (2023, batch 1, HF PyTorch) is reported
   separately.
-* the inference and training cases of ../shared/reference/published.csv that give enough
+* the inference and training cases of benchmarks/data/published.csv (published figures, each row with its
+  source and URL) that give enough
   inputs (Epoch AI on the FLOP path, the BLOOM API deployment, ML.ENERGY's Llama 3.1 8B blog
   figure, training of Llama 2/3, BLOOM and GPT-3).
 
@@ -25,7 +26,7 @@ gpu_energy``) divided by the output tokens is its GPU-only energy per output tok
 regression has no hardware input (H100 data), so A100 and B200 rows get its H100 figure.
 When EcoLogits is not importable the script says so and skips that column.
 
-Run it with the benchmark environment, e.g. ``/work/bench-venv/bin/python benchmarks/accuracy.py``.
+Run it with the benchmark environment, e.g. ``bench-venv/bin/python benchmarks/accuracy.py``.
 """
 
 from __future__ import annotations
@@ -46,13 +47,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import calibrate  # noqa: E402
-from footprint import grid, training  # noqa: E402
+from footprint import factors, grid, training  # noqa: E402
 from footprint.estimator import estimate  # noqa: E402
 from footprint.montecarlo import estimate_percentiles  # noqa: E402
 from footprint.units import ureg  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "accuracy.md"
-PUBLISHED = ROOT.parent / "shared" / "reference" / "published.csv"  # ../shared beside the checkout
+PUBLISHED = ROOT / "benchmarks" / "data" / "published.csv"  # published figures, each row with its source
 
 #: Bits per weight given to EcoLogits for each precision key.
 QUANTISATION_BITS = {"bf16": 16, "fp16": 16, "fp8": 8, "fp4": 4}
@@ -196,6 +197,48 @@ DEFAULT_CHECKS = (
 )
 
 
+#: Published training figures (model cards, reports) against the training run a user gets: (id, model, what is
+#: read in the training_run of `footprint estimate --json`, the factor row that holds the published figure).
+TRAINING_CHECKS = tuple(
+    (cid, model, read, parameter)
+    for cid, model in (("TRN-L2-07", "llama-2-7b"), ("TRN-L2-13", "llama-2-13b"), ("TRN-L2-70", "llama-2-70b"),
+                       ("TRN-L31-08", "llama-3.1-8b"), ("TRN-L31-70", "llama-3.1-70b"),
+                       ("TRN-L31-405", "llama-3.1-405b"), ("TRN-L33-70", "llama-3.3-70b"),
+                       ("TRN-L4-SC", "llama-4-scout"), ("TRN-L4-MA", "llama-4-maverick"))
+    for read, parameter in (("gpu_hours", "training_gpu_hours"), ("co2e", "disclosed_training_co2e"))
+) + (("TRN-DSV3", "deepseek-v3", "gpu_hours", "training_gpu_hours"),)
+
+
+def training_checks() -> list[dict]:
+    """Each published training figure against the default training run of its catalogue model."""
+    out = []
+    for cid, model, read, parameter in TRAINING_CHECKS:
+        row = factors.get("models", model, parameter)
+        flags = ("--model", model, "--training-lifetime-requests", "1", "--json")
+        run = estimate(model=model, training_lifetime_requests=1).training_run()
+        unit = {"gpu_hours": "GPU-hours", "co2e": "tCO2e"}[read]
+        out.append({"id": cid, "what": f"{model}: {read.replace('_', ' ')}", "published": row.value,
+                    "unit": unit, "source_id": row.source_id,
+                    "command": "footprint estimate " + " ".join(flags) + f" (training_run.{read})",
+                    "estimate": run[read]["value"], "low": run[read]["low"], "high": run[read]["high"]})
+    return out
+
+
+def training_checks_table() -> list[str]:
+    lines = ["## Published training figures on the defaults a user gets", "",
+             "The whole training run of each catalogue model (`training_run` of the JSON: GPU-hours, energy, "
+             "CO2e, water), against the figures its card or report states. Site, power and grid come from the "
+             "catalogue (training hardware and site, docs/methodology.md, Training); nothing is fitted on these.", "",
+             "| id | case | command | published | estimate | range (low - high) | unit | ratio | inside |",
+             "|---|---|---|---:|---:|---|---|---:|---|"]
+    for c in training_checks():
+        inside = "yes" if c["low"] <= c["published"] <= c["high"] else "**no**"
+        lines.append(f"| {c['id']} | {c['what']} | `{c['command']}` | {c['published']:,.4g} | {c['estimate']:,.4g} | "
+                     f"{c['low']:,.4g} - {c['high']:,.4g} | {c['unit']} | {c['estimate'] / c['published']:.3f} | "
+                     f"{inside} |")
+    return lines + [""]
+
+
 def _flags_to_kwargs(flags) -> dict:
     return {flags[i].lstrip("-").replace("-", "_"): flags[i + 1] for i in range(0, len(flags), 2)}
 
@@ -268,6 +311,37 @@ def _header(eco: bool, first: str) -> list[str]:
     return [h, s]
 
 
+def _fitted_value(k: str) -> float:
+    if "@" in k:
+        name, stack = k.split("@")
+        return calibrate._stack_constant(stack, name)
+    return calibrate._constant(k)
+
+
+def _held_out_lines(ds, err) -> list[str]:
+    """Leave-one-family-out figures beside the fitted ones, per GPU, and the multi-node rows."""
+    cv, _ = calibrate.cross_validate(ds)
+    lines = ["Fitted on all rows vs each model family held out of the fit (leave-one-family-out, "
+             f"{len({calibrate.family(r['model']) for r in ds.rows})} families):", "",
+             "| GPU | rows | fitted median | fitted within 2x | held-out median | held-out within 2x |",
+             "|---|---:|---:|---:|---:|---:|"]
+    gpus = [r["gpu"] for r in ds.rows]
+    for (lab, s), (_, h) in zip(calibrate.table(err, gpus), calibrate.table(cv, gpus)):
+        lines.append(f"| {lab} | {s['n']} | {s['median']:.3f} | {100 * s['within_0.3']:.1f} % | {h['median']:.3f} | "
+                     f"{100 * h['within_0.3']:.1f} % |")
+    s, h = calibrate.summary(err), calibrate.summary(cv)
+    lines.append(f"| all | {s['n']} | {s['median']:.3f} | {100 * s['within_0.3']:.1f} % | {h['median']:.3f} | "
+                 f"{100 * h['within_0.3']:.1f} % |")
+    multi = np.flatnonzero(ds.m["n_gpus"] > 8)
+    if multi.size:
+        one_node = calibrate.log_errors(ds.subset(multi), {"gpus_per_node": 1e4})["energy_per_token"]
+        lines += ["", f"Multi-node rows (v2, 16 GPUs as TP 8 x PP 2 over two nodes, {multi.size} rows): median "
+                      f"|log10| {np.median(np.abs(err[multi])):.3f} with the pipeline model, "
+                      f"{np.median(np.abs(one_node)):.3f} if the 16 GPUs were one node; energy ratios "
+                      f"{10 ** err[multi].min():.2f}-{10 ** err[multi].max():.2f}."]
+    return lines
+
+
 def run(smoke: bool = False) -> str:
     t0 = time.perf_counter()
     rows_all = calibrate.read_rows()
@@ -277,7 +351,9 @@ def run(smoke: bool = False) -> str:
     lines = ["# Accuracy of footprint against measured and published figures", ""]
     lines += [f"Generated by `benchmarks/accuracy.py`{' --smoke' if smoke else ''}. |log10 ratio| of "
               "estimate / measured: 0.1 = 26 %, 0.3 = 2x, 1 = 10x. Constants: "
-              + ", ".join(f"{k} = {calibrate._constant(k):g}" for k in calibrate.FITTED) + " (factors/constants.csv).",
+              + ", ".join(f"{k} = {_fitted_value(k):g}" for k in calibrate.FITTED + ("eta_prefill",))
+              + " (factors/constants.csv; step_overhead@STACK: factors/serving_stacks.csv). Each row is estimated "
+              "with the serving stack it ran on (v2: vllm_2024, v3: vllm_2025).",
               ""]
     if version:
         lines.append(f"EcoLogits {version} side by side (GPU energy per output token of its LLM model, same "
@@ -315,6 +391,8 @@ def run(smoke: bool = False) -> str:
                          + ("met." if s["median"] <= 0.1 and s["within_0.3"] >= 0.95 else
                             f"**not met** (median {s['median']:.3f}, {100 * s['within_0.3']:.1f} % within 0.3); "
                             "see docs/methodology.md, Calibration."))
+            if not smoke:
+                lines += [""] + _held_out_lines(ds, err)
         lines.append("")
         labels = calibrate.groups(rows)
         for key in ("gpu", "batch", "architecture", "version", "task_kind", "precision"):
@@ -339,8 +417,9 @@ def run(smoke: bool = False) -> str:
         lines.append("")
 
     lines += default_checks_table(samples=500 if smoke else 2000)
+    lines += training_checks_table()
     cases = published_cases() if not smoke else published_cases()[:4]
-    lines += ["## Published cases (../shared/reference/published.csv)", "",
+    lines += ["## Published cases (benchmarks/data/published.csv)", "",
               "| id | case | published | estimate | unit | ratio | how | kind |", "|---|---|---:|---:|---|---:|---|---|"]
     for c in cases:
         lines.append(f"| {c['id']} | {c['what']} | {c['published']:,.4g} | {c['estimate']:,.4g} | {c['unit']} | "

@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/calibrate.py            # fit, cross-validate, print the report
     python benchmarks/calibrate.py --write    # also write the fitted values into factors/constants.csv
-    python benchmarks/calibrate.py --extract  # refresh benchmarks/data/mlenergy_text.csv from the shared reference
+    python benchmarks/calibrate.py --extract FILE  # refresh benchmarks/data/mlenergy_text.csv from a compiled copy
 
 What is fitted: ``eta_compute``, ``eta_memory``, ``u_memory`` and ``u_compute`` of
 ``factors/constants.csv`` -- four numbers shared by every model and every GPU.
@@ -62,11 +62,10 @@ if str(ROOT) not in sys.path:
 from footprint import factors  # noqa: E402
 from footprint.estimator import INPUTS, compute  # noqa: E402
 from footprint.inference import PRECISION_BYTES, PRECISION_FLOPS_KEY  # noqa: E402
-from footprint.resolve import CONSTANTS  # noqa: E402
+from footprint.inputs import CONSTANTS, CORE  # noqa: E402
 from footprint.units import ureg  # noqa: E402
 
-#: The shared reference file (read-only) and the extract kept in the repository.
-SHARED_DATA = ROOT.parent / "shared" / "reference" / "mlenergy_measured.csv"  # ../shared beside the checkout
+#: The extract kept in the repository (refreshed by --extract from a compiled copy of ML.ENERGY's measurements).
 DATA = ROOT / "benchmarks" / "data" / "mlenergy_text.csv"
 
 #: Columns kept in the extract (provenance first).
@@ -74,15 +73,25 @@ EXTRACT_COLUMNS = (
     "source_repo", "commit", "source_path", "version", "task", "task_kind", "model", "architecture",
     "total_params_b", "active_params_b", "gpu", "gpu_count", "tensor_parallel", "pipeline_parallel",
     "expert_parallel", "data_parallel", "precision", "batch_size", "avg_batch_size", "mean_output_tokens",
-    "energy_per_token_j", "throughput_tokens_s", "avg_power_w",
+    "energy_per_token_j", "throughput_tokens_s", "avg_power_w", "software", "mean_tpot_s", "median_itl_ms",
 )
 
-#: The constants fitted here.
-FITTED = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead")
+#: The constants fitted here: shared ones (factors/constants.csv) and one per serving stack
+#: (factors/serving_stacks.csv, ``step_overhead@<stack>``).
+SHARED = ("eta_compute", "eta_memory", "u_memory", "u_compute")
+#: Serving stack of each ML.ENERGY software label (v1's HF PyTorch is not fitted; batch 1 makes the overhead moot).
+STACKS = {"vLLM 0.5.4": "vllm_2024", "vLLM 0.11.1": "vllm_2025"}
+STACK_FITTED = tuple(f"step_overhead@{k}" for k in sorted(set(STACKS.values())))
+FITTED = SHARED + STACK_FITTED
 
-#: Search-space transforms: shares in (0, 1) through a logit, the per-sequence overhead [s] through a log.
-_TO_SEARCH = {"step_overhead": lambda v: np.log(v)}
-_FROM_SEARCH = {"step_overhead": lambda x: np.exp(x)}
+#: Search-space transforms: shares in (0, 1) through a logit, the per-sequence overheads [s] through a log.
+_TO_SEARCH = {k: (lambda v: np.log(v)) for k in STACK_FITTED}
+_FROM_SEARCH = {k: (lambda x: np.exp(x)) for k in STACK_FITTED}
+
+
+def stack_of(row: dict) -> str:
+    """Serving stack of an ML.ENERGY row (factors/serving_stacks.csv key)."""
+    return STACKS.get(row.get("software", ""), "vllm_2024" if row["version"] != "v3" else "vllm_2025")
 
 
 def _to_search(constants: dict) -> np.ndarray:
@@ -90,7 +99,12 @@ def _to_search(constants: dict) -> np.ndarray:
 
 
 def _from_search(x) -> dict:
-    return {k: float(_FROM_SEARCH.get(k, _expit)(v)) for k, v in zip(FITTED, x)}
+    c = {k: float(_FROM_SEARCH.get(k, _expit)(v)) for k, v in zip(FITTED, x)}
+    # one efficiency of matrix work: prefill and compute-bound decode steps run the same large products;
+    # fitted apart, the decode value runs to its bound (1) since no row's decode step is compute-bound enough
+    # to identify it, so both take the value that the prefill share of the time identifies
+    c["eta_prefill"] = c["eta_compute"]
+    return c
 
 #: Prompt tokens per request assumed for each task kind (not in the ML.ENERGY table).
 #: An assumption, the same for every model; see docs/methodology.md (Calibration).
@@ -142,7 +156,7 @@ def read_rows(path: Path | None = None) -> list[dict]:
         rows = list(csv.DictReader(fh))
     numeric = ("total_params_b", "active_params_b", "gpu_count", "tensor_parallel", "pipeline_parallel",
                "expert_parallel", "data_parallel", "batch_size", "avg_batch_size", "mean_output_tokens",
-               "energy_per_token_j", "throughput_tokens_s", "avg_power_w")
+               "energy_per_token_j", "throughput_tokens_s", "avg_power_w", "mean_tpot_s", "median_itl_ms")
     for r in rows:
         for k in numeric:
             r[k] = float(r[k]) if r.get(k, "") not in ("", None) else float("nan")
@@ -165,8 +179,8 @@ def select(rows: list[dict], versions=("v2", "v3")) -> list[dict]:
     return [r for r in rows if r["version"] in versions]
 
 
-def extract(src: Path = SHARED_DATA, dst: Path = DATA) -> int:
-    """Copy the token rows of the shared ML.ENERGY file into the repository extract (atomic write)."""
+def extract(src: Path, dst: Path = DATA) -> int:
+    """Copy the token rows of a compiled ML.ENERGY file (`src`) into the repository extract (atomic write)."""
     with src.open(newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["output_unit"] == "token"]
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -184,8 +198,12 @@ def extract(src: Path = SHARED_DATA, dst: Path = DATA) -> int:
 
 def _constant(name, unit=None):
     row = factors.constant(name)
-    unit = unit or ("s" if name == "step_overhead" else "dimensionless")
-    return ureg.Quantity(row.value, row.unit).m_as(unit)
+    return ureg.Quantity(row.value, row.unit).m_as(unit or CORE[name].unit)
+
+
+def _stack_constant(stack, name):
+    row = factors.get("serving_stacks", stack, name)
+    return ureg.Quantity(row.value, row.unit).m_as(CORE[name].unit)
 
 
 def core_inputs(rows: list[dict], constants: dict | None = None, input_tokens: dict | None = None) -> dict:
@@ -249,9 +267,13 @@ def core_inputs(rows: list[dict], constants: dict | None = None, input_tokens: d
         "training_gpu_power": np.zeros(n), "training_pue": np.ones(n), "training_grid_intensity": np.zeros(n),
         "training_mfu": np.ones(n), "training_peak_flops": peak,
     }
+    stacks = [stack_of(r) for r in rows]
     for name in CONSTANTS:
-        unit = "s" if name == "step_overhead" else "dimensionless"
-        m[name] = np.broadcast_to(np.asarray(constants.get(name, _constant(name, unit)), dtype=float), (n,))
+        if name == "step_overhead":
+            default = np.array([_stack_constant(k, name) for k in stacks])
+        else:
+            default = _constant(name)
+        m[name] = np.broadcast_to(np.asarray(constants.get(name, default), dtype=float), (n,))
     for name in INPUTS:
         m.setdefault(name, np.full(n, np.nan))
     return m
@@ -264,9 +286,13 @@ class Dataset:
         self.rows = rows
         self.m = core_inputs(rows, input_tokens=input_tokens)
         self.dp = np.ones(len(rows))
+        self.stack = np.array([stack_of(r) for r in rows])
         self.observed = {k: np.array([r[c] for r in rows], dtype=float) for k, c in
                          (("energy_per_token", "energy_per_token_j"), ("power", "avg_power_w"),
                           ("throughput", "throughput_tokens_s"))}
+        # v3 reports the median inter-token latency: the duration of a decode step (most steps carry no
+        # prefill chunk), which separates decode from prefill in the time per output token
+        self.observed["decode_step"] = np.array([r["median_itl_ms"] * 1e-3 for r in rows], dtype=float)
 
     def subset(self, index) -> "Dataset":
         ds = Dataset.__new__(Dataset)
@@ -274,6 +300,7 @@ class Dataset:
         ds.rows = [self.rows[i] for i in index]
         ds.m = {k: v[index] for k, v in self.m.items()}
         ds.dp = self.dp[index]
+        ds.stack = self.stack[index]
         ds.observed = {k: v[index] for k, v in self.observed.items()}
         return ds
 
@@ -288,7 +315,11 @@ def predict(ds: Dataset, constants: dict | None = None) -> dict:
     """
     m = dict(ds.m)
     for k, v in (constants or {}).items():
-        m[k] = np.broadcast_to(np.asarray(v, dtype=float), ds.dp.shape)
+        if "@" in k:  # a serving stack's constant: the rows of that stack
+            name, stack = k.split("@")
+            m[name] = np.where(ds.stack == stack, v, m[name])
+        else:
+            m[k] = np.broadcast_to(np.asarray(v, dtype=float), ds.dp.shape)
     out = compute(m)
     busy = out["busy_time"]  # instance seconds per request (one replica)
     return {
@@ -296,6 +327,8 @@ def predict(ds: Dataset, constants: dict | None = None) -> dict:
         "power": ds.dp * out["energy.gpu_busy"] / busy,  # all GPUs of all replicas, as ML.ENERGY sums them
         "throughput": ds.dp * m["output_tokens"] / busy,
         "compute_share": out["decode_compute_share"],
+        "decode_step": out["decode_step_time"],
+        "prefill_share": out["prefill_time"] / busy,
         "n_gpus": out["n_gpus"],
     }
 
@@ -355,23 +388,26 @@ def objective(ds: Dataset, power_weight=1.0):
         c = _from_search(x)
         err = log_errors(ds, c)
         total = np.nansum(err["energy_per_token"] ** 2)
-        total += power_weight * (np.nansum(err["power"] ** 2) + np.nansum(err["throughput"] ** 2))
+        total += power_weight * (np.nansum(err["power"] ** 2) + np.nansum(err["throughput"] ** 2)
+                                 + np.nansum(err["decode_step"] ** 2))
         return total if np.isfinite(total) else 1e12
     return f
 
 
 def fit(ds: Dataset, start=None, power_weight=1.0) -> dict:
     """Fitted constants (dict) on the rows of `ds`."""
-    start = start or {"eta_compute": 0.5, "eta_memory": 0.6, "u_memory": 0.5, "u_compute": 0.8, "step_overhead": 1e-4}
+    start = start or {"eta_compute": 0.3, "eta_memory": 0.6, "u_memory": 0.5, "u_compute": 0.8,
+                      **{k: 2e-4 for k in STACK_FITTED}}
     f = objective(ds, power_weight)
     x, _ = nelder_mead(f, _to_search(start))
     x, _ = nelder_mead(f, x, step=0.1)  # restart from the optimum: guards against a collapsed simplex
     return _from_search(x)
 
 
-def cross_validate(ds: Dataset, k=5, power_weight=1.0) -> tuple[np.ndarray, list[dict]]:
-    """Held-out log10 energy error of every row, from K folds over model families."""
+def cross_validate(ds: Dataset, k=None, power_weight=1.0) -> tuple[np.ndarray, list[dict]]:
+    """Held-out log10 energy error of every row, from K folds over model families (None: one fold a family)."""
     fams = sorted({family(r["model"]) for r in ds.rows})
+    k = k or len(fams)
     fold = np.array([fams.index(family(r["model"])) % k for r in ds.rows])
     err = np.full(len(ds), np.nan)
     fits = []
@@ -436,8 +472,11 @@ def report(ds: Dataset, constants, cv_err=None) -> str:
              "  all          " + fmt(summary(err["energy_per_token"]))]
     if cv_err is not None:
         lines.append("  held out     " + fmt(summary(cv_err)))
+        for lab, st in table(cv_err, [r["gpu"] for r in ds.rows]):
+            lines.append(f"    held out {lab:10s} " + fmt(st))
     lines.append("  v3 power     " + fmt(summary(err["power"])))
     lines.append("  throughput   " + fmt(summary(err["throughput"])))
+    lines.append("  v3 decode step (median inter-token latency) " + fmt(summary(err["decode_step"])))
     for name, labels in groups(ds.rows).items():
         lines.append(f"  by {name}:")
         for lab, s in table(err["energy_per_token"], labels):
@@ -445,16 +484,24 @@ def report(ds: Dataset, constants, cv_err=None) -> str:
     return "\n".join(lines)
 
 
-def write_constants(constants: dict, notes: dict, path: Path = ROOT / "factors" / "constants.csv") -> None:
-    """Replace the value and notes of the fitted rows of factors/constants.csv (atomic write)."""
+def write_rows(values: dict, notes: dict, path: Path, key: str, status: str = "calibrated") -> None:
+    """Replace the value (and low/high, status, notes) of rows of a factor table (atomic write).
+
+    `values` maps a row key (``name`` of constants.csv, ``stack`` of serving_stacks.csv) to a value
+    or to a (value, low, high) triple.
+    """
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         header, rows = reader.fieldnames, list(reader)
     for r in rows:
-        if r["name"] in constants:
-            r["value"] = f"{constants[r['name']]:.3g}"
-            r["status"], r["source_id"] = "calibrated", "FP-CALIB"
-            r["notes"] = notes[r["name"]]
+        k = r[key] if key == "name" else f"{r['parameter']}@{r[key]}"
+        if k in values:
+            v = values[k]
+            value, low, high = v if isinstance(v, tuple) else (v, None, None)
+            r["value"] = f"{value:.3g}"
+            r["low"], r["high"] = ("" if low is None else f"{low:.3g}"), ("" if high is None else f"{high:.3g}")
+            r["status"], r["source_id"], r["year"] = (status if k != "model_error" else "derived"), "FP-CALIB", "2026"
+            r["notes"] = notes[k]
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
@@ -464,38 +511,65 @@ def write_constants(constants: dict, notes: dict, path: Path = ROOT / "factors" 
     factors.clear_cache()
 
 
+def model_error_range(cv_err: np.ndarray, coverage=0.9) -> tuple[float, float, float]:
+    """Model-error factor (central, low, high) from held-out residuals: the measured value is the estimate
+    divided by 10^residual, so the factor's range is 10^-(residual quantiles) of the central `coverage`."""
+    e = cv_err[np.isfinite(cv_err)]
+    q_lo, q_hi = np.quantile(e, [(1 - coverage) / 2, (1 + coverage) / 2])
+    return 1.0, float(10 ** -q_hi), float(10 ** -q_lo)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--extract", action="store_true", help="refresh the data extract from the shared reference")
-    ap.add_argument("--write", action="store_true", help="write the fitted constants into factors/constants.csv")
-    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--extract", metavar="FILE", type=Path, default=None,
+                    help="refresh the data extract from FILE, a compiled copy of ML.ENERGY's measurements (mlenergy_measured.csv)")
+    ap.add_argument("--write", action="store_true", help="write the fitted constants into factors/constants.csv "
+                                                         "and factors/serving_stacks.csv")
+    ap.add_argument("--folds", type=int, default=0, help="cross-validation folds over model families "
+                                                         "(0: leave one family out, the default)")
     args = ap.parse_args(argv)
-    if args.extract:
-        print(f"extracted {extract()} token rows into {DATA.relative_to(ROOT)}")
+    if args.extract is not None:
+        print(f"extracted {extract(args.extract)} token rows into {DATA.relative_to(ROOT)}")
     rows = select(read_rows())
     print(f"{len(rows)} ML.ENERGY v2+v3 token rows, {len({r['model'] for r in rows})} models, "
           f"{len({family(r['model']) for r in rows})} families")
     ds = Dataset(rows)
     constants = fit(ds)
-    cv_err, fits = cross_validate(ds, args.folds)
+    cv_err, fits = cross_validate(ds, args.folds or None)
     print(report(ds, constants, cv_err))
-    print("fold constants:")
-    for c in fits:
-        print("  " + ", ".join(f"{k} = {v:.3f}" for k, v in c.items()))
+    spread = {k: (min(c[k] for c in fits), max(c[k] for c in fits)) for k in constants}
+    print("constants over the held-out fits: " + ", ".join(f"{k} {a:.3g}-{b:.3g}" for k, (a, b) in spread.items()))
+    err_range = model_error_range(cv_err)
+    print(f"model_error (held-out 5-95 %): {err_range[1]:.3f} - {err_range[2]:.3f}")
     if args.write:
         s, h = summary(log_errors(ds, constants)["energy_per_token"]), summary(cv_err)
         fit_text = (f"fit on {s['n']} ML.ENERGY v2+v3 token rows (docs/methodology.md, Calibration): energy per output "
-                    f"token median |log10 ratio| {s['median']:.3f}, worst {s['worst']:.2f}, {100 * s['within_0.3']:.0f}% "
-                    f"within 0.3; held-out model families median {h['median']:.3f}")
+                    f"token median |log10 ratio| {s['median']:.3f}, worst {s['worst']:.2f}, {100 * s['within_0.3']:.1f}% "
+                    f"within 0.3; leave-one-family-out median {h['median']:.3f}, {100 * h['within_0.3']:.1f}% within 0.3")
         what = {
-            "eta_compute": "achieved share of peak dense FLOP/s in prefill and compute-bound decode",
+            "eta_compute": "achieved share of peak dense FLOP/s in compute-bound decode steps; not identified apart "
+                           "from prefill (fitted apart it runs to 1): the prefill value",
+            "eta_prefill": "achieved share of peak dense FLOP/s in prefill; identified by the prefill share of the time "
+                           "per output token (ML.ENERGY v3 throughput vs median inter-token latency)",
             "eta_memory": "achieved share of peak memory bandwidth in memory-bound decode steps",
             "u_memory": "GPU power utilisation (P - P_idle)/(TDP - P_idle) in a memory-bound decode step",
             "u_compute": "GPU power utilisation in a compute-bound step (prefill, large batches)",
-            "step_overhead": "serving time per sequence per decode step [s] (scheduling, sampling, detokenisation)",
+            "step_overhead@vllm_2024": "serving time per sequence per decode step [s] of vLLM 0.5 (V0 engine; "
+                                       "ML.ENERGY v2, 2024)",
+            "step_overhead@vllm_2025": "serving time per sequence per decode step [s] of vLLM 0.11 (V1 engine; "
+                                       "ML.ENERGY v3, 2025) and serving engines of its generation",
         }
-        write_constants(constants, {k: f"{what[k]}; fitted value {constants[k]:.3g}; {fit_text}" for k in constants})
-        print("wrote factors/constants.csv")
+        notes = {k: f"{what[k]}; fitted value {v:.3g} (held-out fits {spread[k][0]:.3g}-{spread[k][1]:.3g}); {fit_text}"
+                 for k, v in constants.items()}
+        notes["model_error"] = (
+            "model-error factor on the modelled busy time and GPU energy: 1 centrally; low/high = 10^-(5th and 95th "
+            f"percentiles of the leave-one-family-out log10 residuals of energy per output token) on {h['n']} ML.ENERGY "
+            "v2+v3 rows, so that ranges and the Monte Carlo are not narrower than the model's measured error")
+        shared = {k: v for k, v in constants.items() if "@" not in k}
+        write_rows({**shared, "model_error": err_range}, notes, ROOT / "factors" / "constants.csv", "name")
+        write_rows({k: v for k, v in constants.items() if "@" in k}, notes, ROOT / "factors" / "serving_stacks.csv",
+                   "stack")
+        print("wrote factors/constants.csv and factors/serving_stacks.csv")
     return 0
 
 

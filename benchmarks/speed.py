@@ -11,8 +11,8 @@ rows, central value only and with the low/central/high case axis, against
 the formulas of the shared-fleet path written out here, checked to give the
 same numbers) and (ii) EcoLogits' per-request ``compute_llm_impacts`` in a
 Python loop on the same cases, when ``ecologits`` is importable (install it in
-a separate environment: ``python3 -m venv /work/bench-venv &&
-/work/bench-venv/bin/pip install -e . ecologits==0.11.3``; it is not a
+a separate environment: ``python3 -m venv bench-venv &&
+bench-venv/bin/pip install -e . ecologits==0.11.3``; it is not a
 dependency of footprint).  All ratios come from one run.
 
 (b) Wall time of ``footprint estimate --params 70B --output-tokens 400 --gpu

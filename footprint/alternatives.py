@@ -26,7 +26,14 @@ The library is the factor table ``factors/alternatives.csv`` (key column
     Share of ``energy`` that is electricity when the activity has its own
     ``energy_intensity`` (an office also burns gas): the grid's water factor is
     applied to that share.
-``energy_not_available``, ``water_not_available`` [-]
+``adpe`` [kgSbeq per unit], ``primary_energy`` [MJ per unit]
+    Abiotic depletion (elements) and primary energy not carried by ``energy``
+    (the device's manufacture, a fuel's primary energy).  The electricity of
+    ``energy`` adds the zone's electricity factors.  An activity whose ``co2e``
+    holds manufacture or life-cycle impacts, or whose energy is not grid
+    electricity, has these metrics only with such a row: otherwise they are not
+    available (a use-phase-only figure would be silently incomplete).
+``energy_not_available``, ``water_not_available``, ``adpe_not_available``, ``primary_energy_not_available`` [-]
     1 when the sources give no such figure; the row's notes say why.  A side
     with such a line has that metric undefined (never a silent zero).
 
@@ -45,7 +52,8 @@ working hour in France: it belongs where the time AI frees removes posts or
 office space (a scenario's ``freed_time``).  ``per_capita_fr`` and ``per_capita_us`` charge the
 person's whole annual footprint to the hours of the task, as Tomlinson et al.
 (2024) do; that boundary is an explicit option, never a default, and it changes
-only the CO2e (energy and water stay the device's use phase).
+only the CO2e (energy and water stay the device's use phase; ADPe and primary energy the device's use
+phase and manufacture, as the AI side counts its hardware's).
 
 References
 ----------
@@ -67,6 +75,10 @@ from .uncertainty import Range
 from .units import ureg
 
 TABLE = "alternatives"
+#: Metrics of a line, in the order of :func:`line_values`.
+METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
+#: Metrics that electricity's zone factors give (besides CO2e and water).
+_ELECTRICITY_METRICS = ("adpe", "primary_energy")
 
 #: Device of human time -> its activity.
 DEVICES = {"laptop": "laptop_hour", "desktop": "desktop_hour", "smartphone": "smartphone_hour"}
@@ -91,6 +103,8 @@ class Activity:
     co2e_includes_energy: bool = False
     electricity_share: factors.Factor | None = None
     not_available: dict = field(default_factory=dict)  # metric -> reason (the row's notes)
+    adpe: factors.Factor | None = None
+    primary_energy: factors.Factor | None = None
 
     @property
     def carrier(self) -> str:
@@ -110,7 +124,8 @@ class Activity:
 
     @property
     def rows(self) -> list:
-        return [r for r in (self.energy, self.energy_intensity, self.co2e, self.electricity_share) if r is not None]
+        return [r for r in (self.energy, self.energy_intensity, self.co2e, self.electricity_share, self.adpe,
+                            self.primary_energy) if r is not None]
 
 
 def names() -> list[str]:
@@ -131,13 +146,38 @@ def activity(name: str) -> Activity:
         return bool(row is not None and row.value > 0.5)
 
     gaps = {m: p[f"{m}_not_available"].notes.removeprefix("not available: ") or f"no {m} figure in the sources read"
-            for m in ("energy", "water") if flag(f"{m}_not_available")}
+            for m in ("energy", "water", "adpe", "primary_energy") if flag(f"{m}_not_available")}
     if p.get("energy") is None and "energy" not in gaps:
         gaps["energy"] = "no energy figure in the library for this activity"
     return Activity(key=key, energy=p.get("energy"), energy_intensity=p.get("energy_intensity"),
                     co2e=p.get("co2e"), includes_user_device=flag("includes_user_device"), fuel=flag("fuel"),
                     co2e_includes_energy=flag("co2e_includes_energy"), electricity_share=p.get("electricity_share"),
-                    not_available=gaps)
+                    not_available=gaps, adpe=p.get("adpe"), primary_energy=p.get("primary_energy"))
+
+
+def resource_gap(act: Activity, metric: str) -> str | None:
+    """Why the ADPe or primary energy of an activity cannot be computed, or None when it can.
+
+    The electricity of ``energy`` converts with the zone's factors; what the ``co2e`` row holds beyond
+    electricity (manufacture, life cycle) or a fuel needs the activity's own row.
+
+    >>> resource_gap(activity("laptop_hour"), "adpe") is None
+    True
+    >>> resource_gap(activity("printed_page"), "adpe")[:12]
+    'the CO2e fig'
+    """
+    what = {"adpe": "ADPe", "primary_energy": "primary-energy"}[metric]
+    if metric in act.not_available:
+        return act.not_available[metric]
+    if getattr(act, metric) is not None:
+        return None
+    if act.carrier in ("fuel", "mixed"):
+        return f"the energy is not grid electricity and the library has no {what} figure of it"
+    if act.carrier == "none" and act.co2e is None:
+        return f"no energy or {what} figure"
+    if act.co2e is not None and act.co2e.value > 0 and not act.fuel:
+        return f"the CO2e figure holds manufacture or life-cycle impacts whose {what} is not in the sources read"
+    return None
 
 
 def water_gap(act: Activity) -> str | None:
@@ -181,6 +221,10 @@ class Line:
         [kg/J] CO2e of the energy (grid of the zone or the activity's own mix).
     water_intensity : Quantity or Range or None
         [L/J] water consumed per unit of electricity (grid of the zone).
+    adpe_intensity, primary_energy_intensity : Quantity or Range or None
+        [kg/J], [J/J] ADPe and primary energy per unit of electricity (zone), where the energy is electricity.
+    adpe_per_unit, primary_energy_per_unit : Quantity or Range or None
+        [kg per unit], [J per unit] not carried by the electricity (manufacture, fuel).
     agent : bool
         Whether the quantity is agent working time (counted in agent hours).
     sources : tuple of str
@@ -199,6 +243,11 @@ class Line:
     keys: dict = field(default_factory=dict)  # Monte Carlo stream of each uncertain term (footprint.montecarlo)
     not_available: dict = field(default_factory=dict)  # metric -> reason: that metric of the line is undefined
     carrier: str = "electricity"  # energy carrier of energy_per_unit: electricity, fuel, mixed, none
+    adpe_intensity: object = None
+    primary_energy_intensity: object = None
+    adpe_per_unit: object = None
+    primary_energy_per_unit: object = None
+    water_intensity_electricity: object = None  # [L/J] the electricity's water whatever the scope (JSON water_scope)
 
 
 def _to(row, unit):
@@ -208,7 +257,9 @@ def _to(row, unit):
 
 def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | None = None,
          agent: bool = False, where: str = "activity", energy: bool = True, co2e: bool = True,
-         grid_key: str | None = None, water_key: str | None = None, quantity_key: str | None = None) -> Line:
+         grid_key: str | None = None, water_key: str | None = None, quantity_key: str | None = None,
+         adpe_intensity=None, primary_energy_intensity=None, adpe_key: str | None = None,
+         primary_energy_key: str | None = None, water_offsite: float = 1.0) -> Line:
     """Build the line of `quantity` units of activity `name`.
 
     Parameters
@@ -232,6 +283,14 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
     grid_key, water_key, quantity_key : str, optional
         Monte Carlo streams of the electricity's factors and of the quantity
         (:func:`footprint.montecarlo.stream_key`); the activity's own factors are keyed by their rows.
+    adpe_intensity, primary_energy_intensity : Quantity or Range, optional
+        ADPe [kg/J] and primary energy [J/J] of the zone's electricity; without them these two
+        metrics are not available for the line.
+    adpe_key, primary_energy_key : str, optional
+        Their Monte Carlo streams.
+    water_offsite : float
+        1 counts the water consumed to generate the electricity (scope ``onsite+electricity``), 0 counts
+        on-site water only (scope ``onsite``: an activity's electricity then has no water of its own).
     """
     from .montecarlo import factor_key
 
@@ -254,9 +313,34 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
     if e is not None and "water" not in gaps:
         share = act.electricity_share.quantity.to("") if act.carrier == "mixed" else None
         water = water_intensity if share is None else _scale_water(water_intensity, share)
+        water_all = water
+        water = water if water_offsite > 0.5 else None  # on-site scope: no cooling water of its own
+    else:
+        water_all = None
+    zone_resource = {"adpe": adpe_intensity, "primary_energy": primary_energy_intensity}
+    own_resource = {"adpe": (act.adpe, "kg"), "primary_energy": (act.primary_energy, "J")}
+    intensities, per_unit = {}, {}
+    for m in _ELECTRICITY_METRICS:
+        gap = resource_gap(act, m) if energy else None  # a CO2e-only allocation line (per capita) has none
+        if energy and e is not None and act.carrier == "electricity":
+            if zone_resource[m] is None:
+                gap = gap or f"no {m} factor of the zone's electricity"
+            intensities[m] = zone_resource[m]
+        row, unit_m = own_resource[m]
+        # the own row holds manufacture or the fuel; a device's use-phase line under a per-capita boundary
+        # (co2e on its own line) keeps it too, since the AI side's ADPe and primary energy count manufacture
+        if row is not None and (co2e or energy):
+            per_unit[m] = _to(row, f"{unit_m}/{unit}")
+        if not co2e and energy and act.carrier != "electricity" and e is not None:
+            gap = gap or "the energy is not grid electricity"
+        if gap is not None:
+            gaps[m] = gap
     return Line(label=label or act.key, activity=act.key, quantity=q, energy_per_unit=e, co2e_per_unit=c,
                 energy_intensity=intensity if (e is not None and co2e and not own_co2e) else None,
                 water_intensity=water, not_available=gaps, carrier=act.carrier if energy else "none",
+                adpe_intensity=intensities.get("adpe"), primary_energy_intensity=intensities.get("primary_energy"),
+                adpe_per_unit=per_unit.get("adpe"), primary_energy_per_unit=per_unit.get("primary_energy"),
+                water_intensity_electricity=water_all,
                 agent=agent, sources=tuple(r.ref for r in act.rows),
                 keys={"quantity": quantity_key or f"given:{where}:{label or act.key}",
                       "energy": factor_key("alternatives", act.key, "energy"),
@@ -264,7 +348,10 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
                       "energy_intensity": factor_key("alternatives", act.key, "energy_intensity")
                       if act.energy_intensity is not None else grid_key,
                       "water_intensity": water_key if act.carrier != "mixed" else
-                      f"{water_key}*{factor_key('alternatives', act.key, 'electricity_share')}"})
+                      f"{water_key}*{factor_key('alternatives', act.key, 'electricity_share')}",
+                      "adpe_intensity": adpe_key, "primary_energy_intensity": primary_energy_key,
+                      "adpe": factor_key("alternatives", act.key, "adpe"),
+                      "primary_energy": factor_key("alternatives", act.key, "primary_energy")})
 
 
 def _scale_water(water_intensity, share):
@@ -281,7 +368,7 @@ def _scale_water(water_intensity, share):
 def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_intensity,
                      label: str = "agent time", where: str = "agent_time", grid_key: str | None = None,
                      quantity_key: str | None = None,
-                     water_key: str | None = None) -> list[Line]:
+                     water_key: str | None = None, **electricity) -> list[Line]:
     """Lines of `time` of human work under a boundary.
 
     Parameters
@@ -294,7 +381,7 @@ def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_
         ``device`` (default): device use and embodied share; ``device+office``: plus the
         office building's energy per working hour in France;
         ``per_capita_*``: the person's annual footprint per hour (CO2e), with the
-        device's use-phase energy kept for energy and water.
+        device's use-phase energy kept for energy and water (and its manufacture for ADPe and primary energy).
     grid_intensity, water_intensity : Quantity or Range
         Electricity of the zone [kg/J], [L/J].
     quantity_key : str, optional
@@ -306,7 +393,8 @@ def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_
     if boundary not in BOUNDARIES:
         raise unknown_name("human-time boundary", boundary, BOUNDARIES)
     kw = dict(grid_intensity=grid_intensity, water_intensity=water_intensity, agent=True, where=where,
-              grid_key=grid_key, water_key=water_key, quantity_key=quantity_key or f"given:{where}")  # one time, one draw
+              grid_key=grid_key, water_key=water_key, quantity_key=quantity_key or f"given:{where}",  # one time, one draw
+              **electricity)  # the zone's ADPe and primary-energy factors, the water scope
     if boundary in PER_CAPITA:
         return [line(DEVICES[device], time, label=f"{label}: {device} (use-phase energy)", co2e=False, **kw),
                 line(PER_CAPITA[boundary], time, label=f"{label}: per-capita allocation ({boundary[-2:].upper()})",
@@ -318,7 +406,7 @@ def human_time_lines(time, *, device: str, boundary: str, grid_intensity, water_
 
 
 def line_values(ln: Line, draw):
-    """Energy [J], CO2e [kg] and water [L] of one line per task (pure, vectorised).
+    """Energy [J], CO2e [kg], water [L], ADPe [kg Sb eq] and primary energy [J] of one line per task (pure, vectorised).
 
     Parameters
     ----------
@@ -338,8 +426,34 @@ def line_values(ln: Line, draw):
         co2e = co2e + q * draw(ln.co2e_per_unit, f"kg/{_unit(ln.quantity)}", key=k.get("co2e"))
     water = energy * draw(ln.water_intensity, "L/J", key=k.get("water_intensity")) \
         if ln.water_intensity is not None else zero
+    resources = []
+    for m, unit in (("adpe", "kg"), ("primary_energy", "J")):
+        v = zero
+        intensity, own = getattr(ln, f"{m}_intensity"), getattr(ln, f"{m}_per_unit")
+        if intensity is not None:
+            v = v + energy * draw(intensity, f"{unit}/J", key=k.get(f"{m}_intensity"))
+        if own is not None:
+            v = v + q * draw(own, f"{unit}/{_unit(ln.quantity)}", key=k.get(m))
+        resources.append(v)
     gap = zero + np.nan  # a metric not available is NaN, so that no sum can take it for zero
-    return tuple(gap if m in ln.not_available else v for m, v in zip(("energy", "co2e", "water"), (energy, co2e, water)))
+    return tuple(gap if m in ln.not_available else v for m, v in zip(METRICS, (energy, co2e, water, *resources)))
+
+
+def water_by_scope(ln: Line, draw) -> dict:
+    """Water of one line per task [L] under each scope: ``{"onsite": 0, "onsite+electricity": ...}``.
+
+    An activity has no on-site water of its own (its devices, offices and networks' water is that of
+    their electricity); NaN where the line's water is not available.
+    """
+    k = ln.keys
+    q = draw(ln.quantity, _unit(ln.quantity), key=k.get("quantity"))
+    energy = q * draw(ln.energy_per_unit, f"J/{_unit(ln.quantity)}", key=k.get("energy")) \
+        if ln.energy_per_unit is not None else q * 0.0
+    with_electricity = energy * draw(ln.water_intensity_electricity, "L/J", key=k.get("water_intensity")) \
+        if ln.water_intensity_electricity is not None else q * 0.0
+    if "water" in ln.not_available:
+        return {"onsite": q * np.nan, "onsite+electricity": q * np.nan}
+    return {"onsite": q * 0.0, "onsite+electricity": with_electricity}
 
 
 def _unit(x) -> str:

@@ -11,23 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .formatting import num, percent
+from .formatting import num
 
-CAVEATS = (
-    "**Rebound effects are not counted**: a cheaper, faster service may be used more (Jevons' paradox, "
-    "Luccioni, Strubell and Crawford 2025); the totals hold for the stated volume only.",
-    "**Excluded**: the model's development and fine-tuning unless a training share is given; the user's "
-    "time and device outside the stated lines; networks beyond the stated transfer; the quality of the "
-    "result and the social effects of the substitution (jobs, skills, accessibility).",
-    "**Ranges** are the footprints at the ends of the stated input ranges (interval propagation); "
-    "probabilities come from a seedable Monte Carlo draw of the same ranges.",
-    "**Human time** is counted by default by its device for the task's time (boundary `device`: the time AI "
-    "frees is reassigned, the office is heated anyway); `device+office` adds the office building's energy per "
-    "working hour (posts or office space removed); a per-capita allocation (whole annual footprint per hour) is "
-    "an option that measures the person, not the footprint avoided. The verdict under every boundary is shown.",
-    "**Not available** means the sources give no such figure for a line: that metric's ratio, break-even and "
-    "probability are undefined, never zero.",
-)
+#: The card's caveats (English message ids of the catalogue).
+from .words import CAVEATS, NOT_AVAILABLE, SOBRIETY_NOTE  # noqa: E402
 
 
 def _fig(f) -> str:
@@ -76,86 +63,144 @@ def _code(text) -> str:
     return " ".join(_LINE_BREAKS.sub(" ", str(text)).split()).replace("`", "'").replace("|", "/")
 
 
-def render(doc: dict) -> str:
-    """The Markdown card of a ``footprint compare`` JSON document."""
+#: Most lines the card may have: it fits one printed page (the assumptions go to the appendix file).
+MAX_LINES = 60
+
+
+def appendix_path(path) -> Path:
+    """The appendix file beside a card: ``card.md`` -> ``card.assumptions.md``."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}.assumptions{p.suffix or '.md'}")
+
+
+def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
+    """The one-page Markdown card of a ``footprint compare`` JSON document, in `lang` (``en`` or ``fr``).
+
+    The assumptions, their sources and the notes are in :func:`render_appendix` (`appendix` names its file).
+    """
+    from . import words as w
+    from .i18n import Language
+
+    L = Language(lang)
     sc = doc["scenario"]
-    out = [f"# Criterion card: {_md(sc['name'])}", ""]
+    med = L("median (p5–p95)")
+    out = [f"# {L('Criterion card')}{w.colon(L)}{_md(sc['name'])}", ""]
     if sc.get("description"):
         out += [_md(sc["description"]), ""]
-    out += [f"- **Functional unit**: one {_md(sc['task'])}",
-            f"- **Volume**: {_fig(sc['volume'])} — {_md(sc['volume_source'])}",
-            f"- **Horizon**: {_md(sc['horizon'])}; human time: {_md(sc['device'])}, boundary "
-            f"`{_code(sc['human_time_boundary'])}`, zone {_md(sc['zone'])}", ""]
+    out += [f"- **{L('Functional unit')}**{w.colon(L)}{_md(sc['task'])}; {L('volume')} {w.figure(sc['volume'], L)} "
+            f"({_md(sc['volume_source'])})",
+            f"- **{L('horizon')}**{w.colon(L)}{w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{_md(sc['device'])}, "
+            f"{L(w.BOUNDARIES.get(sc['human_time_boundary'], sc['human_time_boundary']))}; {L('zone')} {_md(sc['zone'])}",
+            ""]
 
-    out += ["## Headline (per task)", "",
-            "| variant | metric | AI | without AI | AI / without AI | P(AI lower) |",
-            "| --- | --- | --- | --- | --- | --- |"]
-    for name, v in doc["variants"].items():
-        for k in ("energy", "co2e", "water"):
-            out.append(f"| {_md(name)} | {k} | {_fig(v['per_task']['ai'][k])} | {_fig(v['per_task']['alternative'][k])} | "
-                       f"{_ratio(v['per_task']['ratio'][k])} | {percent(v['benefit']['probability_ai_lower'][k])} |")
-    out.append("")
-    for name, v in doc["variants"].items():
-        rob = v["benefit"].get("robustness")
-        if rob:
-            out.append(f"- {_md(name)}: CO2e {_md(rob['text'])}; under the default boundary "
-                       f"`{_code(sc['human_time_boundary'])}` the ratio is {_ratio(v['per_task']['ratio']['co2e'])}")
-        for k, g in v.get("not_available", {}).items():
-            out.append(f"- {_md(name)}: {_md(g['text'])}")
-    out.append("")
-
-    out += ["## Criterion 1 — energy sobriety", ""]
-    out += ["| variant | AI per year | budget | verdict | P(exceeding) |", "| --- | --- | --- | --- | --- |"]
+    out += [f"## 1. {L('Energy sobriety')}", "",
+            f"| {L('variant')} | {L('AI system per year')}{w.colon(L)}{med} | {L('budget')} | {L('verdict')} | {L('also borne by')} |",
+            "| --- | --- | --- | --- | --- |"]
     for name, v in doc["variants"].items():
         s = v["sobriety"]
         if s.get("budget") is None:
-            per_year = v["per_year"]["ai"]
-            out.append(f"| {_md(name)} | {_fig(per_year['energy'])}; {_fig(per_year['co2e'])} | none given | no budget | - |")
+            py = v["per_year"].get("by_scope", {}).get("body") or v["per_year"]["ai"]
+            judged = "; ".join(w.figure(py[k], L) for k in ("energy", "co2e") if k in py)
+        elif s.get("scope") == "ratio":
+            judged = f"{w.ratio(s.get('ai'), L)} ({L('AI / without AI')}, CO₂e)"
         else:
-            out.append(f"| {_md(name)} | {_fig(s.get('ai'))} ({_md(s['basis'])}) | {_fig(s['budget'])} | **{s['verdict']}** | "
-                       f"{percent(s['probability_exceeding'])} |")
+            judged = w.median(s.get("percentiles"), L) if s.get("ai") else L("not available")
+        beside = "; ".join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
+        p = s.get("probability_exceeding")
+        out.append(f"| {_md(name)} | {judged} | {w.figure(s['budget'], L) if s.get('budget') else L('no budget given')} "
+                   f"| **{w.verdict(s['verdict'], L)}**{f' (P {L.percent(p)})' if p is not None else ''} | {beside or '–'} |")
     out.append("")
 
-    out += ["## Criterion 2 — benefit against the non-AI alternative", ""]
-    out += ["| variant | verdict (CO2e) | total AI over horizon | total without AI | agent hours saved per task | "
-            "agent hours saved (total) | break-even volume (CO2e) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    out += [f"## 2. {L('Benefit against an alternative without AI')}", "",
+            f"| {L('variant')} | {L('per task')} | {L('with AI')}{w.colon(L)}{med} | {L('without AI')} | {L('AI / without AI')} | "
+            f"{L('P(AI emits less)')} |", "| --- | --- | --- | --- | --- | --- |"]
+    for name, v in doc["variants"].items():
+        pt = v.get("percentiles", {}).get("per_task", {})
+        for k in v["per_task"]["ai"]:
+            out.append(f"| {_md(name)} | {w.metric(k, L)} | {w.median(pt.get('ai', {}).get(k), L)} | "
+                       f"{w.median(pt.get('alternative', {}).get(k), L)} | {w.ratio_median(pt.get('ratio', {}).get(k), L)} | "
+                       f"{w.percent(v['benefit']['probability_ai_lower'].get(k), L)} |")
+    out.append("")
+    out += [f"| {L('variant')} | {L('verdict')} (CO₂e) | {L('agent hours saved')} ({L('total over the horizon')}) | "
+            f"{L('break-even volume')} (CO₂e) | {L('under every human-time boundary')} |", "| --- | --- | --- | --- | --- |"]
     for name, v in doc["variants"].items():
         b, be = v["benefit"], v["break_even"]["co2e"]
-        be_text = {"ai_always_lower": "none needed (AI lower at any volume)",
-                   "ai_never_lower": "never (AI higher at any volume)"}.get(be["status"], _fig(be["volume"]))
-        out.append(f"| {_md(name)} | **{b['verdict']}** | {_fig(v['total']['ai']['co2e'])} | "
-                   f"{_fig(v['total']['alternative']['co2e'])} | {_fig(b['agent_hours_saved']['per_task'])} | "
-                   f"{_fig(b['agent_hours_saved']['total'])} | {be_text} |")
-    out.append("")
-    ratios = {name: v["benefit"].get("ratio_by_boundary", {}) for name, v in doc["variants"].items()}
-    if any(ratios.values()):
-        bounds = list(next(r for r in ratios.values() if r))
-        out += ["AI / without-AI CO2e ratio under each human-time boundary:", "",
-                "| variant | " + " | ".join(f"`{_code(b)}`" for b in bounds) + " |", "| --- |" + " --- |" * len(bounds)]
-        for name, r in ratios.items():
-            out.append(f"| {_md(name)} | " + " | ".join(_ratio(r.get(b)) for b in bounds) + " |")
-        out.append("")
+        be_text = w.figure(be["volume"], L) if be["status"] == "ai_lower_above" and be["volume"] else \
+            L(w.BREAK_EVEN.get(be["status"], be["status"]))
+        out.append(f"| {_md(name)} | **{w.verdict(b['verdict'], L)}** | {w.figure(b['agent_hours_saved']['total'], L)} | "
+                   f"{be_text} | {w.robustness(b.get('robustness'), L)} |")
     if doc.get("benefit", {}).get("description"):
-        out += [f"Benefit stated by the scenario: {_md(doc['benefit']['description'])}", ""]
+        out += ["", _md(doc["benefit"]["description"])]
+    out.append("")
 
-    out += ["## Where the footprint comes from (primary variant, per task)", "",
-            "| side | line | energy | CO2e |", "| --- | --- | --- | --- |"]
+    out += [f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
+            f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
+    rows = _breakdown_rows(doc, L)
+    shown = sorted(rows, key=lambda r: -r[0])[:MAX_BREAKDOWN_LINES]
+    out += [r[1] for r in rows if r in shown]
+    if len(rows) > len(shown):
+        out.append(f"| … | {len(rows) - len(shown)} {L('more lines in the appendix')} | | |")
+    out.append("")
+
+    out += [f"## {L('Caveats and boundary')}", ""] + [f"- {L(c)}" for c in CAVEATS if c != NOT_AVAILABLE]
+    missing = list(dict.fromkeys(w.metric(k, L) for v in doc["variants"].values() for k in v.get("not_available", {})))
+    if missing:  # a metric not available on a side: said in words, never 0 (the reasons are in the appendix)
+        out.append(f"- **{L('not available')}**{w.colon(L)}{', '.join(missing)}. {L(NOT_AVAILABLE)} "
+                   f"({L('the reasons are in the appendix')})")
+    out.append("")
+    mc = doc.get("monte_carlo", {})
+    import datetime
+
+    out += [f"## 3. {L('Transparency and accountability')}", "",
+            f"{L('Assessed on')} {L.date(datetime.date.today().isoformat())} ({_md(sc.get('file') or '')}). "
+            f"{L(SOBRIETY_NOTE)} "
+            f"{L('Assumptions and sources: see')} {_md(appendix or 'the appendix')} ({len(doc['assumptions'])}). "
+            f"{L('Medians and percentiles: Monte Carlo')} ({L.number(mc.get('samples'), 6)} {L('draws')}, {L('seed')} {mc.get('seed')}). "
+            f"{L('Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals.')}",
+            ""]
+    return "\n".join(out)
+
+
+#: Lines of the breakdown shown on the card (the largest CO2e per task); the appendix has every line.
+MAX_BREAKDOWN_LINES = 8
+
+
+def _breakdown_rows(doc: dict, L) -> list:
+    """``(CO2e per task, Markdown row)`` of every line of the primary variant's breakdown that is not zero."""
+    from . import words as w
+
+    rows = []
     for side in ("ai", "alternative"):
         for ln, d in doc["breakdown"][side].items():
-            if d["co2e"]["high"] == 0 and d["energy"]["high"] == 0:
+            if (d["co2e"].get("high") or 0) == 0 and (d["energy"].get("high") or 0) == 0:
                 continue
-            out.append(f"| {side} | {_md(ln)} | {_fig(d['energy'])} | {_fig(d['co2e'])} |")
-    out.append("")
+            rows.append((d["co2e"].get("value") or 0.0,
+                         f"| {L('AI side') if side == 'ai' else L('without-AI side')} | {_md(w.line(ln, L))} | "
+                         f"{w.figure(d['energy'], L)} | {w.figure(d['co2e'], L)} |"))
+    return rows
 
-    out += ["## Caveats and boundary", ""] + [f"- {c}" for c in CAVEATS]
-    out += [f"- {_md(n)}" for n in doc.get("notes", [])]
-    out.append("")
 
-    out += ["## Assumptions and sources", "", "| input | value | status | source |", "| --- | --- | --- | --- |"]
+def render_appendix(doc: dict, lang: str = "en") -> str:
+    """The card's appendix: every assumption with its value, status and source, every line, and the notes."""
+    from . import words as w
+    from .i18n import Language
+
+    L = Language(lang)
+    out = [f"# {L('Appendix: assumptions and sources')} — {_md(doc['scenario']['name'])}", "",
+           f"| {L('assumption')} | {L('value')} | {L('status')} | {L('source')} |", "| --- | --- | --- | --- |"]
     for a in doc["assumptions"]:
         out.append(f"| {_md(a['name'])} | {_md(_value(a))} | {_md(a.get('status', ''))} | {_md(a['source'])} |")
+    out += ["", f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
+            f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
+    out += [r[1] for r in _breakdown_rows(doc, L)]
+    gaps = [f"{name}: {g['text']}" for name, v in doc["variants"].items() for g in v.get("not_available", {}).values()]
+    if gaps:
+        out += ["", f"## {L('not available')}", ""] + [f"- {_md(t)}" for t in gaps]
+    notes = list(doc.get("notes", []))
+    if notes:
+        out += ["", f"## {L('notes')}", ""] + [f"- {_md(n)}" for n in notes]
     mc = doc.get("monte_carlo", {})
-    out += ["", f"_Generated by footprint compare ({mc.get('samples')} Monte Carlo samples, seed {mc.get('seed')}; "
+    out += ["", f"_{L('Generated by footprint compare')} ({L.number(mc.get('samples'), 6)} {L('draws')}, {L('seed')} {mc.get('seed')}; "
             f"{mc.get('distribution', '')})._", ""]
     return "\n".join(out)
 
@@ -175,17 +220,22 @@ def _value(a: dict) -> str:
 
 
 def check_writable(path, inputs=None) -> Path:
-    """Refuse a card path that cannot be written or is one of the run's `inputs` (before any work is done).
+    """Refuse a card path (or its appendix's) that cannot be written or is one of the run's `inputs` (before any
+    work is done).
 
     `inputs` is ``{label: path}`` of the files the run reads (see :func:`footprint.io.check_outputs`).
     """
     from .io import check_outputs
 
-    return check_outputs({"--card": path}, inputs)["--card"]
+    return check_outputs({"--card": path, "--card (appendix)": appendix_path(path)}, inputs)["--card"]
 
 
-def write(path, text: str) -> None:
-    """Write `text` to `path` atomically (a complete card or the previous file, never half of one)."""
-    from .io import write_text
+def write(path, text: str, appendix: str | None = None) -> None:
+    """Write the card (and its appendix beside it) atomically: both complete, or the previous files."""
+    from .io import Outputs
 
-    write_text(check_writable(path), text)
+    target = check_writable(path)
+    with Outputs() as out:
+        out.write(target, text)
+        if appendix is not None:
+            out.write(appendix_path(target), appendix)

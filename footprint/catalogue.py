@@ -126,9 +126,56 @@ def aliases() -> tuple[Alias, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=None)
+def _training_rows() -> tuple[dict, dict]:
+    """(model -> row of catalogue/training.csv, provider -> row of catalogue/developers.csv)."""
+    models, developers = {}, {}
+    for d in factors.data_dirs():
+        for name, key, out in (("training.csv", "model", models), ("developers.csv", "provider", developers)):
+            path = d / "catalogue" / name
+            if path.exists():
+                with path.open(newline="", encoding="utf-8") as fh:
+                    for rec in csv.DictReader(fh):
+                        out[rec[key].strip().lower()] = {k: (v or "").strip() for k, v in rec.items()}
+    return models, developers
+
+
+def training_gpu(key: str) -> str | None:
+    """The accelerator a catalogue model was trained on (``catalogue/training.csv``), or None when not known.
+
+    >>> training_gpu("deepseek-v3")
+    'H800'
+    """
+    row = _training_rows()[0].get(str(key).lower())
+    return (row or {}).get("training_gpu") or None
+
+
+def training_site(key: str) -> dict | None:
+    """Where a catalogue model was trained: ``{"zone", "basis", "source_id", "status"}``, or None when not known.
+
+    The model's own row of ``catalogue/training.csv`` first, else its developer's row of
+    ``catalogue/developers.csv``.
+
+    >>> training_site("llama-3.1-8b")["zone"], training_site("mistral-large-2")["basis"]
+    ('USA', 'developer Mistral AI')
+    """
+    models, developers = _training_rows()
+    row = models.get(str(key).lower())
+    if row and row.get("training_zone"):
+        return {"zone": row["training_zone"], "basis": "model's published training facts", "source_id": row.get("source_id"),
+                "status": "published"}
+    e = entry(key)
+    dev = developers.get(e.provider.strip().lower()) if e is not None and e.provider else None
+    if dev and dev.get("training_zone"):
+        return {"zone": dev["training_zone"], "basis": f"developer {e.provider}", "source_id": dev.get("source_id"),
+                "status": dev.get("status") or "assumption"}
+    return None
+
+
 def clear_cache() -> None:
     """Forget the loaded catalogue (after changing FOOTPRINT_FACTORS)."""
     entries.cache_clear()
+    _training_rows.cache_clear()
     aliases.cache_clear()
     _names.cache_clear()
 
@@ -336,9 +383,12 @@ def stale_estimates(today: _dt.date | None = None, max_age_days: int = 365) -> l
 
 
 def cited_sources() -> set[str]:
-    """Source ids the catalogue cites: each model's ``size_source_id``, each alias's, and those its notes name."""
+    """Source ids the catalogue cites: each model's ``size_source_id``, each alias's, training site's and developer's, and those their notes name."""
+    trained, developers = _training_rows()
     ids = {e.size_source_id for e in entries().values()} | {a.source_id for a in aliases()}
-    notes = "\n".join(e.notes for e in entries().values())
+    ids |= {r.get("source_id", "") for r in list(trained.values()) + list(developers.values())}
+    notes = "\n".join([e.notes for e in entries().values()]
+                      + [r.get("notes", "") for r in list(trained.values()) + list(developers.values())])
     return ids | factors.named_in(notes, set(factors.sources()) - ids)
 
 
@@ -378,6 +428,22 @@ def validate() -> list[str]:
             problems.append(f"{where}: a -latest alias needs points_to_date")
         if a.source_id not in src:
             problems.append(f"{where}: source_id '{a.source_id}' not in the sources")
+    models, developers = _training_rows()
+    gpus = {k.lower() for k in factors.keys("gpus")}
+    zones = {k.lower() for k in factors.keys("grid")}
+    for name, rows in (("training.csv", models), ("developers.csv", developers)):
+        for key, row in rows.items():
+            where = f"catalogue/{name}: {key}"
+            if name == "training.csv" and key not in table:
+                problems.append(f"{where}: no rows in factors/models.csv")
+            if row.get("training_gpu") and row["training_gpu"].lower() not in gpus:
+                problems.append(f"{where}: training_gpu '{row['training_gpu']}' not in factors/gpus.csv")
+            if row.get("training_zone") and row["training_zone"].lower() not in zones:
+                problems.append(f"{where}: training_zone '{row['training_zone']}' not in factors/grid.csv")
+            if row.get("source_id") not in src:
+                problems.append(f"{where}: source_id '{row.get('source_id')}' not in the sources")
+            if name == "developers.csv" and row.get("status") not in factors.STATUSES:
+                problems.append(f"{where}: status '{row.get('status')}' not in {factors.STATUSES}")
     for n, ks in _names().items():
         if len(ks) > 1:
             problems.append(f"catalogue: the name '{n}' (normalised) names {', '.join(sorted(ks))}")

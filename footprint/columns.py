@@ -35,6 +35,9 @@ D = "dimensionless"
 #: Serving paths, chosen per row by the resolver.
 PATHS = ("modelled", "flop", "measured", "per_item_flops", "per_item_energy")
 PROVISIONING = ("shared", "dedicated")
+#: Serving stack of the rows that name none, and the constants each stack sets (factors/serving_stacks.csv).
+DEFAULT_STACK = "vllm_2025"
+STACK_CONSTANTS = ("step_overhead",)
 MAX_GROUPS = 20  # error groups spelled out in one message
 _REF = __import__("re").compile(r"\{([a-z_]+)\}")
 
@@ -413,10 +416,11 @@ def choose_or_proxy(values, sources, notes, c, name, names, table, parameter, pr
     """
     unit = CORE[name].unit
     own = factor_column(names, table, parameter, unit)
-    lacking = np.broadcast_to(np.isnan(own[:, 1]), (c.n,)) & ~c.given[name]
+    given = c.given.get(name, np.zeros(c.n, dtype=bool))  # a core input users do not give is never given
+    lacking = np.broadcast_to(np.isnan(own[:, 1]), (c.n,)) & ~given
     notes.append((lacking, note))
     choose(values, sources, name, [
-        (c.given[name], c.col[name], GIVEN),
+        (given, c.col.get(name, point(np.nan)), GIVEN),
         (~lacking, own, Rule("default", table=table, names=names, parameter=parameter)),
         (np.ones(c.n, dtype=bool), triple(factors.get(table, proxy_key, parameter), unit)[None, :],
          Rule("proxy", table=table, key=proxy_key, parameter=parameter, status="assumption")),
@@ -711,6 +715,27 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
               f"the factor tables have no {name} for this GPU; pick another GPU")
     choose_or_proxy(v, S, notes, c, "gpu_embodied", gpu_keys, "gpus", "embodied", "H100",
                     "no embodied figure for this GPU: the H100's is used as a proxy")
+    # ADPe and primary energy of manufacture: the GPU's own rows where a source gives them, else Boavizta's
+    # A100 80GB card scaled in proportion to the GPU's embodied CO2e (a documented scaling, named in the notes)
+    reference_co2e = factors.get("gpus", "A100-80GB", "embodied").value  # [kgCO2e]
+    scaled = np.zeros(n, dtype=bool)
+    for name, parameter in (("gpu_embodied_adpe", "embodied_adpe"), ("gpu_embodied_pe", "embodied_pe")):
+        unit = CORE[name].unit
+        own = factor_column(gpu_keys, "gpus", parameter, unit)
+        has_own = np.broadcast_to(~np.isnan(own[:, 1]), (n,))
+        reference = triple(factors.get("gpus", "A100-80GB", parameter), unit)[None, :]
+        mine = given.get(name, np.zeros(n, dtype=bool))
+        scaled |= ~mine & ~has_own
+        choose(v, S, name, [
+            (mine, col.get(name, point(np.nan)), GIVEN),
+            (has_own, own, Rule("default", table="gpus", names=gpu_keys, parameter=parameter)),
+            (allrows, reference * v["gpu_embodied"] / reference_co2e,
+             Rule("derived", table="gpus", key="A100-80GB", parameter=parameter,
+                  formula=f"A100-80GB {parameter} x gpu_embodied / A100-80GB embodied ({reference_co2e:g} kgCO2e)",
+                  inputs=("gpu_embodied",))),
+        ])
+    notes.append((scaled, "embodied ADPe and primary energy of this GPU and its server slot: Boavizta's A100 80GB "
+                          "card and 8-GPU server scaled in proportion to their embodied CO2e"))
     ratio = triple(factors.get("servers", "gpu_server", "host_power_ratio"), D)[None, :]
     dep_ratio, has_dep_ratio = profile("host_power_ratio", D)
     choose(v, S, "host_power", [
@@ -736,11 +761,23 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         (allrows, host_idle_gen, Rule("derived", table="servers", key="gpu_server", parameter="host_idle_ratio",
                                       formula="host_idle_ratio x host power", inputs=("host_power",))),
     ])
-    for name, parameter, unit in (("server_embodied", "embodied_per_gpu", "kg"), ("hardware_lifetime", "lifetime", "s")):
+    choose_or_proxy(v, S, notes, c, "server_embodied", gpu_keys, "gpus", "server_embodied_per_gpu", "H100",
+                    "no server slot figure for this GPU: the H100's 8-GPU server slot is used as a proxy")
+    choose(v, S, "hardware_lifetime", [
+        (given["hardware_lifetime"], col["hardware_lifetime"], GIVEN),
+        (allrows, triple(factors.get("servers", "gpu_server", "lifetime"), "s")[None, :],
+         Rule("default", table="servers", key="gpu_server", parameter="lifetime")),
+    ])
+    slot_co2e = factors.get("servers", "gpu_server", "embodied_per_gpu").value  # [kgCO2e] 8-GPU server slot
+    for name, parameter in (("server_embodied_adpe", "embodied_adpe_per_gpu"),
+                            ("server_embodied_pe", "embodied_pe_per_gpu")):
+        reference = triple(factors.get("servers", "gpu_server", parameter), CORE[name].unit)[None, :]
         choose(v, S, name, [
-            (given[name], col[name], GIVEN),
-            (allrows, triple(factors.get("servers", "gpu_server", parameter), unit)[None, :],
-             Rule("default", table="servers", key="gpu_server", parameter=parameter)),
+            (given.get(name, np.zeros(n, dtype=bool)), col.get(name, point(np.nan)), GIVEN),
+            (allrows, reference * v["server_embodied"] / slot_co2e,
+             Rule("derived", table="servers", key="gpu_server", parameter=parameter,
+                  formula=f"gpu_server {parameter} x server_embodied / gpu_server embodied_per_gpu ({slot_co2e:g} kgCO2e)",
+                  inputs=("server_embodied",))),
         ])
     choose(v, S, "n_gpus", [(given["gpus"], col["gpus"], GIVEN), (item, point(1.0), Rule(
         "derived", formula="generic task path: one GPU unless gpus is given"))])
@@ -778,11 +815,20 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     choose(v, S, "kv_bytes_per_token", [(given["kv_bytes_per_token"], col["kv_bytes_per_token"], GIVEN)])
     from .inputs import CONSTANTS
 
+    # the serving stack sets the per-sequence cost of a decode step (factors/serving_stacks.csv)
+    stack = names("serving_stack", DEFAULT_STACK, "serving stack",
+                  lambda s: factors.find_key("serving_stacks", s, "serving stack"))
+    notes.append((~stack.given & ~item & (path == 0),
+                  f"serving stack: {DEFAULT_STACK} (current serving software); {{serving_stack}} vllm_2024 for the "
+                  "2024 generation, whose per-sequence step cost is several times larger"))
     for name in CONSTANTS:
         unit = CORE[name].unit
         given_c = c.constants_given.get(name, none)
-        choose(v, S, name, [(given_c, c.constants.get(name, point(np.nan)), GIVEN),
-                            (allrows, _constant(name, unit), _constant_rule(name))])
+        by_stack = [(allrows, factor_column(stack, "serving_stacks", name, unit),
+                     Rule("default", table="serving_stacks", names=stack, parameter=name))] \
+            if name in STACK_CONSTANTS else []
+        fallback = [] if by_stack else [(allrows, _constant(name, unit), _constant_rule(name))]
+        choose(v, S, name, [(given_c, c.constants.get(name, point(np.nan)), GIVEN)] + by_stack + fallback)
 
     # -- provisioning and volume ----------------------------------------------------------------------
     prov = names("provisioning", "shared", "provisioning", _lower_choice(PROVISIONING))
@@ -850,6 +896,11 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     _usage_profile(v, S, c, zone_keys, P, notes, names)
     choose_or_proxy(v, S, notes, c, "water_intensity", zone_keys, "grid", "water_intensity", "WOR",
                     "no water intensity of electricity for this zone: the world average is used")
+    choose_or_proxy(v, S, notes, c, "grid_adpe", zone_keys, "grid", "adpe_intensity", "WOR",
+                    "no ADPe factor of electricity for this zone: the world proxy (median of national values) is used")
+    choose_or_proxy(v, S, notes, c, "grid_primary_energy", zone_keys, "grid", "primary_energy_intensity", "WOR",
+                    "no primary-energy factor of electricity for this zone: the world proxy (median of national "
+                    "values) is used")
 
     scope = names("water_scope", "onsite+electricity", "water scope", _lower_choice(("onsite", "onsite+electricity")))
     v["water_offsite"] = point(scope.map(lambda k: float(k == "onsite+electricity")))
@@ -857,7 +908,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
                                 "consumed to generate its electricity); {water_scope} onsite counts the cooling "
                                 "water only, as providers report it"))
 
-    _training(v, S, c, model_keys, period, P, notes, names)
+    _training(v, S, c, model_keys, period, P, notes, names, seen)
     return Resolution(values=v, sources=S, notes=notes, path=path, provisioning=dedicated, period=period,
                       problems=P, keys=seen, given={**given, **{f"constants.{k}": m for k, m in c.constants_given.items()}})
 
@@ -943,6 +994,8 @@ def _usage_profile(v, S, c, zone_keys, P, notes, names):
                                 "default, so compare profiles within the series; average, not marginal, intensity"))
         else:
             notes.append((rows, r["note"]))
+    notes.append((hourly_rows, "the usage profile moves CO2e only: ADPe and primary energy keep the zone's yearly "
+                               "factors (no hourly series of them)"))
     if hourly_rows.any():
         v["grid_intensity"] = where(hourly_rows, point(value), v["grid_intensity"])
         S.rules["grid_intensity"] = [(hourly_rows, Rule(
@@ -951,7 +1004,7 @@ def _usage_profile(v, S, c, zone_keys, P, notes, names):
             status="published"))] + S.rules["grid_intensity"]
 
 
-def _training(v, S, c, model_keys, period, P, notes, names):
+def _training(v, S, c, model_keys, period, P, notes, names, seen):
     """Training amortisation, row-wise by masks."""
     n, col, given = c.n, c.col, c.given
     life, share = given["training_lifetime_requests"], given["training_share"]
@@ -979,41 +1032,112 @@ def _training(v, S, c, model_keys, period, P, notes, names):
           "training amortisation needs {training_gpu_hours} or {training_tokens} (or a catalogue model whose "
           "card gives them)")
     models_rule = lambda p: Rule("default", table="models", names=model_keys, parameter=p)  # noqa: E731
+
+    def spread(arr, constant):
+        """A value (rows, 3) times a relative range of the constants table: low x low, high x high."""
+        return arr * _constant(constant, D)
+
     choose(v, S, "training_gpu_time", [
         (on & hours_given, col["training_gpu_hours"], GIVEN),
-        (on & use_model_hours, model_hours, models_rule("training_gpu_hours")),
+        (on & use_model_hours, spread(model_hours, "training_gpu_hours_ratio"),
+         Rule("derived", table="models", names=model_keys, parameter="training_gpu_hours",
+              formula="card GPU-hours x training_gpu_hours_ratio (constants)", inputs=("model",))),
     ])
     choose(v, S, "training_tokens", [
         (on & use_tokens & given["training_tokens"], col["training_tokens"], GIVEN),
         (on & use_tokens, model_tokens, models_rule("training_tokens")),
     ])
+    # -- training hardware: the catalogue's training GPU, else the serving GPU (named) --------------
+    from . import catalogue
+
+    known_gpus = {k.lower(): k for k in factors.keys("gpus")}
+    tg_raw = names("training_gpu", None, "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
+    from_card = Names(model_keys.codes, [known_gpus.get((catalogue.training_gpu(k) or "").lower())
+                                         if k is not None else None for k in model_keys.keys], model_keys.given)
+    train_gpu = overlay(tg_raw, from_card, ~tg_raw.given & from_card.present & model_keys.given, n)
+    seen["training_gpu"] = train_gpu
+    has_train_gpu = train_gpu.present & (tg_raw.given | model_keys.given)
     off = Rule("placeholder", formula="training excluded: placeholder, the line is 0")
+    model_has_power = ~np.isnan(model_power[:, 1])
+    notes.append((on & ~given["training_gpu_power"] & ~model_has_power & ~has_train_gpu,
+                  "training hardware unknown: the serving GPU's TDP stands for the training power per GPU "
+                  "(give {training_gpu_power})"))
     choose(v, S, "training_gpu_power", [
         (~on, point(0.0), off),
         (given["training_gpu_power"], col["training_gpu_power"], GIVEN),
-        (~np.isnan(model_power[:, 1]), model_power, models_rule("training_gpu_power")),
-        (allrows, v["tdp"], Rule("derived", formula="the serving GPU's TDP (no training power given)", inputs=("tdp",))),
+        (model_has_power, spread(model_power, "training_power_ratio"),
+         Rule("derived", table="models", names=model_keys, parameter="training_gpu_power",
+              formula="card power per GPU x training_power_ratio (constants)", inputs=("model",))),
+        (has_train_gpu, spread(factor_column(train_gpu, "gpus", "tdp", "W"), "training_power_ratio"),
+         Rule("derived", table="gpus", names=train_gpu, parameter="tdp",
+              formula="training GPU's TDP x training_power_ratio (constants)", inputs=("training_gpu",))),
+        (allrows, spread(v["tdp"], "training_power_ratio"),
+         Rule("derived", table="gpus", names=seen["gpu"], parameter="tdp",
+              formula="serving GPU's TDP x training_power_ratio (no training hardware known)", inputs=("tdp",))),
     ])
     choose(v, S, "training_pue", [
         (on & given["training_pue"], col["training_pue"], GIVEN),
         (allrows, point(1.0), Rule("derived", formula="1.0: model cards state power already adjusted for PUE")),
     ])
-    tz_keys = names("training_zone", "USA", "zone", lambda s: factors.find_key("grid", s, "zone"))
-    notes.append((on & ~tz_keys.given & ~given["training_grid_intensity"],
-                  "training site assumed in the USA (give {training_zone} or {training_grid_intensity})"))
+    # -- training site: given, else the model card's or the developer's zone, else the world average -------
+    tz_raw = names("training_zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))
+    sites = [catalogue.training_site(k) if k is not None else None for k in model_keys.keys]
+    zone_keys = {k.lower(): k for k in factors.keys("grid")}
+    from_model = Names(model_keys.codes, [zone_keys.get(s["zone"].lower()) if s else None for s in sites],
+                       model_keys.given)
+    site_known = from_model.present & model_keys.given & ~tz_raw.given
+    tz_keys = overlay(tz_raw, from_model, site_known, n)
+    seen["training_zone"] = tz_keys
+    gi = given["training_grid_intensity"]
+    for basis in sorted({s["basis"] for s in sites if s}):
+        rows = site_known & model_keys.take(np.array([bool(s) and s["basis"] == basis for s in sites]))
+        notes.append((on & ~gi & rows, f"training site from the {basis} (give {{training_zone}} to change it)"))
+    notes.append((on & ~gi & ~tz_raw.given & ~site_known,
+                  "training site unknown: the world average grid is used (give {training_zone} or "
+                  "{training_grid_intensity})"))
     choose(v, S, "training_grid_intensity", [
         (~on, point(0.0), off),
-        (given["training_grid_intensity"], col["training_grid_intensity"], GIVEN),
-        (allrows, factor_column(tz_keys, "grid", "carbon_intensity", "kg/J"),
-         Rule("default", table="grid", names=tz_keys, parameter="carbon_intensity")),
+        (gi, col["training_grid_intensity"], GIVEN),
+        (allrows, spread(factor_column(tz_keys, "grid", "carbon_intensity", "kg/J"), "training_grid_spread"),
+         Rule("derived", table="grid", names=tz_keys, parameter="carbon_intensity",
+              formula="zone's yearly intensity x training_grid_spread (constants)", inputs=("training_zone",))),
     ])
+    own_water = factor_column(tz_keys, "grid", "water_intensity", "L/J")
+    lacking = np.broadcast_to(np.isnan(own_water[:, 1]), (n,)) & on
+    notes.append((lacking, "no water intensity for the training zone: the world average is used as a proxy"))
+    choose(v, S, "training_water_intensity", [
+        (~on, point(0.0), off),
+        (~lacking, own_water, Rule("default", table="grid", names=tz_keys, parameter="water_intensity")),
+        (allrows, triple(factors.get("grid", "WOR", "water_intensity"), "L/J")[None, :],
+         Rule("proxy", table="grid", key="WOR", parameter="water_intensity", status="assumption")),
+    ])
+    choose(v, S, "training_wue", [
+        (~on, point(0.0), off),
+        (allrows, triple(factors.get("datacenters", "ai_datacenter", "wue"), "L/J")[None, :],
+         Rule("default", table="datacenters", key="ai_datacenter", parameter="wue")),
+    ])
+    for name, parameter, unit in (("training_grid_adpe", "adpe_intensity", "kg/J"),
+                                  ("training_grid_primary_energy", "primary_energy_intensity", D)):
+        own = factor_column(tz_keys, "grid", parameter, unit)
+        lacking = on & np.broadcast_to(np.isnan(own[:, 1]), (n,))
+        notes.append((lacking, f"no {'ADPe' if 'adpe' in name else 'primary-energy'} factor of electricity for the "
+                               "training zone: the world proxy (median of national values) is used"))
+        choose(v, S, name, [
+            (~on, point(0.0), off),
+            (~lacking, own, Rule("default", table="grid", names=tz_keys, parameter=parameter)),
+            (allrows, triple(factors.get("grid", "WOR", parameter), unit)[None, :],
+             Rule("proxy", table="grid", key="WOR", parameter=parameter, status="assumption")),
+        ])
     choose(v, S, "training_mfu", [
         (~on, point(1.0), off),
         (given["training_mfu"], col["training_mfu"], GIVEN),
         (allrows, _constant("training_mfu", D), _constant_rule("training_mfu")),
     ])
-    v["training_peak_flops"] = v["peak_flops"]
-    S.rules["training_peak_flops"] = S.rules["peak_flops"]
+    choose(v, S, "training_peak_flops", [
+        (has_train_gpu, factor_column(train_gpu, "gpus", "peak_flops_bf16", "FLOP/s"),
+         Rule("default", table="gpus", names=train_gpu, parameter="peak_flops_bf16")),
+    ] + list(zip([m for m, _ in S.rules["peak_flops"]], [v["peak_flops"]] * len(S.rules["peak_flops"]),
+                 [r for _, r in S.rules["peak_flops"]])))
 
 
 # -- reading single values into columns -------------------------------------------------------------

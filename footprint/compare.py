@@ -47,13 +47,16 @@ from ._pint import pint
 
 from . import alternatives
 from .errors import InputError
-from .estimator import INPUTS, LINES, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, compute, figure, to_magnitudes
+from .estimator import (INPUTS, LINES, METRICS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, compute, figure,
+                        to_magnitudes)
 from .uncertainty import CENTRAL, Range, central, triplet
 from .montecarlo import Sampler
 from .units import INTERNAL_UNITS as _INTERNAL, ureg
 
-METRICS = ("energy", "co2e", "water")
-PER_YEAR_UNITS = {"energy": "kWh/year", "co2e": "kgCO2e/year", "water": "L/year"}
+PER_YEAR_UNITS = {k: f"{u}/year" for k, u in TOTAL_UNITS.items()}
+#: Water scopes of a comparison (the same on both sides), and the default.
+WATER_SCOPES = ("onsite", "onsite+electricity")
+DEFAULT_WATER_SCOPE = "onsite+electricity"
 DEFAULT_SAMPLES = 2000
 DEFAULT_SEED = 0
 DISTRIBUTION = ("triangular(low, central, high); log-triangular when high/low > 10; identical sourced ranges "
@@ -79,6 +82,7 @@ class VariantPlan:
     steps: tuple
     lines: tuple  # alternatives.Line: extra AI lines and human time
     agent_time: object  # [hour]
+    scopes: tuple = ()  # (line label, scope): body | users | outside | human_time, for the extra lines
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class Plan:
     boundary: str
     assumptions: tuple = ()
     notes: tuple = ()
+    water_scope: str = DEFAULT_WATER_SCOPE
 
     def variant(self, name=None) -> VariantPlan:
         if name is None:
@@ -125,7 +130,46 @@ def _zone_electricity(zone: str):
     return gi.quantity.to("kg/J"), wi.quantity.to("L/J"), (gi.ref, wi.ref), keys
 
 
-def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = None) -> Plan:
+def zone_resources(zone: str) -> dict:
+    """ADPe [kg/J] and primary energy [J/J] of a zone's electricity: ``{metric: (value, factor, key, proxy)}``.
+
+    A zone without its own factor takes the world proxy row, flagged (``proxy`` True).
+    """
+    from . import factors
+    from .montecarlo import factor_key
+
+    out = {}
+    for metric, parameter, unit in (("adpe", "adpe_intensity", "kg/J"),
+                                    ("primary_energy", "primary_energy_intensity", "")):
+        row = factors.get("grid", zone, parameter)
+        proxy = row is None
+        row = row or factors.get("grid", "WOR", parameter)
+        out[metric] = (row.quantity.to(unit), row, factor_key("grid", row.key[0], parameter), proxy)
+    return out
+
+
+def _water_scope(scenario, water_scope: str | None) -> tuple:
+    """The comparison's water scope (given, else the steps' own when they all agree, else the default) and notes."""
+    if water_scope is not None and water_scope not in WATER_SCOPES:
+        from .errors import unknown_name
+        raise unknown_name("water scope", water_scope, WATER_SCOPES)
+    steps = {st.kwargs.get("water_scope") for v in scenario.variants for st in v.steps} - {None}
+    scope = water_scope or (steps.pop() if len(steps) == 1 else DEFAULT_WATER_SCOPE)
+    words = {"onsite": "on-site water only (a data centre's cooling water; an activity's electricity has none of its "
+                       "own)",
+             "onsite+electricity": "on-site water and the water consumed to generate the electricity, on both sides "
+                                   "(the AI's data centre and every device, office or network's electricity)"}
+    notes = [f"water scope: {scope}, the same on both sides: {words[scope]}; JSON water_scope gives both scopes"]
+    overridden = sorted(s for s in {st.kwargs.get("water_scope") for v in scenario.variants for st in v.steps}
+                        if s is not None and s != scope)
+    if overridden:
+        notes.append(f"a step's water_scope ({', '.join(overridden)}) is replaced by the comparison's ({scope}): both "
+                     "sides must count water alike")
+    return scope, notes
+
+
+def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = None,
+            water_scope: str | None = None) -> Plan:
     """Resolve every input of a scenario (AI steps through ``resolve``, lines from the library).
 
     Parameters
@@ -137,6 +181,9 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
     steps_of : Plan, optional
         A plan of the same scenario whose resolved AI steps are reused (only the
         human-time lines depend on the boundary): the steps are not resolved again.
+    water_scope : {"onsite", "onsite+electricity"}, optional
+        Water counted on both sides (default: the steps' own when they agree, else
+        ``onsite+electricity``).
 
     Raises
     ------
@@ -156,12 +203,24 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
         assumptions.append(Assumption("human_time.boundary (override)", human_time, "given", "given"))
     assumptions += [Assumption(f"human_time.grid_intensity ({s.human_time.zone})", gi.to("gCO2e/kWh") if not isinstance(gi, Range) else gi.to("gCO2e/kWh"), f"default: {refs[0]}", "published"),
                     Assumption(f"human_time.water_intensity ({s.human_time.zone})", wi.to("L/kWh"), f"default: {refs[1]}", "estimate")]
-    notes = []
-    elec = dict(grid_intensity=gi, water_intensity=wi, grid_key=elec_keys[0], water_key=elec_keys[1])
+    scope, notes = _water_scope(s, steps_of.water_scope if steps_of is not None else water_scope)
+    resources = zone_resources(s.human_time.zone)
+    for metric, (value, row, _, proxy) in resources.items():
+        assumptions.append(Assumption(f"human_time.{metric}_intensity ({s.human_time.zone})", row.quantity,
+                                      f"{'proxy' if proxy else 'default'}: {row.ref}", row.status))
+        if proxy:
+            notes.append(f"no {metric} factor of electricity for zone {s.human_time.zone}: the world proxy (median of "
+                         "national values) is used for the activities' electricity")
+    elec = dict(grid_intensity=gi, water_intensity=wi, grid_key=elec_keys[0], water_key=elec_keys[1],
+                adpe_intensity=resources["adpe"][0], primary_energy_intensity=resources["primary_energy"][0],
+                adpe_key=resources["adpe"][2], primary_energy_key=resources["primary_energy"][2],
+                water_offsite=float(scope == "onsite+electricity"))
 
-    def lines_of(uses, agent_time, side):
+    def lines_of(uses, agent_time, side, scopes=None):
         out = []
         for a in uses:
+            if scopes is not None:
+                scopes.append((a.label, a.scope))
             out.append(alternatives.line(a.activity, a.quantity, label=a.label, where=f"{s.path}: {side}",
                                          quantity_key=f"given:{side}:{a.label}", **elec))  # no path in a stream
             act = alternatives.activity(a.activity)
@@ -175,6 +234,8 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
                                                where=f"{s.path}: {side} agent_time",
                                                quantity_key=f"given:{side}:agent_time", **elec)
             for ln in hl:
+                if scopes is not None:
+                    scopes.append((ln.label, "human_time"))
                 for r in alternatives.activity(ln.activity).rows:
                     assumptions.append(Assumption(f"{side}.{ln.label} factor", r.quantity, f"default: {r.ref}", r.status))
             out += hl
@@ -192,7 +253,7 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
                 notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
                 steps.append(steps_of.variants[i_variant].steps[i_step])
                 continue
-            kwargs = st.kwargs
+            kwargs = {**st.kwargs, "water_scope": scope}
             if "constants" in kwargs:
                 kwargs["constants"] = dict(kwargs["constants"])
             requests = _scale(s.task.volume, st.per_task.to("dimensionless") if not isinstance(st.per_task, Range)
@@ -206,19 +267,22 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
                 assumptions.append(Assumption(f"ai.{v.name}.{st.name}.{a.name.lstrip('-')}", a.value, a.source, a.status))
             notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
             steps.append(StepPlan(name=st.name, per_task=st.per_task, resolved=r, training_share=share))
+        scopes = []
         variants.append(VariantPlan(name=v.name, description=v.description, steps=tuple(steps),
-                                    lines=lines_of(v.activities, v.agent_time, f"ai.{v.name}"),
-                                    agent_time=v.agent_time))
+                                    lines=lines_of(v.activities, v.agent_time, f"ai.{v.name}", scopes),
+                                    agent_time=v.agent_time, scopes=tuple(scopes)))
     alt = lines_of(s.alternative.activities, s.alternative.agent_time, "alternative")
     notes += carrier_notes([*alt, *(ln for v in variants for ln in v.lines)])
     if boundary in alternatives.PER_CAPITA:
         notes.append(f"human time under the per-capita boundary ({boundary}): a person's whole annual footprint is "
                      "charged to the hours of the task (Tomlinson et al. 2024); the person emits about the same "
                      "whether or not they do the task, so this is not the footprint avoided; energy and water keep "
-                     "the device's use phase")
+                     "the device's use phase, ADPe and primary energy the device's use phase and manufacture (as "
+                     "the AI side counts its hardware's)")
     return Plan(scenario=s, variants=tuple(variants), alternative=alt,
                 alternative_agent_time=s.alternative.agent_time, volume=s.task.volume, horizon=s.task.horizon,
-                boundary=boundary, assumptions=tuple(assumptions), notes=tuple(dict.fromkeys(notes)))
+                boundary=boundary, assumptions=tuple(assumptions), notes=tuple(dict.fromkeys(notes)),
+                water_scope=scope)
 
 
 # -- drawing inputs -------------------------------------------------------------------------------
@@ -286,13 +350,35 @@ def evaluate_variant(plan: Plan, vp: VariantPlan, volume, draw, horizon_s: float
         for line in LINES:
             out[f"{st.name}: {line}"] = {k: raw[f"{k}.{line}"] * per_task for k in METRICS}
     for ln in vp.lines:
-        out[ln.label] = dict(zip(METRICS, alternatives.line_values(ln, draw)))
+        out[ln.label] = dict(zip(alternatives.METRICS, alternatives.line_values(ln, draw)))
     return out
+
+
+def water_scopes(plan: Plan, vp: VariantPlan | None, volume, horizon_s: float) -> dict:
+    """Water per task [L] of one side under both scopes, on the case axis: ``{"onsite": a, "onsite+electricity": b}``.
+
+    `vp` None gives the side without AI.
+    """
+    cases = Cases()
+    out = {"onsite": 0.0, "onsite+electricity": 0.0}
+    for st in (vp.steps if vp is not None else ()):
+        m = _magnitudes(st.resolved, cases, f"{vp.name}.{st.name}")
+        per_task = cases(st.per_task, "request")
+        m["request_rate"] = volume * per_task
+        if st.training_share is not None:
+            m["amortisation_requests"] = m["request_rate"] * horizon_s / cases(st.training_share, "")
+        raw = compute(m)
+        out["onsite"] = out["onsite"] + raw["water_onsite"] * per_task
+        out["onsite+electricity"] = out["onsite+electricity"] + raw["water_with_electricity"] * per_task
+    for ln in (vp.lines if vp is not None else plan.alternative):
+        w = alternatives.water_by_scope(ln, cases)
+        out = {k: out[k] + w[k] for k in out}
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (3,)) for k, v in out.items()}
 
 
 def evaluate_lines(lines, draw) -> dict:
     """Per-task lines of the alternative (or any list of library lines)."""
-    return {ln.label: dict(zip(METRICS, alternatives.line_values(ln, draw))) for ln in lines}
+    return {ln.label: dict(zip(alternatives.METRICS, alternatives.line_values(ln, draw))) for ln in lines}
 
 
 def sum_lines(lines: dict, metric: str):
@@ -369,6 +455,12 @@ class VariantComparison:
     not_available: dict = field(default_factory=dict)  # metric -> {"ai": [reasons], "alternative": [reasons]}
     line_gaps: dict = field(default_factory=dict)  # line label -> {metric: reason}
     per_year_ai_system: dict = field(default_factory=dict)  # the model's steps only (see system_lines)
+    water_scope: dict = field(default_factory=dict)  # scope -> side -> Quantity [mL] per task (both scopes)
+    scope: str = DEFAULT_WATER_SCOPE  # the water scope of the figures
+    per_year_by_scope: dict = field(default_factory=dict)  # scope -> metric -> Quantity per year (see labels_of)
+    percentiles: dict = field(default_factory=dict)  # Monte Carlo p5/p50/p95: per_task and per_year, ai/alternative
+    scope_lines: dict = field(default_factory=dict)  # scope -> line labels
+    scope_gaps: dict = field(default_factory=dict)  # scope -> metric -> reasons
 
     def to_dict(self) -> dict:
         """The JSON of one variant (keys in docs/scenarios.md)."""
@@ -389,11 +481,18 @@ class VariantComparison:
             "total": {"ai": side(self.total_ai, "ai"), "alternative": side(self.total_alternative, "alternative")},
             "per_year": {"ai": side(self.per_year_ai, "ai"), "alternative": side(self.per_year_alternative, "alternative"),
                          "ai_system": {k: figure(q) for k, q in self.per_year_ai_system.items()},
-                         "ai_system_basis": SYSTEM_BASIS},
+                         "ai_system_basis": SYSTEM_BASIS,
+                         "by_scope": {sc: {k: not_available_figure(q, self.scope_gaps[sc][k])
+                                           if k in self.scope_gaps.get(sc, {}) else figure(q) for k, q in d.items()}
+                                      for sc, d in self.per_year_by_scope.items() if self.scope_lines.get(sc)},
+                         "scope_lines": dict(self.scope_lines), "scopes": dict(SCOPE_TEXT)},
             "break_even": {k: {"volume": _fig_or_null(v["volume"]), "status": v["status"],
                                "status_text": BREAK_EVEN_TEXT[v["status"]]}
                            for k, v in self.break_even.items()},
             "sobriety": self.sobriety_dict(),
+            "percentiles": {**self.percentiles,
+                            "per_task": {**self.percentiles.get("per_task", {}),
+                                         "ratio": {k: dict(v) for k, v in self.ratio_percentiles.items()}}},
             "not_available": {k: {**v, "text": not_available_text(k, v)} for k, v in gaps.items()},
             "benefit": {
                 "agent_hours_saved": {k: figure(q) for k, q in self.agent_hours_saved.items()},
@@ -403,9 +502,19 @@ class VariantComparison:
                 "ratio_by_boundary": {k: figure(q) for k, q in self.ratio_by_boundary.items()},
                 "robustness": robustness(self.ratio_by_boundary),
             },
+            "water_scope": self.water_scope_dict(),
             "breakdown": {"ai": {ln: self._line_dict(ln, d) for ln, d in self.breakdown_ai.items()},
                           "alternative": {ln: self._line_dict(ln, d) for ln, d in self.breakdown_alternative.items()}},
         }
+
+    def water_scope_dict(self) -> dict:
+        """The scope of the water figures and both sides' water per task under each scope."""
+        gaps = self.not_available.get("water", {})
+        doc = {"scope": self.scope, "same_on_both_sides": True}
+        for which in ("ai", "alternative"):
+            doc[which] = {k: not_available_figure(q, gaps.get(which)) if gaps.get(which) else figure(q)
+                          for k, q in self.water_scope.get(which, {}).items()}
+        return doc
 
     def _line_dict(self, label, d) -> dict:
         gaps = self.line_gaps.get(label, {})
@@ -417,7 +526,19 @@ class VariantComparison:
             s["budget"] = figure(ureg.Quantity(np.repeat(s["budget"].magnitude, 3), s["budget"].units))
         if isinstance(s.get("ai"), pint.Quantity):
             s["ai"] = figure(s["ai"])
+        if "beside" in s:  # the scopes not judged that hold lines (an empty scope is not shown as a zero)
+            s["beside"] = {sc: not_available_figure(q, self.scope_gaps[sc][self.sobriety_metric])
+                           if self.sobriety_metric in self.scope_gaps.get(sc, {}) else figure(q)
+                           for sc, q in s["beside"].items() if self.scope_lines.get(sc)}
         return s
+
+    @property
+    def sobriety_metric(self):
+        unit = self.sobriety.get("budget")
+        for k, u in PER_YEAR_UNITS.items():
+            if isinstance(unit, pint.Quantity) and unit.units == ureg.Unit(u):
+                return k
+        return None
 
 
 #: Break-even statuses in words.
@@ -528,6 +649,7 @@ class Comparison:
             "per_year": first["per_year"],
             "break_even": first["break_even"],
             "sobriety": first["sobriety"],
+            "percentiles": first["percentiles"],
             "benefit": {**first["benefit"], **{k: v for k, v in s.benefit}},
             "breakdown": first["breakdown"],
             "variants": {name: vc.to_dict() for name, vc in self.variants.items()},
@@ -550,6 +672,17 @@ def _pretty_units(x):
     return x
 
 
+def _mc_percentiles(ai_samp, alt_samp, v_samp, year) -> dict:
+    """Monte Carlo p5/p50/p95 of both sides, per task and per year, in the units of the figures."""
+    out = {"per_task": {}, "per_year": {}}
+    for side, d in (("ai", ai_samp), ("alternative", alt_samp)):
+        out["per_task"][side] = {k: {**_percentiles(_q(d[k], k, PER_REQUEST_UNITS[k]).magnitude),
+                                     "unit": PER_REQUEST_UNITS[k]} for k in d}
+        out["per_year"][side] = {k: {**_percentiles(_q(d[k] * v_samp * year, k, TOTAL_UNITS[k]).magnitude),
+                                     "unit": f"{TOTAL_UNITS[k]}/year"} for k in d}
+    return out
+
+
 def _percentiles(x) -> dict:
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
@@ -568,7 +701,8 @@ def _divide(a, b):
 
 
 def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_SEED,
-                     human_time: str | None = None, plan: Plan | None = None) -> Comparison:
+                     human_time: str | None = None, plan: Plan | None = None,
+                     water_scope: str | None = None) -> Comparison:
     """Compare every AI variant of a scenario with its non-AI alternative.
 
     Parameters
@@ -598,7 +732,7 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
     """
     if int(samples) < 100:
         raise InputError(f"--samples: {samples} is too few for a probability; give at least 100 (default {DEFAULT_SAMPLES})")
-    plan = plan or prepare(scenario, human_time)
+    plan = plan or prepare(scenario, human_time, water_scope=water_scope)
     s = plan.scenario
     H = float(plan.horizon.m_as("s"))
     year = float(ureg.Quantity(1, "year").m_as("s"))
@@ -633,7 +767,13 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
         gaps = {k: g for k, g in ((k, {"ai": _gaps(vp.lines, k), "alternative": _gaps(plan.alternative, k)})
                                   for k in METRICS) if g["ai"] or g["alternative"]}
         p_lower = {k: None if k in gaps else float(np.mean(ai_samp[k] < alt_samp[k])) for k in METRICS}
-        per_year_ai_samp = {k: ai_samp[k] * v_samp * year for k in METRICS}
+        by_scope = {sc: {k: _q(sum_lines(labels_of(vp, lines_tot, sc), k) * v_total * year, k, TOTAL_UNITS[k]) / ureg.year
+                         for k in METRICS} for sc in SCOPE_ORDER}
+        by_scope_samp = {sc: {k: sum_lines(labels_of(vp, samp_lines, sc), k) * v_samp * year for k in METRICS}
+                         for sc in SCOPE_ORDER}
+        scope_lines = {sc: list(labels_of(vp, lines, sc)) for sc in (*SCOPE_ORDER, "outside")}
+        scope_gaps = {sc: {k: g for k, g in ((k, _gaps([ln for ln in vp.lines if ln.label in labels_of(vp, lines, sc)], k))
+                                             for k in METRICS) if g} for sc in SCOPE_ORDER}
         vc = VariantComparison(
             name=vp.name,
             per_task_ai={k: _q(ai_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
@@ -654,10 +794,19 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
                                "total": ureg.Quantity(saved_total, "hour")},
             probability_ai_lower=p_lower,
             break_even=break_even(plan, vp, alt_task),
-            sobriety=_sobriety(s.sobriety, ai_total, H, year, per_year_ai_samp, ratio_samp, ratio, gaps),
+            sobriety=_sobriety(s.sobriety, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio, gaps, scope_lines),
+            per_year_by_scope=by_scope,
+            percentiles=_mc_percentiles(ai_samp, alt_samp, v_samp, year),
+            scope_lines=scope_lines,
+            scope_gaps=scope_gaps,
             ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
             samples={"ai": ai_samp, "alternative": alt_samp},
             not_available=gaps,
+            water_scope={"ai": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
+                                water_scopes(plan, vp, v_task, H).items()},
+                         "alternative": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
+                                         water_scopes(plan, None, v_task, H).items()}},
+            scope=plan.water_scope,
             line_gaps={ln.label: dict(ln.not_available) for ln in (*vp.lines, *plan.alternative) if ln.not_available},
         )
         out[vp.name] = vc
@@ -679,7 +828,8 @@ def carrier_notes(lines) -> list:
     what = "; ".join(t for t in (f"fuel: {', '.join(fuel)}" if fuel else "",
                                  f"own energy mix (gas, heat networks, electricity): {', '.join(mixed)}" if mixed else "") if t)
     return [f"energy is final energy and adds unlike carriers (AI inference is electricity; {what}): a kWh of fuel "
-            "is not a kWh of electricity; compare these sides in primary energy as well"]
+            "is not a kWh of electricity; the primary_energy figures compare the sides on one basis (where both "
+            "sides have them)"]
 
 
 def _gaps(lines, metric) -> list:
@@ -735,7 +885,7 @@ def robustness(ratio_by_boundary: dict) -> dict:
     if undefined:
         text += f"; undefined under {', '.join(undefined)}"
     return {"ai_lower": len(lower), "boundaries": len(central), "lower_under": lower, "higher_under": higher,
-            "text": text}
+            "undefined_under": undefined, "text": text}
 
 
 def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
@@ -756,27 +906,113 @@ def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
                 comparison.variants[vp.name].ratio_by_boundary[boundary] = ureg.Quantity(_ratio_interval(ai, alt), "")
 
 
-def _sobriety(sob, ai_total, H, year, per_year_samp, ratio_samp, ratio_cases, gaps=None) -> dict:
+def _sobriety(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases, gaps=None, scope_lines=None) -> dict:
+    """The sobriety verdict: the AI system's yearly figure in the budget's scope against the budget.
+
+    `by_scope` holds the yearly figures per scope on the case axis (Quantities), `by_scope_samp`
+    their Monte Carlo draws [J, kg, L per year], `scope_gaps` the lines of each scope whose metric
+    is not available.
+    """
     if sob is None:
         return {"budget": None, "verdict": "no_budget", "probability_exceeding": None, "basis": None}
-    metric = "co2e" if sob.kind == "ratio" else sob.kind
-    if metric in (gaps or {}):
-        return {"budget": sob.budget, "verdict": "not_available", "probability_exceeding": None,
-                "basis": not_available_text(metric, gaps[metric]), "confidence": sob.confidence}
     if sob.kind == "ratio":
+        if "co2e" in (gaps or {}):
+            return {"budget": sob.budget, "verdict": "not_available", "probability_exceeding": None,
+                    "basis": not_available_text("co2e", gaps["co2e"]), "confidence": sob.confidence}
         cap = float(sob.budget.m_as(""))
         p = float(np.mean(ratio_samp["co2e"] > cap))
         return {"budget": ureg.Quantity(cap, ""), "verdict": sobriety_verdict(p, sob.confidence),
-                "probability_exceeding": p, "basis": "AI / alternative CO2e per task",
-                "ai": ureg.Quantity(ratio_cases["co2e"], ""), "confidence": sob.confidence}
+                "probability_exceeding": p, "basis": "AI / alternative CO2e per task (whole sides)",
+                "scope": "ratio", "ai": ureg.Quantity(ratio_cases["co2e"], ""), "confidence": sob.confidence,
+                "percentiles": _percentiles(ratio_samp["co2e"])}
     metric = sob.kind
     unit = PER_YEAR_UNITS[metric]
+    judged = budget_scopes(sob.scope, sob.human_time)
     budget = sob.budget.to(unit)
-    b_internal = float(sob.budget.m_as(f"{_INTERNAL[metric]}/s")) * year
-    p = float(np.mean(per_year_samp[metric] > b_internal))
-    ai_year = ureg.Quantity(ai_total[metric] / H * year, f"{_INTERNAL[metric]}/year").to(unit)
-    return {"budget": budget, "verdict": sobriety_verdict(p, sob.confidence), "probability_exceeding": p,
-            "basis": f"AI {metric} per year", "ai": ai_year, "confidence": sob.confidence}
+    beside = {sc: by_scope[sc][metric].to(unit) for sc in SCOPE_ORDER if sc not in judged}
+    basis = f"AI system {metric} per year: {' + '.join(SCOPE_TEXT[sc] for sc in judged)}"
+    missing = [r for sc in judged for r in scope_gaps[sc].get(metric, [])]
+    if scope_lines is not None and not any(scope_lines.get(sc) for sc in judged):
+        missing = [f"no line of this AI variant is in the scope '{sob.scope}' (set scope on its [[ai.activities]])"]
+    out = {"budget": budget, "scope": sob.scope, "human_time": sob.human_time, "scopes_judged": list(judged),
+           "basis": basis, "confidence": sob.confidence, "beside": beside}
+    if missing:
+        return {**out, "verdict": "not_available", "probability_exceeding": None, "ai": None,
+                "basis": f"{basis}; {metric} not available ({'; '.join(missing)})"}
+    b_internal = float(sob.budget.m_as(f"{_INTERNAL[metric]}/year"))
+    draws = sum(by_scope_samp[sc][metric] for sc in judged)
+    p = float(np.mean(draws > b_internal))
+    ai_year = by_scope[judged[0]][metric]
+    for sc in judged[1:]:
+        ai_year = ai_year + by_scope[sc][metric]
+    pct = _percentiles(ureg.Quantity(np.asarray(draws, dtype=float), f"{_INTERNAL[metric]}/year").m_as(unit))
+    return {**out, "verdict": sobriety_verdict(p, sob.confidence), "probability_exceeding": p,
+            "ai": ai_year.to(unit), "percentiles": {**pct, "unit": unit}}
+
+
+def estimate_sobriety(estimate, kind: str, budget, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_SEED,
+                      confidence: float = 0.95) -> dict:
+    """The sobriety verdict of a single estimate (``footprint estimate --budget``): its yearly figure against a budget.
+
+    The same rule as a scenario's (:func:`sobriety_verdict` on the Monte Carlo probability of
+    exceeding the budget); the AI system of an estimate is the servers' lines (inference,
+    training share, embodied hardware): the public body's scope.
+
+    Parameters
+    ----------
+    estimate : footprint.estimator.Estimate
+        With a request rate.
+    kind : str
+        ``energy`` or ``co2e``.
+    budget : Quantity
+        Per time [W] or [kg/s] (:func:`footprint.scenario.parse_budget`).
+    """
+    from .montecarlo import estimate_yearly_draws
+
+    unit = PER_YEAR_UNITS[kind]
+    draws = estimate_yearly_draws(estimate, samples, seed)[kind]
+    b = float(budget.m_as(f"{_INTERNAL[kind]}/year"))
+    p = float(np.mean(draws > b))
+    total = estimate.total
+    per_year = (total[kind] / estimate.period).to(unit)  # the totals' case axis (for_totals)
+    pct = _percentiles(ureg.Quantity(draws, f"{_INTERNAL[kind]}/year").m_as(unit))
+    return {"budget": figure(ureg.Quantity(np.repeat(float(f"{budget.m_as(unit):.12g}"), 3), unit)),
+            "verdict": sobriety_verdict(p, confidence), "probability_exceeding": p, "confidence": confidence,
+            "scope": "body", "human_time": False,
+            "basis": f"AI system {kind} per year: the model's servers (inference, training share, embodied hardware), "
+                     "run or bought by the public body",
+            "ai": figure(per_year), "percentiles": {**pct, "unit": unit},
+            "monte_carlo": {"samples": int(samples), "seed": seed}}
+
+
+#: The scopes of an AI variant's yearly figure, in the order shown.
+SCOPE_ORDER = ("body", "users", "human_time")
+#: What each scope holds, in words (the JSON's ``per_year.scopes``).
+SCOPE_TEXT = {"body": "what the public body runs or buys (the model's servers: inference, training share, embodied "
+                      "hardware; its agents' devices and its network where the scenario says scope = \"body\")",
+              "users": "what its users bear (citizens' devices and networks)",
+              "human_time": "the agents' time left with AI (devices, and the office under device+office)",
+              "outside": "not part of the AI system (the task's other activities)"}
+
+
+def budget_scopes(scope: str, human_time: bool = False) -> tuple:
+    """The scopes of a ``[sobriety] scope`` (and human time when asked for).
+
+    >>> budget_scopes("body"), budget_scopes("body+users", True)
+    (('body',), ('body', 'users', 'human_time'))
+    """
+    from .scenario import BUDGET_SCOPES
+
+    return tuple(BUDGET_SCOPES[scope]) + (("human_time",) if human_time else ())
+
+
+def labels_of(vp, lines: dict, scope: str) -> dict:
+    """The lines of an AI variant in `scope`: ``body`` holds the model's steps and the activities the body bears."""
+    own = dict(vp.scopes)
+    out = {k: d for k, d in lines.items() if own.get(k) == scope}
+    if scope == "body":
+        out = {**system_lines(vp, lines), **out}
+    return out
 
 
 # -- sweeps and break-even -------------------------------------------------------------------------

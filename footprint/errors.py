@@ -23,12 +23,18 @@ def closest(name: str, valid, n: int = 3) -> list[str]:
     return [lowered[h] for h in hits] + prefix[: max(0, n - len(hits))]
 
 
-def unknown_name(kind: str, name: str, valid) -> InputError:
-    """Build the error for an unknown GPU, zone, model... with the closest names."""
-    valid = sorted(valid)
-    near = closest(name, valid)
+def unknown_name(kind: str, name: str, valid, listing: str | None = None) -> InputError:
+    """Build the error for an unknown GPU, zone, model... with the closest names (each once) and the command
+    that lists them all (`listing`, e.g. ``footprint factors list grid``).
+
+    >>> str(unknown_name("zone", "FR", ["FRA", "FRA", "DEU"], "footprint factors list grid"))
+    "unknown zone 'FR'; did you mean FRA? (see `footprint factors list grid`)"
+    """
+    valid = sorted(dict.fromkeys(valid))
+    near = list(dict.fromkeys(closest(name, valid)))
     hint = f"did you mean {', '.join(near)}?" if near else f"valid: {', '.join(valid[:12])}{' ...' if len(valid) > 12 else ''}"
-    return InputError(f"unknown {kind} '{shown(name)}'; {hint} (`footprint factors list` shows all)")
+    where = f"see `{listing}`" if listing else "`footprint factors list` shows all"
+    return InputError(f"unknown {kind} '{shown(name)}'; {hint} ({where})")
 
 
 def shown(text: str, limit: int = 40) -> str:

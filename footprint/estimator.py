@@ -31,8 +31,11 @@ OPTIONAL = tuple(name for name, spec in CORE.items() if spec.optional)
 LINES = ("gpu_busy", "gpu_idle", "host", "pue_overhead", "embodied", "training")
 
 #: Units of the public outputs (per request, and in total over a period).
-PER_REQUEST_UNITS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL"}
-TOTAL_UNITS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L"}
+PER_REQUEST_UNITS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL", "adpe": "mgSbeq", "primary_energy": "kJ"}
+TOTAL_UNITS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L", "adpe": "gSbeq", "primary_energy": "MJ"}
+#: The metrics of every line and total: final energy, CO2e, water, abiotic depletion (elements, Sb eq) and
+#: primary energy (non-renewable, as the electricity factors count it).
+METRICS = tuple(PER_REQUEST_UNITS)
 #: Internal units of the intermediates of :func:`compute` (the metrics' are :data:`footprint.units.INTERNAL_UNITS`).
 RAW_UNITS = {"busy_time": "s", "allocated_time": "s", "prefill_time": "s", "decode_step_time": "s",
              "utilisation": "dimensionless", "decode_compute_share": "dimensionless", "n_gpus": "dimensionless",
@@ -48,9 +51,10 @@ def _nan_to(x, fallback):
 MODELLED, FLOP, MEASURED, PER_ITEM_FLOPS, PER_ITEM_ENERGY = range(5)
 #: The formula of each path, as reported with its intermediates.
 FORMULAS = {
-    "modelled": "prefill 2 x N_active x input tokens / (n x peak FLOP/s x eta_compute), then decode steps "
-                "max(memory, compute time) + a per-sequence overhead, shared by the batch; GPU power between "
-                "idle and TDP by the step's compute share",
+    "modelled": "prefill 2 x N_active x input tokens / (n x peak FLOP/s x eta_prefill), then decode steps "
+                "max(memory, compute time) + the serving stack's per-sequence overhead (+ the pipeline's "
+                "inter-node transfer beyond one node), shared by the batch; GPU power between idle and TDP by "
+                "the step's compute share; times the model-error factor",
     "flop": "2 x N_active x tokens / (n x peak FLOP/s x FLOP utilisation) at the power per GPU",
     "measured": "measured IT energy per output token x output tokens",
     "per_item_flops": "FLOPs per item / (n x peak FLOP/s x FLOP utilisation) at the power per GPU",
@@ -70,23 +74,20 @@ def serving_instance(m: dict):
     return n, kv_token * (m["input_tokens"] + m["output_tokens"] / 2.0)
 
 
-def _dedicated_concurrency(m, step, t_prefill, rate, batch):
+def _dedicated_concurrency(step, t_prefill, rate, batch, output_tokens):
     """Replicas and concurrent requests per replica of a dedicated endpoint (Little's law fixed point).
 
     The endpoint has the replicas its traffic needs at full batching; each replica batches the
     requests in flight, ``c = rate / replicas x latency(c)`` within [1, batch].  ``c - rate x
     latency(c)`` grows with ``c`` (latency grows less than linearly with the batch), so the fixed
     point is found by bisection (40 halvings: exact to 1e-12 of the batch), which also keeps the
-    result monotone in the inputs.
+    result monotone in the inputs.  ``step(b)`` gives the decode step's (memory, compute, whole)
+    time at batch ``b``.
     """
-    L_out, ov = m["output_tokens"], m["step_overhead"]
-
     def latency(c):
-        tm, tc = step(c)
-        return t_prefill + L_out * inference.decode_step_time(tm, tc, c, ov)
+        return t_prefill + output_tokens * step(c)[2]
 
-    tm_full, tc_full = step(batch)
-    busy_full = t_prefill + L_out * inference.decode_step_time(tm_full, tc_full, batch, ov) / batch
+    busy_full = t_prefill + output_tokens * step(batch)[2] / batch
     replicas = inference.dedicated_replicas(rate, busy_full)
     per_replica = rate / replicas
     lo = np.ones(np.broadcast_shapes(np.shape(per_replica), np.shape(batch), np.shape(t_prefill)))
@@ -103,29 +104,41 @@ def _dedicated_concurrency(m, step, t_prefill, rate, batch):
 
 
 def modelled_path(m: dict, n, kv_seq, dedicated):
-    """Prefill and decode on the GPU model: busy time [s], GPU energy [J] and the decode intermediates."""
+    """Prefill and decode on the GPU model: busy time [s], GPU energy [J] and the decode intermediates.
+
+    The serving stack's per-sequence overhead (``step_overhead``) is part of each decode step;
+    an instance wider than a node is a pipeline (one stage per node: weights read once per
+    micro-batch, activations passed over the node interconnect).  The model's measured error
+    (``model_error``, 1 centrally) scales the busy time and the GPU energy it gives.
+    """
     N, Na, bpp = m["total_params"], m["active_params"], m["bytes_per_param"]
     F, BW = m["peak_flops"], m["memory_bandwidth"]
+    stages = inference.pipeline_stages(n, m["gpus_per_node"])
+    width = inference.hidden_size(Na, m["layers_per_width"])
 
     def step(batch):
-        return inference.decode_step_times(N, Na, bpp, kv_seq, batch, n, F, BW, m["eta_compute"], m["eta_memory"])
+        t_mem, t_cmp = inference.decode_step_times(N, Na, bpp, kv_seq, batch, n, F, BW, m["eta_compute"],
+                                                   m["eta_memory"], stages)
+        t_link = inference.internode_time(batch, stages, width, m["activation_bytes"], m["internode_bandwidth"])
+        return t_mem, t_cmp, inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"]) + t_link
 
-    t_prefill = inference.prefill_time(Na, m["input_tokens"], n, F, m["eta_compute"])
+    t_prefill = inference.prefill_time(Na, m["input_tokens"], n, F, m["eta_prefill"])
     rate = _nan_to(m["request_rate"], 0.0)
     batch, replicas = m["batch_size"], 1.0
     if np.any(dedicated):
-        replicas, concurrency = _dedicated_concurrency(m, step, t_prefill, rate, batch)
+        replicas, concurrency = _dedicated_concurrency(step, t_prefill, rate, batch, m["output_tokens"])
         batch = np.where(dedicated, concurrency, batch)
-    t_mem, t_cmp = step(batch)
-    t_step = inference.decode_step_time(t_mem, t_cmp, batch, m["step_overhead"])
+    t_mem, t_cmp, t_step = step(batch)
     compute_share = t_cmp / t_step
     t_decode = m["output_tokens"] * t_step / batch
     p_prefill = inference.gpu_power(m["idle_power"], m["tdp"], m["u_compute"])
     p_decode = inference.gpu_power(m["idle_power"], m["tdp"],
                                    inference.power_utilisation(compute_share, m["u_memory"], m["u_compute"]))
-    return {"busy": t_prefill + t_decode, "gpu_busy": n * (p_prefill * t_prefill + p_decode * t_decode),
+    error = m["model_error"]
+    return {"busy": error * (t_prefill + t_decode),
+            "gpu_busy": error * n * (p_prefill * t_prefill + p_decode * t_decode),
             "batch": batch, "replicas": replicas, "prefill_time": t_prefill, "decode_step_time": t_step,
-            "decode_compute_share": compute_share}
+            "decode_compute_share": compute_share, "pipeline_stages": stages}
 
 
 def flop_path(flops, n, m):
@@ -164,7 +177,8 @@ def compute(m: dict) -> dict:
     dict of ndarray
         Intermediates (``n_gpus``, ``batch``, ``busy_time`` [s],
         ``allocated_time`` [s], ``utilisation`` [-]...) and per-request lines
-        ``energy.<line>`` [J], ``co2e.<line>`` [kg], ``water.<line>`` [L].
+        ``energy.<line>`` [J], ``co2e.<line>`` [kg], ``water.<line>`` [L],
+        ``adpe.<line>`` [kg Sb eq], ``primary_energy.<line>`` [J].
     """
     path = np.asarray(m.get("serving_path", MODELLED), dtype=float)
     dedicated = m["dedicated"] > 0.5
@@ -215,20 +229,30 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
     pue_overhead = facility - it_energy
     rate_emb = embodied.embodied_rate(n, m["gpu_embodied"], m["server_embodied"], m["hardware_lifetime"])
     embodied_co2e = embodied.embodied_share(rate_emb, allocated)
-    train_energy_total, train_energy, train_co2e = _training_line(m, busy)
+    embodied_adpe = embodied.embodied_share(embodied.embodied_rate(
+        n, m["gpu_embodied_adpe"], m["server_embodied_adpe"], m["hardware_lifetime"]), allocated)
+    embodied_pe = embodied.embodied_share(embodied.embodied_rate(
+        n, m["gpu_embodied_pe"], m["server_embodied_pe"], m["hardware_lifetime"]), allocated)
+    train = _training_line(m, busy)
+    train_energy_total, train_energy, train_co2e = train["energy_total"], train["energy"], train["co2e"]
 
     I, wue = m["grid_intensity"], m["wue"]
+    A, PE = m["grid_adpe"], m["grid_primary_energy"]  # ADPe [kg Sb eq/J] and primary energy [J/J] of electricity
     wi = m["water_intensity"] * m["water_offsite"]  # water scope: 0 counts the data centre's on-site water only
     shape = np.broadcast_shapes(np.shape(busy), np.shape(allocated), np.shape(gpu_busy))
     out = {
         "serving_path": np.broadcast_to(path, shape), "n_gpus": np.broadcast_to(n, shape),
         "batch": np.broadcast_to(mod["batch"], shape), "prefill_time": mod["prefill_time"],
         "decode_step_time": mod["decode_step_time"], "decode_compute_share": mod["decode_compute_share"],
+        "pipeline_stages": np.broadcast_to(mod["pipeline_stages"], shape),
         "busy_time": busy, "allocated_time": allocated, "utilisation": np.broadcast_to(utilisation, shape),
         "it_energy": it_energy, "facility_energy": facility, "training_energy_total": train_energy_total,
+        "training_gpu_time_total": train["gpu_time_total"], "training_co2e_total": train["co2e_total"],
+        "training_water_total": train["water_total"],
         "host_idle_energy": mod.get("host_idle", np.zeros_like(it_energy)),
-        "water_onsite": grid.water_consumption(it_energy, facility, wue, 0.0),
-        "water_with_electricity": grid.water_consumption(it_energy, facility, wue, m["water_intensity"]),
+        "water_onsite": grid.water_consumption(it_energy, facility, wue, 0.0) + train["water_onsite"],
+        "water_with_electricity": grid.water_consumption(it_energy, facility, wue, m["water_intensity"])
+        + train["water_with_electricity"],
     }
     it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
     water_per_it_energy = grid.water_consumption(1.0, 1.0, wue, wi)  # each IT line's own facility share
@@ -236,29 +260,46 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         out[f"energy.{name}"] = e
         out[f"co2e.{name}"] = grid.operational_co2e(e, I)
         out[f"water.{name}"] = e * water_per_it_energy
+        out[f"adpe.{name}"] = e * A
+        out[f"primary_energy.{name}"] = e * PE
     out["energy.pue_overhead"] = pue_overhead
+    out["adpe.pue_overhead"] = pue_overhead * A
+    out["primary_energy.pue_overhead"] = pue_overhead * PE
     out["co2e.pue_overhead"] = grid.operational_co2e(pue_overhead, I)
     out["water.pue_overhead"] = pue_overhead * wi
     out["energy.embodied"] = np.zeros_like(embodied_co2e)
     out["co2e.embodied"] = embodied_co2e
     out["water.embodied"] = np.zeros_like(embodied_co2e)
+    out["adpe.embodied"] = embodied_adpe
+    out["primary_energy.embodied"] = embodied_pe
     out["energy.training"] = train_energy
     out["co2e.training"] = train_co2e
-    out["water.training"] = np.zeros_like(train_energy)
-    # totals: the sum of the lines (written out; the embodied and training lines have no water)
+    out["water.training"] = train["water"]
+    out["adpe.training"] = train_energy * m["training_grid_adpe"]
+    out["primary_energy.training"] = train_energy * m["training_grid_primary_energy"]
+    # totals: the sum of the lines (written out; the embodied line has no water; its ADPe and primary
+    # energy are the hardware's manufacture, allocated like its CO2e)
     out["energy"] = facility + train_energy
     out["co2e"] = grid.operational_co2e(facility, I) + embodied_co2e + train_co2e
-    out["water"] = grid.water_consumption(it_energy, facility, wue, wi)
+    out["water"] = grid.water_consumption(it_energy, facility, wue, wi) + train["water"]
+    out["adpe"] = facility * A + embodied_adpe + out["adpe.training"]
+    out["primary_energy"] = facility * PE + embodied_pe + out["primary_energy.training"]
     out["sci"] = grid.sci(facility, I, embodied_co2e) + train_co2e
     return out
 
 
-def _training_line(m, busy):
-    """Training energy of the model, its share per request [J] and that share's CO2e [kg]."""
+def _training_line(m, busy) -> dict:
+    """The model's training run and its share per request: GPU time [s], energy [J], CO2e [kg], water [L].
+
+    The share is the run's total over the requests that amortise it; the water of the run is its
+    energy times the training site's on-site WUE plus, within the water scope, the water of its
+    electricity (the card's energy already includes the site's PUE, so the WUE is applied to it).
+    """
     amortise = m["amortisation_requests"]
+    zero = np.zeros_like(busy)
     if np.all(np.isnan(amortise)):
-        zero = np.zeros_like(busy)
-        return zero, zero, zero
+        return {k: zero for k in ("gpu_time_total", "energy_total", "co2e_total", "water_total", "energy", "co2e",
+                                  "water", "water_onsite", "water_with_electricity")}
     t_gpu_train = _nan_to(
         m["training_gpu_time"],
         training.gpu_time_from_flops(training.training_flops(m["active_params"],
@@ -266,8 +307,14 @@ def _training_line(m, busy):
                                      m["training_peak_flops"], m["training_mfu"]),
     )
     total = training.training_energy(t_gpu_train, m["training_gpu_power"], m["training_pue"])
-    share = np.where(np.isnan(amortise), 0.0, total / _nan_to(amortise, 1.0))
-    return total, share, grid.operational_co2e(share, m["training_grid_intensity"])
+    per = np.where(np.isnan(amortise), 0.0, 1.0 / _nan_to(amortise, 1.0))
+    onsite = training.training_water(total, m["training_wue"], 0.0)
+    with_electricity = training.training_water(total, m["training_wue"], m["training_water_intensity"])
+    in_scope = training.training_water(total, m["training_wue"], m["training_water_intensity"] * m["water_offsite"])
+    co2e_total = grid.operational_co2e(total, m["training_grid_intensity"])
+    return {"gpu_time_total": t_gpu_train + zero, "energy_total": total + zero, "co2e_total": co2e_total + zero,
+            "water_total": in_scope + zero, "energy": total * per, "co2e": co2e_total * per,
+            "water": in_scope * per, "water_onsite": onsite * per, "water_with_electricity": with_electricity * per}
 
 
 def to_magnitudes(values: dict) -> dict:
@@ -341,6 +388,7 @@ class Estimate:
                "busy_time_s": c("busy_time"), "allocated_time_s": c("allocated_time"), "utilisation": c("utilisation")}
         if path in ("modelled", "flop", "measured"):
             doc["batch_size_effective"] = c("batch")
+            doc["pipeline_stages"] = c("pipeline_stages")
             doc["decode_compute_share"] = c("decode_compute_share")
         if path == "per_item_flops":
             doc["flops_per_item"] = float(self.inputs["flops_per_item"][..., 1].ravel()[0])
@@ -355,6 +403,16 @@ class Estimate:
                 "onsite": figure(ureg.Quantity(self.raw["water_onsite"], "L").to("mL")),
                 "onsite+electricity": figure(ureg.Quantity(self.raw["water_with_electricity"], "L").to("mL"))}
 
+    def training_run(self) -> dict | None:
+        """The whole training run of the model (before amortisation), or None when training is excluded."""
+        gpu_time = np.asarray(self.raw["training_gpu_time_total"], dtype=float)
+        if not np.any(gpu_time > 0):
+            return None
+        return {"gpu_hours": figure(ureg.Quantity(gpu_time, "s").to("hour")),
+                "energy": figure(ureg.Quantity(self.raw["training_energy_total"], "J").to("MWh")),
+                "co2e": figure(ureg.Quantity(self.raw["training_co2e_total"], "kg").to("t")),
+                "water": figure(ureg.Quantity(self.raw["training_water_total"], "L"))}
+
     def to_dict(self) -> dict:
         """The JSON document of ``footprint estimate --json``."""
         doc = {"per_request": {k: figure(q) for k, q in self.per_request.items()}}
@@ -364,6 +422,9 @@ class Estimate:
             doc["total"]["period"] = duration_text(self.period, words=False)
         doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
         doc["water_scope"] = self.water_scope()
+        run = self.training_run()
+        if run is not None:
+            doc["training_run"] = run
         doc["sci"] = figure(ureg.Quantity(self.raw["sci"], "kg").to("gCO2e"))
         doc["sci"]["functional_unit"] = "request"
         doc["intermediates"] = self.intermediates()

@@ -442,7 +442,12 @@ def find_key(table: str, name: str, kind: str | None = None) -> str:
     for k in valid:
         if k.lower() == low:
             return k
-    raise unknown_name(kind or table.rstrip("s"), name, valid)
+    if table == "gpus":  # 'tpu v5e', 'TPU_v5e', 'tpuv5e' and 'h100 pcie' name a profile too
+        bare = re.sub(r"[^0-9a-z]", "", low)
+        for k in valid:
+            if re.sub(r"[^0-9a-z]", "", k.lower()) == bare:
+                return k
+    raise unknown_name(kind or table.rstrip("s"), name, valid, f"footprint factors list {table}")
 
 
 @lru_cache(maxsize=None)

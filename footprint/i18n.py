@@ -132,6 +132,8 @@ def number(x, lang: str = "en", digits: int = 3) -> str:
 
     >>> number(12871.83, "fr"), number(12871.83, "en")
     ('12\u202f872', '12,872')
+    >>> number(2000, "en", 6), number(2.5, "en", 6)
+    ('2,000', '2.50000')
     >>> number(0.13522, "fr"), number(1.5e-5, "fr"), number(None, "fr")
     ('0,135', '1,50\u202f×\u202f10⁻⁵', '–')
     """
@@ -142,7 +144,7 @@ def number(x, lang: str = "en", digits: int = 3) -> str:
     if ax == 0:
         return "0"
     if 1e-3 <= ax < 1e12:
-        decimals = max(0, digits - 1 - int(math.floor(math.log10(ax))))
+        decimals = 0 if (ax >= 1 and x == int(x)) else max(0, digits - 1 - int(math.floor(math.log10(ax))))
         text = f"{x:,.{decimals}f}"
     else:
         mantissa, exponent = f"{x:.{digits - 1}e}".split("e")

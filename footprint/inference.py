@@ -7,13 +7,19 @@ once and assembles the result.
 
 The model (docs/methodology.md):
 
-* prefill is compute-bound: ``t = 2 N_active L_in / (n F eta_c)``;
+* prefill is compute-bound: ``t = 2 N_active L_in / (n F eta_p)``, with its own
+  efficiency ``eta_p`` (large matrix products over the whole prompt run nearer the peak
+  than the thin products of decode);
 * a decode step serves the whole batch ``B``; it lasts the larger of the memory
   time (weights read once per step plus every sequence's KV cache) and the
   compute time ``2 N_active B / (n F eta_c)``; a request's share of the
   instance's time is ``L_out t_step / B``;
 * a step also carries a serving overhead per sequence (scheduling, sampling),
-  ``B x step_overhead``;
+  ``B x step_overhead``, a constant of the serving software's generation;
+* an instance larger than a node runs as a pipeline of ``s = ceil(n / node)`` stages
+  (tensor parallel inside a node, pipeline parallel across nodes): each stage reads its
+  weights once per micro-batch of ``B / s`` sequences, and the activations of the batch
+  cross the ``s - 1`` node boundaries over the node interconnect;
 * a GPU draws ``P_idle + u (TDP - P_idle)`` while serving, where ``u`` goes from
   ``u_memory`` (memory-bound step) to ``u_compute`` (compute-bound step).
 
@@ -83,7 +89,7 @@ def gpus_needed(total_params, bytes_per_param, gpu_memory, memory_overhead):
     return np.exp2(np.ceil(np.log2(np.maximum(need, 1.0))))
 
 
-def prefill_time(active_params, input_tokens, n_gpus, peak_flops, eta_compute):
+def prefill_time(active_params, input_tokens, n_gpus, peak_flops, eta_prefill):
     """Time the instance spends on one request's prompt [s].
 
     Parameters
@@ -95,10 +101,73 @@ def prefill_time(active_params, input_tokens, n_gpus, peak_flops, eta_compute):
         GPUs of the serving instance [GPU].
     peak_flops : numeric
         Peak dense FLOP/s of one GPU at the serving precision [FLOP/s].
-    eta_compute : numeric
-        Achieved fraction of the peak [-].
+    eta_prefill : numeric
+        Achieved fraction of the peak in prefill [-].
+
+    Examples
+    --------
+    70B parameters, 1,000 prompt tokens, 4 GPUs of 989 TFLOP/s at 40 %:
+
+    >>> round(prefill_time(70e9, 1000, 4, 989e12, 0.4), 4)
+    0.0885
     """
-    return forward_flops(active_params, input_tokens) / (n_gpus * peak_flops * eta_compute)
+    return forward_flops(active_params, input_tokens) / (n_gpus * peak_flops * eta_prefill)
+
+
+def pipeline_stages(n_gpus, gpus_per_node):
+    """Pipeline stages of an instance: one per node it spans [-].
+
+    Tensor parallelism needs the all-reduces of every layer, which only a node's
+    NVLink domain carries at speed; across nodes the layers are split into a
+    pipeline (vLLM's documented layout, VLLM-DISTRIBUTED: tensor parallel = GPUs per node, pipeline
+    parallel = nodes; ML.ENERGY's 16-GPU runs use TP 8 x PP 2).
+
+    >>> [float(pipeline_stages(n, 8)) for n in (16, 8, 1)]
+    [2.0, 1.0, 1.0]
+    """
+    return np.maximum(np.ceil(np.asarray(n_gpus, dtype=float) / gpus_per_node - 1e-9), 1.0)
+
+
+def hidden_size(active_params, layers_per_width):
+    """Width of the residual stream ``d`` of a transformer from its (active) size [-].
+
+    ``N = 12 L d^2`` per layer stack (Kaplan et al. 2020) with depth ``L = r d``
+    gives ``d = (N / (12 r))^(1/3)``; ``r`` from published shapes (Llama 3: 32 layers
+    at d 4,096, 126 at 16,384).
+
+    >>> round(float(hidden_size(405e9, 0.0077)))
+    16365
+    """
+    return (np.asarray(active_params, dtype=float) / (12.0 * layers_per_width)) ** (1.0 / 3.0)
+
+
+def internode_time(batch_size, stages, width, activation_bytes, link_bandwidth):
+    """Time per decode step to pass the batch's activations between pipeline stages [s].
+
+    Each of the ``s - 1`` node boundaries carries one activation vector per sequence
+    (``d`` values of ``activation_bytes``) per step, over one GPU's link to the next
+    node; the transfers are counted in series with the step (no overlap assumed).
+
+    Parameters
+    ----------
+    batch_size : numeric [request]
+    stages : numeric
+        Pipeline stages (:func:`pipeline_stages`) [-].
+    width : numeric
+        Residual-stream width ``d`` (:func:`hidden_size`) [-].
+    activation_bytes : numeric
+        Bytes per activation value (2: bf16) [byte].
+    link_bandwidth : numeric
+        Node-interconnect bandwidth per GPU [byte/s].
+
+    Examples
+    --------
+    405B dense on two nodes, batch 128, d 16,384, 50 GB/s (400 Gb/s InfiniBand):
+
+    >>> round(internode_time(128, 2, 16384, 2, 50e9) * 1e6, 1)
+    83.9
+    """
+    return (stages - 1.0) * batch_size * width * activation_bytes / link_bandwidth
 
 
 def bytes_read_per_step(total_params, active_params, bytes_per_param, batch_size):
@@ -129,7 +198,7 @@ def bytes_read_per_step(total_params, active_params, bytes_per_param, batch_size
 
 
 def decode_step_times(total_params, active_params, bytes_per_param, kv_bytes_per_sequence, batch_size,
-                      n_gpus, peak_flops, memory_bandwidth, eta_compute, eta_memory):
+                      n_gpus, peak_flops, memory_bandwidth, eta_compute, eta_memory, stages=1.0):
     """Memory time and compute time of one decode step of the batch [s], [s].
 
     Parameters
@@ -146,13 +215,27 @@ def decode_step_times(total_params, active_params, bytes_per_param, kv_bytes_per
         Memory bandwidth of one GPU [byte/s].
     eta_compute, eta_memory : numeric
         Achieved fractions of peak compute and of peak bandwidth [-].
+    stages : numeric
+        Pipeline stages (:func:`pipeline_stages`): each reads its share of the weights
+        once per micro-batch of ``B / stages`` sequences, so a step of the whole batch
+        reads the weights ``stages`` times [-].
 
     Returns
     -------
     t_memory, t_compute : numeric [s]
         The step lasts ``max(t_memory, t_compute)``.
+
+    Examples
+    --------
+    A dense 8B model in bf16 on one H100 (3.35 TB/s, 989 TFLOP/s) at batch 64, 1 MB of
+    KV cache per sequence, efficiencies 0.5: memory (16 GB + 64 MB) / 1.675 TB/s, compute
+    2 x 8e9 x 64 / 494.5 TFLOP/s:
+
+    >>> tm, tc = decode_step_times(8e9, 8e9, 2, 1e6, 64, 1, 989e12, 3.35e12, 0.5, 0.5)
+    >>> round(tm * 1e3, 3), round(tc * 1e3, 3)
+    (9.59, 2.071)
     """
-    moved = bytes_read_per_step(total_params, active_params, bytes_per_param, batch_size)
+    moved = stages * bytes_read_per_step(total_params, active_params, bytes_per_param, batch_size / stages)
     t_memory = (moved + batch_size * kv_bytes_per_sequence) / (n_gpus * memory_bandwidth * eta_memory)
     t_compute = forward_flops(active_params, batch_size) / (n_gpus * peak_flops * eta_compute)
     return t_memory, t_compute

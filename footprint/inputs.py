@@ -142,6 +142,9 @@ _USER = (
     UserInput("deployment", None, "How the model is served: frontier_api, cloud_api, self_hosted, on_premise "
               "(factors/deployments.csv: precision, batch, utilisation, PUE, host power) [default: the catalogue "
               "model's profile; none without --model]."),
+    UserInput("serving_stack", None, "Serving software generation, for its per-sequence cost of a decode step: "
+              "vllm_2025 (vLLM 0.11 and engines of its generation) or vllm_2024 (vLLM 0.5) "
+              "(factors/serving_stacks.csv) [default vllm_2025]."),
     UserInput("params", "parameter", "Total parameters, e.g. 70B (a range: 50B..70B).", count=True, bare="parameter",
               minimum=1e5, maximum=MAX_PARAMS, minimum_hint=_SIZE_HINT),
     UserInput("active_params", "parameter", "Active parameters per token (MoE), e.g. 13B.", count=True,
@@ -208,11 +211,11 @@ _USER = (
               maximum=MAX_ENERGY_PER_ITEM, shown_unit="J"),
     UserInput("kv_bytes_per_token", "byte/token", "KV cache per token of context, e.g. '320 kB' [default: from "
               "size].", positive=False, minimum=0, maximum=MAX_KV_BYTES),
-    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e'.", positive=False, minimum=0,
+    UserInput("gpu_embodied", "kg", "Embodied emissions of one GPU, e.g. '164 kgCO2e' [default: the GPU's row].", positive=False, minimum=0,
               maximum=MAX_EMBODIED, shown_unit="kg"),
-    UserInput("server_embodied", "kg", "Embodied emissions of the server per GPU slot [default {default}].",
-              positive=False, minimum=0, maximum=MAX_EMBODIED, shown_unit="kg",
-              default=("servers", "gpu_server", "embodied_per_gpu")),
+    UserInput("server_embodied", "kg", "Embodied emissions of the server per GPU slot [default: the GPU's own "
+              "server slot, e.g. `footprint factors show L4`].", positive=False, minimum=0, maximum=MAX_EMBODIED,
+              shown_unit="kg"),
     UserInput("hardware_lifetime", "s", "Service life of the hardware, e.g. '4 year' [default {default}].",
               maximum=MAX_LIFETIME, shown_unit="year", default=("servers", "gpu_server", "lifetime")),
     UserInput("training_gpu_hours", "s", "Training GPU-hours (default from the model card when known).",
@@ -221,7 +224,10 @@ _USER = (
               maximum=MAX_POWER_PER_GPU, shown_unit="W"),
     UserInput("training_pue", D, "PUE of the training site [default 1: cards include it].", minimum=1.0,
               maximum=5.0),
-    UserInput("training_zone", None, "Grid zone of the training site [default USA]."),
+    UserInput("training_gpu", None, "Accelerator the model was trained on, e.g. TPU-v5p (`footprint factors list "
+              "gpus`) [default: the catalogue's, else the serving GPU]."),
+    UserInput("training_zone", None, "Grid zone of the training site [default: the model developer's, "
+              "else the world average]."),
     UserInput("training_grid_intensity", "kg/J", "Carbon intensity of the training site.", positive=False,
               minimum=0, maximum=MAX_CARBON, shown_unit="g/kWh"),
     UserInput("training_tokens", "token", "Training tokens (6 N D path), e.g. 15T.", count=True, bare="token",
@@ -239,13 +245,19 @@ _USER = (
 USER = {i.name: i for i in _USER}
 
 #: Method constants of factors/constants.csv a user may override (``constants`` of resolve).
-CONSTANTS = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead", "memory_overhead",
-             "kv_coefficient", "kv_exponent")
+CONSTANTS = ("eta_compute", "eta_prefill", "eta_memory", "u_memory", "u_compute", "step_overhead",
+             "memory_overhead", "kv_coefficient", "kv_exponent", "model_error", "gpus_per_node",
+             "internode_bandwidth", "layers_per_width", "activation_bytes")
 
 #: Largest accepted override of each method constant (factors/constants.csv gives the values and ranges).
 CONSTANT_MAXIMA = {
-    "eta_compute": 1.0, "eta_memory": 1.0, "u_memory": 1.0, "u_compute": 1.0,  # shares of a peak
-    "step_overhead": 1.0,  # [s] per sequence and decode step; calibrated 1.07e-4 s
+    "eta_compute": 1.0, "eta_prefill": 1.0, "eta_memory": 1.0, "u_memory": 1.0, "u_compute": 1.0,  # shares of a peak
+    "step_overhead": 1.0,  # [s] per sequence and decode step; 1e-4 to 1e-3 s by serving stack
+    "model_error": 100.0,  # factor on the modelled busy time and energy; 1 centrally
+    "gpus_per_node": 1e4,  # GPUs of one NVLink domain; 8 (HGX), 72 (NVL72)
+    "internode_bandwidth": 1e13,  # [byte/s] per GPU; 50 GB/s (400 Gb/s InfiniBand)
+    "layers_per_width": 1.0,  # transformer depth / width; ~0.008
+    "activation_bytes": 8.0,  # [byte] per activation value; 2 (bf16)
     "memory_overhead": 100.0,  # memory per byte of weights; 1.1-1.5 in practice
     "kv_coefficient": 1e8,  # KV elements per token for 1B parameters; fitted 2.2e4-2.5e5
     "kv_exponent": 3.0,  # of the KV power law; fitted 0.196
@@ -283,17 +295,29 @@ _CORE = (
     CoreInput("grid_intensity", "kg/J", True, "grid carbon intensity"),
     CoreInput("water_intensity", "L/J", True, "water intensity of electricity"),
     CoreInput("water_offsite", D, True, "water of electricity generation counted (1) or not (0)"),
+    CoreInput("grid_adpe", "kg/J", True, "abiotic depletion (ADPe, Sb eq) of electricity"),
+    CoreInput("grid_primary_energy", D, True, "primary energy per unit of electricity"),
     CoreInput("fleet_utilisation", D, False, "utilisation of a shared fleet"),
     CoreInput("request_rate", "1/s", False, "request rate", optional=True),
     CoreInput("dedicated", D, True, "dedicated provisioning"),
     CoreInput("gpu_embodied", "kg", True, "embodied emissions of a GPU"),
     CoreInput("server_embodied", "kg", True, "embodied emissions of the server per GPU"),
+    CoreInput("gpu_embodied_adpe", "kg", True, "embodied abiotic depletion (ADPe, Sb eq) of a GPU"),
+    CoreInput("gpu_embodied_pe", "J", True, "embodied primary energy of a GPU"),
+    CoreInput("server_embodied_adpe", "kg", True, "embodied abiotic depletion (ADPe, Sb eq) of the server per GPU"),
+    CoreInput("server_embodied_pe", "J", True, "embodied primary energy of the server per GPU"),
     CoreInput("hardware_lifetime", "s", False, "hardware service life"),
-    CoreInput("eta_compute", D, False, "compute efficiency (calibrated)"),
+    CoreInput("eta_compute", D, False, "decode compute efficiency (calibrated)"),
+    CoreInput("eta_prefill", D, False, "prefill compute efficiency"),
     CoreInput("eta_memory", D, False, "memory-bandwidth efficiency (calibrated)"),
     CoreInput("u_memory", D, True, "GPU load when memory-bound (calibrated)"),
     CoreInput("u_compute", D, True, "GPU load when compute-bound (calibrated)"),
-    CoreInput("step_overhead", "s", True, "serving overhead per sequence and step (calibrated)"),
+    CoreInput("step_overhead", "s", True, "serving overhead per sequence and step (serving stack)"),
+    CoreInput("model_error", D, True, "model error factor (calibration residual)"),
+    CoreInput("gpus_per_node", D, False, "GPUs per node (NVLink domain)"),
+    CoreInput("internode_bandwidth", "byte/s", False, "node interconnect bandwidth per GPU"),
+    CoreInput("layers_per_width", D, True, "transformer depth per width"),
+    CoreInput("activation_bytes", "byte", True, "bytes per activation value"),
     CoreInput("memory_overhead", D, True, "GPU memory overhead"),
     CoreInput("kv_coefficient", D, True, "KV-cache size coefficient"),
     CoreInput("kv_exponent", D, True, "KV-cache size exponent"),
@@ -308,8 +332,12 @@ _CORE = (
     CoreInput("training_gpu_power", "W", True, "training GPU power"),
     CoreInput("training_pue", D, True, "training PUE"),
     CoreInput("training_grid_intensity", "kg/J", True, "training grid carbon intensity"),
+    CoreInput("training_grid_adpe", "kg/J", True, "training grid abiotic depletion (ADPe, Sb eq)"),
+    CoreInput("training_grid_primary_energy", D, True, "training grid primary energy per unit of electricity"),
     CoreInput("training_tokens", "token", True, "training tokens", optional=True),
     CoreInput("training_mfu", D, False, "training FLOP utilisation"),
+    CoreInput("training_wue", "L/J", True, "training site water use (WUE)"),
+    CoreInput("training_water_intensity", "L/J", True, "water intensity of the training site's electricity"),
     CoreInput("training_peak_flops", "FLOP/s", False, "training GPU peak FLOP/s"),
     CoreInput("amortisation_requests", "request", False, "requests sharing the training", optional=True),
 )

@@ -57,7 +57,7 @@ PERCENTILES = (5.0, 50.0, 95.0)
 MAX_ELEMENTS = 250_000
 #: Inputs that share one stream of draws (comonotone).
 SHARED_DRAWS = {"active_params": "total_params"}
-METRICS = ("energy", "co2e", "water")
+METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 
 
 def triangular_ppf(u, low, mode, high):
@@ -372,3 +372,24 @@ def estimate_percentiles(estimate, samples: int = 2000, seed=0) -> dict:
             q = ureg.Quantity(p[f"{metric}.{block}"][0], _INTERNAL[metric]).m_as(unit)
             out[block][metric] = {"p5": float(q[0]), "p50": float(q[1]), "p95": float(q[2]), "unit": unit}
     return out
+
+
+def estimate_yearly_draws(estimate, samples: int = 2000, seed=0) -> dict:
+    """Monte Carlo draws of one estimate's footprint per year, ``{metric: ndarray (samples,)}`` [J, kg, L per year].
+
+    The draws are those of :func:`estimate_percentiles` (same streams, same seed): per-request
+    footprint x request rate x one year, drawn together.  The estimate needs a request rate.
+    """
+    from .units import ureg
+
+    m = {k: np.reshape(v, (1, 3)) for k, v in estimate.inputs.items()}
+    streams = {}
+    for name, record in (estimate.provenance or {}).items():
+        key = stream_key(record, "row", name)
+        streams[name] = (np.zeros(1, dtype=int), [None if key.startswith("given:") else key])
+    u = uniforms(int(samples), seed, streams, np.arange(1))
+    drawn = draw_inputs(m, u)
+    year = float(ureg.Quantity(1, "year").m_as("s"))
+    with np.errstate(all="ignore"):
+        res = compute(drawn)
+        return {k: np.broadcast_to(res[k] * drawn["request_rate"] * year, (1, int(samples)))[0] for k in METRICS}

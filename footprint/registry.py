@@ -61,7 +61,7 @@ FORMAT = "footprint-registry"
 FORMAT_VERSION = "1.0"
 STANDARD = {"name": "Eurocities algorithm-register standard", "version": "0.3.1"}
 #: Metrics the registry knows how to name; any other metric of the comparison is shown after these.
-KNOWN_METRICS = ("energy", "co2e", "water", "adpe", "pe")
+KNOWN_METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 #: Keys of registry.cfg.
 FILE_KEYS = ("registry", "budget")
 INFO_KEYS = ("name", "organization", "department", "contact_email", "contact_name", "website", "description")
@@ -244,8 +244,8 @@ class Entry:
 def metrics_of(figures: dict) -> list:
     """Metric names of a ``{metric: figure}`` dict, known ones first.
 
-    >>> metrics_of({"water": 1, "pe": 2, "energy": 3, "novel": 4})
-    ['energy', 'water', 'pe', 'novel']
+    >>> metrics_of({"water": 1, "primary_energy": 2, "energy": 3, "novel": 4})
+    ['energy', 'water', 'primary_energy', 'novel']
     """
     return [m for m in KNOWN_METRICS if m in figures] + [m for m in figures if m not in KNOWN_METRICS]
 

@@ -55,7 +55,7 @@ STATUS_LABELS = {"planned": "planned", "design": "in design", "development": "in
                  "pilot": "in trial", "evaluation": "in evaluation", "operational": "in production",
                  "retired": "retired"}
 METRIC_LABELS = {"energy": "energy", "co2e": "greenhouse gases (CO2e)", "water": "water",
-                 "adpe": "abiotic resource depletion (ADPe)", "pe": "primary energy"}
+                 "adpe": "abiotic resource depletion (ADPe)", "primary_energy": "primary energy"}
 VERDICTS = {"within": "within the budget", "exceeds": "exceeds the budget", "uncertain": "uncertain",
             "no_budget": "no budget given", "not_available": "not available",
             "ai_lower": "AI emits less", "ai_higher": "AI emits more"}
@@ -295,12 +295,14 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
         parts.append(f"<p>{_e(e['description'])}</p>")
 
     # the criterion card: the compass's three criteria this registry documents
+    from . import words
+
     sob, ben = env["sobriety"], env["benefit"]
     py = env["per_year"]["ai"]
     ratio = env["per_task"]["ratio"].get("co2e")
     sob_text = (f"{L('AI per year')}: {L.figure(sob.get('ai'))}; {L('budget')}: "
                 f"{L.figure({**sob['budget'], 'low': None, 'high': None})}; {L('probability of exceeding')}: "
-                f"{L.percent(sob.get('probability_exceeding'))} ({L(sob['basis']) if sob.get('basis') else '–'})"
+                f"{L.percent(sob.get('probability_exceeding'))} ({words.basis(sob, L)})"
                 if sob.get("budget") else f"{L('AI per year')}: {L.figure(py.get('energy'))}; {L.figure(py.get('co2e'))}")
     ben_text = (f"{L('AI / without AI (CO2e)')}: {_ratio(L, ratio)}; {L('probability that AI emits less')}: "
                 f"{L.percent(ben['probability_ai_lower'].get('co2e'))}").replace("CO2e", "CO₂e")

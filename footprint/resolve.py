@@ -24,14 +24,21 @@ from .units import ureg
 
 PROVISIONING = ("shared", "dedicated")
 
-#: Method constants of factors/constants.csv that every estimate uses (calibrated or assumed).
-CONSTANTS = ("eta_compute", "eta_memory", "u_memory", "u_compute", "step_overhead", "memory_overhead",
-             "kv_coefficient", "kv_exponent")
+#: Method constants of factors/constants.csv that every estimate uses (calibrated or assumed): declared in
+#: footprint/inputs.py.
+from .inputs import CONSTANTS  # noqa: E402
 
 #: Units in which assumptions are shown (the core works in SI magnitudes).
 DISPLAY_UNITS = {
     "kg/J": "gCO2e/kWh", "L/J": "L/kWh", "byte": "GB", "byte/s": "TB/s", "FLOP/s": "TFLOP/s",
     "parameter": "billion", "s": "hour", "J/token": "J/token", "kg": "kgCO2e", "1/s": "1/day",
+}
+#: Inputs whose internal unit is shared with another kind of quantity (an ADPe mass is a mass, primary
+#: energy per unit of electricity is a plain ratio): shown in their own unit.
+DISPLAY_BY_INPUT = {
+    "grid_adpe": "kgSbeq/kWh", "training_grid_adpe": "kgSbeq/kWh", "grid_primary_energy": "MJ/kWh",
+    "training_grid_primary_energy": "MJ/kWh", "gpu_embodied_adpe": "kgSbeq", "server_embodied_adpe": "kgSbeq",
+    "gpu_embodied_pe": "MJ", "server_embodied_pe": "MJ",
 }
 
 
@@ -47,13 +54,18 @@ class Assumption:
 
     def as_dict(self) -> dict:
         v = self.value
-        if isinstance(v, (Range, pint.Quantity)):
+        own = DISPLAY_BY_INPUT.get(self.name.rsplit(".", 1)[-1])
+        if own is not None and isinstance(v, (Range, pint.Quantity)):
+            v = v.to(own)
+        elif isinstance(v, (Range, pint.Quantity)):
             for internal, shown in DISPLAY_UNITS.items():
                 if v.units == ureg.Unit(internal):
                     if internal == "s":  # durations from milliseconds to years
                         mid = float(np.max(np.asarray(central(v).m_as("s"))))
                         shown = next((u for u, size in (("year", 3.15e7), ("hour", 3600.0), ("s", 1.0))
                                       if mid >= size), "ms")
+                    if internal == "byte" and float(np.max(np.asarray(central(v).m_as("byte")))) < 1e6:
+                        shown = "byte"  # bytes per value (activations), not memory sizes
                     v = v.to(shown)
                     break
         if isinstance(v, Range):
@@ -313,8 +325,8 @@ def _resolved(res, col, given, kwargs) -> Resolved:
 
     values, assumptions, provenance = {}, [], {}
     keys = res.keys
-    for key_name in ("model", "deployment", "gpu", "precision", "provisioning", "zone", "datacenter", "reasoning",
-                     "water_scope"):
+    for key_name in ("model", "deployment", "serving_stack", "gpu", "precision", "provisioning", "zone", "datacenter",
+                     "reasoning", "water_scope"):
         if key_name not in keys:
             continue
         k = keys[key_name].key(0)

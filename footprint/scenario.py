@@ -22,6 +22,7 @@ is documented in ``docs/scenarios.md``; in short::
     [[ai.activities]]                           # extra lines per task from the alternatives library
     activity = "smartphone_hour"
     quantity = "3 min"
+    scope = "users"                             # who bears it: body | users | outside (sobriety budget)
 
     [alternative]                               # the task done without AI
     agent_time = "6 min"
@@ -38,6 +39,8 @@ is documented in ``docs/scenarios.md``; in short::
     [sobriety]                                  # optional: one budget
     energy_budget = "10 MWh/year"               # or co2e_budget = "1 tCO2e/year", or ratio_cap = 1.0
     confidence = 0.95
+    scope = "body"                              # body (default) | users | body+users: the AI system's share judged
+    human_time = false                          # true: the AI variant's agent time is held against it too
 
     [benefit]                                   # optional free text
     description = "..."
@@ -59,7 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import alternatives
-from .errors import InputError, closest
+from .errors import InputError, closest, shown
 from .resolve import check_quantity, read_value, resolve
 from .inputs import (MAX_ACTIVITY_QUANTITY, MAX_AGENT_TIME, MAX_CO2E_BUDGET, MAX_ENERGY_BUDGET, MAX_HORIZON,
                      MAX_PER_TASK, MAX_RATIO_CAP, MAX_VOLUME, USER)
@@ -75,11 +78,19 @@ RESOLVE_KEYS = tuple(k for k in USER if k not in ("requests", "period")) + ("con
 STEP_KEYS = ("name", "per_task", "source") + RESOLVE_KEYS
 ALTERNATIVE_KEYS = ("description", "agent_time", "activities", "source")
 ACTIVITY_KEYS = ("activity", "quantity", "label", "source")
+AI_ACTIVITY_KEYS = ACTIVITY_KEYS + ("scope",)
+#: Who bears an extra line of an AI variant (``[[ai.activities]]`` key ``scope``), for the sobriety budget.
+SCOPES = {"body": "run or bought by the public body (its servers, its agents' devices, its network)",
+          "users": "borne by the users (citizens' devices and networks)",
+          "outside": "not part of the AI system (the task's other activities, e.g. the trip of a route)"}
+#: Budget scopes of ``[sobriety] scope``: the AI system's lines they hold (the model's steps are the body's).
+BUDGET_SCOPES = {"body": ("body",), "users": ("users",), "body+users": ("body", "users")}
+DEFAULT_BUDGET_SCOPE = "body"
 HUMAN_KEYS = ("device", "boundary", "zone", "freed_time")
 #: What the public body does with the agent time AI frees -> the human-time boundary it implies.
 FREED_TIME = {"reassigned": "device", "fewer posts": "device+office", "less office space": "device+office"}
 DEFAULT_FREED_TIME = "reassigned"
-SOBRIETY_KEYS = ("energy_budget", "co2e_budget", "ratio_cap", "confidence", "source")
+SOBRIETY_KEYS = ("energy_budget", "co2e_budget", "ratio_cap", "confidence", "scope", "human_time", "source")
 BENEFIT_KEYS = ("description", "notes")
 
 DEFAULT_HORIZON = "1 year"
@@ -135,6 +146,7 @@ class ActivityUse:
     quantity: object
     label: str
     source: str = ""
+    scope: str = "outside"  # body | users | outside (SCOPES), AI variants only
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,8 @@ class Sobriety:
     budget: object  # Quantity [W] or [kg/s], or dimensionless
     confidence: float = DEFAULT_CONFIDENCE
     source: str = ""
+    scope: str = DEFAULT_BUDGET_SCOPE  # body | users | body+users (BUDGET_SCOPES)
+    human_time: bool = False  # whether the AI variant's human time is held against the budget too
 
 
 @dataclass(frozen=True)
@@ -462,7 +476,7 @@ def _activities(ctx: _Context, items, where: str, prefix: str) -> tuple:
     out = []
     for i, a in enumerate(items, start=1):
         w = f"{where} activity #{i}"
-        ctx.keys(a, ACTIVITY_KEYS, w)
+        ctx.keys(a, AI_ACTIVITY_KEYS if prefix.startswith("ai.") else ACTIVITY_KEYS, w)
         name = ctx.text(a, "activity", w, required=True)
         try:
             act = alternatives.activity(name)
@@ -475,9 +489,31 @@ def _activities(ctx: _Context, items, where: str, prefix: str) -> tuple:
                       f"{act.quantity_unit} per task")
         label = ctx.text(a, "label", w) or act.key
         src = ctx.text(a, "source", w) or ""
-        out.append(ActivityUse(activity=act.key, quantity=q, label=label, source=src))
         ctx.given(f"{prefix}.{label}", q, f"given{': ' + src if src else ''}; factor {', '.join(r.ref for r in act.rows)}")
+        scope = "outside"
+        if prefix.startswith("ai."):
+            scope = ctx.text(a, "scope", w)
+            if scope is None:
+                scope = default_scope(act.key)
+                ctx.default(f"{prefix}.{label}.scope", scope, f"default: {SCOPES[scope]} (set scope = "
+                            f"{' | '.join(repr(k) for k in SCOPES)})")
+            elif scope not in SCOPES:
+                raise ctx.error(f"{w}: scope '{shown(scope)}' is not one of {', '.join(SCOPES)} ("
+                                + "; ".join(f"{k}: {v}" for k, v in SCOPES.items()) + ")", "scope")
+            else:
+                ctx.given(f"{prefix}.{label}.scope", scope)
+        out.append(ActivityUse(activity=act.key, quantity=q, label=label, source=src, scope=scope))
     return tuple(out)
+
+
+def default_scope(activity: str) -> str:
+    """Who bears an AI variant's activity when its scenario does not say: a device or a network is the users'
+    (a citizen's smartphone and mobile network), anything else is outside the AI system.
+
+    >>> default_scope("smartphone_hour"), default_scope("network_mobile_gb"), default_scope("car_km")
+    ('users', 'users', 'outside')
+    """
+    return "users" if activity in alternatives.DEVICES.values() or activity.startswith("network_") else "outside"
 
 
 def _agent_time(ctx: _Context, t: dict, where: str):
@@ -578,14 +614,37 @@ def _sobriety(ctx: _Context, s) -> Sobriety:
     conf_v = DEFAULT_CONFIDENCE if conf is None else float(conf.m_as(""))
     if conf_v <= 0.5:
         raise ctx.error("[sobriety] confidence: must be above 0.5 (e.g. 0.95)", "confidence")
+    scope = ctx.text(s, "scope", "[sobriety]")
+    if scope is None:
+        scope = DEFAULT_BUDGET_SCOPE
+        if kind != "ratio":
+            ctx.default("sobriety.scope", scope, "default: the AI system the public body runs or buys (servers, its "
+                        "agents' devices); the users' share is shown beside it")
+    elif scope not in BUDGET_SCOPES:
+        raise ctx.error(f"[sobriety] scope: '{shown(scope)}' is not one of {', '.join(BUDGET_SCOPES)} (default "
+                        f"{DEFAULT_BUDGET_SCOPE})", "scope")
+    elif kind == "ratio":
+        raise ctx.error("[sobriety] scope: a ratio_cap compares whole sides per task; scope applies to "
+                        "energy_budget and co2e_budget", "scope")
+    else:
+        ctx.given("sobriety.scope", scope)
+    human = s.get("human_time", False)
+    if not isinstance(human, bool):
+        raise ctx.error("[sobriety] human_time: give true or false (default false: the agents' time is not held "
+                        "against the budget)", "human_time")
+    if human and kind == "ratio":
+        raise ctx.error("[sobriety] human_time: a ratio_cap compares whole sides per task (human time included); "
+                        "human_time applies to energy_budget and co2e_budget", "human_time")
+    if "human_time" in s:
+        ctx.given("sobriety.human_time", human)
     src = ctx.text(s, "source", "[sobriety]") or ""
-    shown = budget.to({"energy": "kWh/year", "co2e": "kgCO2e/year", "ratio": ""}[kind])
-    ctx.given(f"sobriety.{key}", shown, f"given{': ' + src if src else ''}")
+    shown_budget = budget.to({"energy": "kWh/year", "co2e": "kgCO2e/year", "ratio": ""}[kind])
+    ctx.given(f"sobriety.{key}", shown_budget, f"given{': ' + src if src else ''}")
     if conf is None:
         ctx.default("sobriety.confidence", conf_v, "default: 0.95 (verdict needs 95% probability)")
     else:
         ctx.given("sobriety.confidence", conf_v)
-    return Sobriety(kind=kind, budget=budget, confidence=conf_v, source=src)
+    return Sobriety(kind=kind, budget=budget, confidence=conf_v, source=src, scope=scope, human_time=human)
 
 
 def _show(v):
@@ -599,3 +658,63 @@ def _show(v):
     if isinstance(v, pint.Quantity):
         return {"value": float(v.magnitude), "unit": f"{v.units:~P}"}
     return v
+
+
+def parse_budget(text, name: str = "--budget"):
+    """A yearly sobriety budget typed by a user: ``(kind, Quantity)``, kind ``energy`` [W] or ``co2e`` [kg/s].
+
+    Raises
+    ------
+    InputError
+        One line: no per-time unit, another dimension, zero or negative, or above the world's total.
+
+    >>> parse_budget("500 kWh/year")[0], round(parse_budget("0,5 tCO2e/year")[1].m_as("kg/year"))
+    ('energy', 500)
+    """
+    from .quantity import parse_quantity
+
+    accepted = "an energy or a CO2e per time, e.g. '500 kWh/year' or '0,5 tCO2e/year'"
+    for kind, unit, maximum, maximum_text in (("energy", "W", MAX_ENERGY_BUDGET, "1e5 TWh/year"),
+                                              ("co2e", "kg/s", MAX_CO2E_BUDGET, "1e11 tCO2e/year")):
+        try:
+            q = parse_quantity(text, unit, name)
+        except InputError:
+            continue
+        if not q.magnitude > 0:
+            raise InputError(f"{name}: '{shown(text)}' must be above zero; give {accepted}")
+        if q.magnitude > maximum:
+            raise InputError(f"{name}: '{shown(text)}' is above {maximum_text}; give {accepted}")
+        return kind, q
+    for unit in ("J", "kg"):
+        try:
+            parse_quantity(text, unit, name)
+        except InputError:
+            continue
+        raise InputError(f"{name}: '{shown(text)}' has no per-time unit; a budget is {accepted}")
+    raise InputError(f"{name}: cannot read '{shown(text)}' as a budget; give {accepted}")
+
+
+def with_budget_scope(scenario: Scenario, scope: str | None = None, human_time: bool | None = None) -> Scenario:
+    """The scenario with its sobriety budget's scope (``--budget-scope``) or human time (``--budget-human-time``)
+    overridden; unchanged when neither is given.
+
+    Raises
+    ------
+    InputError
+        When the scenario has no energy or CO2e budget to apply them to.
+    """
+    import dataclasses
+
+    if scope is None and not human_time:
+        return scenario
+    s = scenario.sobriety
+    flag = "--budget-scope" if scope is not None else "--budget-human-time"
+    if s is None or s.kind == "ratio":
+        raise InputError(f"{flag}: {scenario.path} has no energy_budget or co2e_budget in [sobriety] to apply it to "
+                         "(a ratio_cap compares whole sides)")
+    if scope is not None and scope not in BUDGET_SCOPES:
+        raise InputError(f"{flag}: '{shown(scope)}' is not one of {', '.join(BUDGET_SCOPES)}")
+    new = dataclasses.replace(s, scope=scope or s.scope, human_time=bool(human_time) or s.human_time)
+    extra = [Input("sobriety.scope (override)", new.scope, "given", "given")] + (
+        [Input("sobriety.human_time (override)", True, "given", "given")] if human_time else [])
+    return dataclasses.replace(scenario, sobriety=new, inputs=tuple(scenario.inputs) + tuple(extra))

@@ -55,3 +55,21 @@ def training_energy(gpu_time, gpu_power, pue):
         Power usage effectiveness of the training site [-].
     """
     return gpu_time * gpu_power * pue
+
+
+def training_water(energy, wue, water_intensity):
+    """Water consumed by a training run: on-site cooling plus the water of its electricity [L].
+
+    Parameters
+    ----------
+    energy : numeric
+        Energy of the run [J].
+    wue : numeric
+        On-site water per energy of the site [L/J].
+    water_intensity : numeric
+        Water consumed per energy generated (0 to count the site's water only) [L/J].
+
+    >>> round(training_water(3.6e6, 1.15 / 3.6e6, 3.13 / 3.6e6), 2)  # 1 kWh, Google's WUE, the US grid's water
+    4.28
+    """
+    return energy * (wue + water_intensity)

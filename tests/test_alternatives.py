@@ -12,7 +12,7 @@ WATER = ureg.Quantity(3.0, "L/kWh").to("L/J")
 
 
 def _central(ln):
-    e, c, w = alternatives.line_values(ln, lambda x, unit, key=None: triplet(x, unit))
+    e, c, w, *_ = alternatives.line_values(ln, lambda x, unit, key=None: triplet(x, unit))
     return e[1], c[1], w[1]
 
 
@@ -75,7 +75,7 @@ def test_device_only_counts_no_office():
 
 def test_range_quantities_propagate_in_order():
     ln = alternatives.line("car_km", [10, 30], grid_intensity=US_GRID, water_intensity=WATER)
-    _, c, _ = alternatives.line_values(ln, lambda x, unit, key=None: triplet(x, unit))
+    _, c, *_ = alternatives.line_values(ln, lambda x, unit, key=None: triplet(x, unit))
     # low: 10 km x 121.9 g; high: 30 km x 246.2 g (factor range of the source)
     assert c[0] * 1000 == pytest.approx(10 * 121.9) and c[2] * 1000 == pytest.approx(30 * 246.2)
 

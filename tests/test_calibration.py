@@ -1,15 +1,17 @@
 """Accuracy of the calibrated inference model on measured GPU energy (issue 2 item 8, issue 6 targets).
 
 Data: the text-generating rows of the ML.ENERGY leaderboard v2 (2024) and v3 (2025), kept
-in ``benchmarks/data/mlenergy_text.csv`` (extract of ``../shared/reference/mlenergy_measured.csv``;
+in ``benchmarks/data/mlenergy_text.csv`` (extract of ML.ENERGY's published measurements;
 Chung et al. 2025, arXiv:2505.06371).  Boundary: GPU energy per output token in the steady
 state of a fully loaded vLLM server, compared with the ``gpu_busy`` line of the estimate.
 Method and figures: docs/methodology.md (Calibration), benchmarks/calibrate.py.
 
 The issue's targets are a median |log10(estimate/measured)| <= 0.1 and >= 95 % of rows
-within 0.3.  They are NOT reached by the five shared constants of the current model: the
-tests assert what is reached (median 0.116, 89.6 % within 0.3) with a small margin, and
-the targets themselves are kept as a strict expected failure so that reaching them shows.
+within 0.3 (a factor 2) on every GPU.  They are NOT reached by the six constants of the
+current model (four shared, one per serving stack, prefill identified by the v3 latencies):
+the tests assert what is reached (median 0.113, 90.8 % within 0.3; per GPU at least 90.4 %;
+leave-one-family-out 0.116 and 90.2 %) with a small margin, and the targets themselves are
+kept as a strict expected failure so that reaching them shows.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from footprint import factors  # noqa: E402
 from footprint.estimator import estimate  # noqa: E402
 
 #: What the calibration reaches (docs/methodology.md), and the margin kept in the assertions.
-REACHED_MEDIAN, REACHED_WITHIN = 0.116, 0.896
+REACHED_MEDIAN, REACHED_WITHIN = 0.113, 0.908
+#: Share within a factor 2 reached on the worst GPU (B200: 90.4 %).
+REACHED_WITHIN_PER_GPU = 0.904
 MARGIN = 0.01
 
 
@@ -57,23 +61,34 @@ def test_energy_per_token_reached(errors):
     assert s["n"] == 769
     assert s["median"] <= REACHED_MEDIAN + MARGIN
     assert s["within_0.3"] >= REACHED_WITHIN - MARGIN
-    assert s["worst"] <= 1.0  # reached 0.96 (Qwen3-Coder-480B FIM: prompts far longer than assumed)
-    assert abs(s["bias"]) <= 0.05  # no systematic over- or underestimate (reached +0.019)
+    assert s["worst"] <= 1.2  # reached 1.14 (Qwen3-Coder-480B FIM: prompts far longer than assumed)
+    assert abs(s["bias"]) <= 0.05  # no systematic over- or underestimate (reached +0.035)
 
 
-@pytest.mark.xfail(strict=True, reason="issue targets not reached by the 5-constant model (median 0.116, 89.6 % "
-                                       "within 0.3); see docs/methodology.md, Calibration, limits")
-def test_energy_per_token_issue_targets(errors):
+def test_every_gpu_within_a_factor_two_reached(dataset, errors):
+    for label, s in calibrate.table(errors["energy_per_token"], [r["gpu"] for r in dataset.rows]):
+        assert s["within_0.3"] >= REACHED_WITHIN_PER_GPU - MARGIN, (label, s)
+        assert s["median"] <= 0.12 + MARGIN, (label, s)  # reached 0.100-0.118
+
+
+@pytest.mark.xfail(strict=True, reason="issue targets not reached by the 6-constant model (median 0.113, 90.8 % "
+                                       "within 0.3, 90.4 % on B200); see docs/methodology.md, Calibration, limits")
+def test_energy_per_token_issue_targets(dataset, errors):
     s = calibrate.summary(errors["energy_per_token"])
     assert s["median"] <= 0.1 and s["within_0.3"] >= 0.95
+    for _, g in calibrate.table(errors["energy_per_token"], [r["gpu"] for r in dataset.rows]):
+        assert g["within_0.3"] >= 0.95
 
 
 def test_power_and_throughput_separately(errors):
     # v3 reports average GPU power: the power model (u_memory, u_compute) alone is close (reached 0.086)
     power = calibrate.summary(errors["power"])
     assert power["n"] == 504 and power["median"] <= 0.1
-    # time is the weaker half (reached 0.230): energy errors are smaller because power compensates
-    assert calibrate.summary(errors["throughput"])["median"] <= 0.25
+    # time: throughput (all rows, reached 0.134) and the v3 decode step against the median inter-token
+    # latency (reached 0.139), which together separate decode from prefill
+    assert calibrate.summary(errors["throughput"])["median"] <= 0.15
+    step = calibrate.summary(errors["decode_step"])
+    assert step["n"] == 504 and step["median"] <= 0.15
 
 
 def test_every_gpu_and_architecture_within_bounds(dataset, errors):
@@ -85,14 +100,31 @@ def test_every_gpu_and_architecture_within_bounds(dataset, errors):
 
 def test_stored_constants_are_the_fit(dataset):
     # factors/constants.csv holds the optimum of benchmarks/calibrate.py (to its 3 significant digits)
-    stored = {k: factors.constant(k).value for k in calibrate.FITTED}
+    def row(k):
+        if "@" in k:
+            name, stack = k.split("@")
+            return factors.get("serving_stacks", stack, name)
+        return factors.constant(k)
+
+    stored = {k: row(k).value for k in calibrate.FITTED}
     f = calibrate.objective(dataset)
     x_stored = calibrate._to_search(stored)
     _, best = calibrate.nelder_mead(f, x_stored, step=0.05, max_iter=300)
     assert f(x_stored) <= best * 1.005
-    for k in calibrate.FITTED:
-        row = factors.constant(k)
-        assert row.status == "calibrated" and row.source_id == "FP-CALIB"
+    for k in calibrate.FITTED + ("eta_prefill",):
+        assert row(k).status == "calibrated" and row(k).source_id == "FP-CALIB"
+    # the decode compute efficiency is not identified apart from prefill: it takes the prefill value
+    assert factors.constant("eta_compute").value == factors.constant("eta_prefill").value
+
+
+def test_model_error_covers_the_held_out_residuals(dataset):
+    # the model-error factor's range holds the central 90 % of the held-out residuals (two folds of families
+    # here, one fold a family in benchmarks/calibrate.py), within a few points
+    row = factors.constant("model_error")
+    assert row.value == 1 and row.status == "derived"
+    err, _ = calibrate.cross_validate(dataset, 2)
+    inside = (err >= -np.log10(row.high)) & (err <= -np.log10(row.low))
+    assert 0.85 <= inside.mean() <= 0.95
 
 
 def test_held_out_model_families_generalise(dataset):
@@ -117,6 +149,6 @@ def test_vectorised_rows_match_the_public_estimate(dataset, index):
                  precision=calibrate.precision_key(row["precision"]),
                  input_tokens=int(one.m["input_tokens"][0]), output_tokens=int(row["mean_output_tokens"]),
                  gpu=calibrate.GPU_KEYS[row["gpu"]], gpus=int(row["gpu_count"]), batch_size=one.m["batch_size"][0],
-                 pue=1, fleet_utilisation=1)
+                 pue=1, fleet_utilisation=1, serving_stack=calibrate.stack_of(row))
     per_token = e.breakdown["gpu_busy"]["energy"].m_as("J")[..., 1] / row["mean_output_tokens"]
     assert per_token == pytest.approx(expected, rel=1e-9)

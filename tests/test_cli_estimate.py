@@ -35,7 +35,7 @@ def test_estimate_totals_with_volume(run_cli):
 def test_estimate_table_for_people(run_cli):
     r = run_cli("estimate", "--params", "8B", "--zone", "DEU")
     assert r.code == 0
-    assert "per request" in r.out and "assumption" in r.out and "gpu_busy" in r.out
+    assert "per request" in r.out and "assumption" in r.out and "GPU computing" in r.out and "gpu_busy" not in r.out
 
 
 def test_factors_list_and_show(run_cli):

@@ -50,7 +50,7 @@ def test_compare_json_for_every_example(path, run_cli):
 
 def test_text_output_for_people(run_cli):
     r = run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--samples", "200")
-    assert r.code == 0 and "without AI" in r.out and "dedicated" in r.out and "sobriety" in r.out
+    assert r.code == 0 and "without AI" in r.out and "dedicated" in r.out and "AI system per year" in r.out and "budget" in r.out
 
 
 def _tomlinson(run_cli, *extra):

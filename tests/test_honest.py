@@ -41,7 +41,7 @@ def _draw(x, unit, key=None):
 def test_fuel_energy_gets_no_grid_carbon_and_no_water():
     gi, wi = ureg.Quantity(1000, "g/kWh").to("kg/J"), ureg.Quantity(3, "L/kWh").to("L/J")
     ln = alternatives.line("car_km", 10, grid_intensity=gi, water_intensity=wi)
-    energy, co2e, water = alternatives.line_values(ln, _draw)
+    energy, co2e, water, *_ = alternatives.line_values(ln, _draw)
     assert energy[1] == pytest.approx(10 * 0.349 * 3.6e6)
     assert co2e[1] == pytest.approx(10 * 0.14225)  # the co2e row alone: the grid's 1000 g/kWh is not applied
     assert np.all(np.isnan(water))  # never a silent zero
@@ -50,7 +50,7 @@ def test_fuel_energy_gets_no_grid_carbon_and_no_water():
 def test_office_water_is_its_electricity_share_times_the_grid_water():
     gi, wi = ureg.Quantity(46.1, "g/kWh").to("kg/J"), ureg.Quantity(3.67, "L/kWh").to("L/J")
     ln = alternatives.line("office_hour_fr", "1 h", grid_intensity=gi, water_intensity=wi)
-    energy, co2e, water = alternatives.line_values(ln, _draw)
+    energy, co2e, water, *_ = alternatives.line_values(ln, _draw)
     assert water[1] == pytest.approx(1.63 * 0.78 * 3.67)
     assert co2e[1] == pytest.approx(1.63 * 0.0867)
 

@@ -85,3 +85,32 @@ def test_embodied_and_grid():
     assert grid.operational_co2e(3.6e6, 50e-3 / 3.6e6) == pytest.approx(0.05)  # 1 kWh at 50 g/kWh
     assert grid.water_consumption(10.0, 15.0, 0.1, 2.0) == pytest.approx(31.0)
     assert grid.sci(2.0, 0.5, 0.25) == 1.25
+
+
+def test_prefill_and_decode_step_hand_computed():
+    # Llama-3.1-70B-like, bf16, 4 x H100 (989 TFLOP/s, 3.35 TB/s), batch 64, 1,000 prompt tokens, KV cache
+    # 0.5 MB per sequence; eta_prefill 0.37, eta_compute 0.37, eta_memory 0.467, step overhead 0.0555 ms (vllm_2025)
+    t_pre = inference.prefill_time(70e9, 1000, 4, 989e12, 0.37)
+    assert t_pre == pytest.approx(2 * 70e9 * 1000 / (4 * 989e12 * 0.37))  # 95.6 ms
+    assert t_pre == pytest.approx(0.09565, rel=1e-3)
+    tm, tc = inference.decode_step_times(70e9, 70e9, 2, 0.5e6, 64, 4, 989e12, 3.35e12, 0.37, 0.467)
+    assert tm == pytest.approx((140e9 + 64 * 0.5e6) / (4 * 3.35e12 * 0.467))  # 22.38 ms: memory-bound
+    assert tc == pytest.approx(2 * 70e9 * 64 / (4 * 989e12 * 0.37))  # 6.12 ms
+    step = inference.decode_step_time(tm, tc, 64, 0.0555e-3)
+    assert step == pytest.approx(0.022380 + 64 * 0.0555e-3, rel=1e-3)  # 25.93 ms
+    # a request of 500 output tokens: its share of the decode time is 500 steps / 64 sequences
+    assert 500 * step / 64 == pytest.approx(0.2026, rel=1e-3)
+
+
+def test_pipeline_across_nodes_rereads_weights_per_micro_batch():
+    # 405B bf16 on 16 H100 = 2 nodes of 8: a step of batch 128 reads the weights twice (micro-batches of 64)
+    s = inference.pipeline_stages(16, 8)
+    assert s == 2
+    tm1, _ = inference.decode_step_times(405e9, 405e9, 2, 0.0, 128, 16, 989e12, 3.35e12, 0.37, 0.467, 1.0)
+    tm2, _ = inference.decode_step_times(405e9, 405e9, 2, 0.0, 128, 16, 989e12, 3.35e12, 0.37, 0.467, s)
+    assert tm2 == pytest.approx(2 * tm1)
+    assert tm1 == pytest.approx(810e9 / (16 * 3.35e12 * 0.467))  # 32.4 ms
+    # the activations passed between the two stages: 128 x 16,384 x 2 bytes over 50 GB/s = 84 us, tiny
+    t_link = inference.internode_time(128, s, inference.hidden_size(405e9, 0.0077), 2, 50e9)
+    assert t_link == pytest.approx(128 * 16365.4 * 2 / 50e9, rel=1e-4)
+    assert inference.internode_time(128, 1.0, 16384, 2, 50e9) == 0

@@ -49,3 +49,4 @@ def test_the_documented_way_to_load_the_units_works():
     assert ureg.Quantity(5, "task/day").to("task/year").magnitude == pytest.approx(5 * 365.25)
     assert ureg.Quantity(2.0, "gCO2e/task").to("kgCO2e/task").magnitude == pytest.approx(0.002)
     assert ureg.Quantity(3600, "J/token").to("Wh/token").magnitude == pytest.approx(1.0)
+    assert ureg.Quantity(2.0, "mgSbeq").to("kgSbeq").magnitude == pytest.approx(2e-6)

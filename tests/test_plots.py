@@ -200,8 +200,12 @@ def test_tornado_is_sorted_and_a_dedicated_endpoint_costs_more_per_task_at_low_v
 def test_sweep_marks_break_even_where_the_curves_cross_and_draws_the_budget():
     c = plots.load_comparison(CHATBOT, samples=300, seed=0)
     t = plots.table(c, "sweep", "energy")
-    # the chatbot's energy is not available on either side (network transfer, phone call): no break-even marker
-    assert not [r for r in t.rows if r["kind"] == "break_even"]
+    # the chatbot's energy is available on both sides (network per GB, phone call): the dedicated endpoint crosses
+    (be,) = [r for r in t.rows if r["kind"] == "break_even"]
+    assert be["variant"] == "dedicated"
+    ai = {r["volume"]: r["value"] for r in t.rows if r["series"] == "With AI: dedicated" and r["kind"] == "total"}
+    alt = {r["volume"]: r["value"] for r in t.rows if r["series"] == plots.ALTERNATIVE_LABEL and r["kind"] == "total"}
+    assert ai[be["volume"]] == pytest.approx(alt[be["volume"]], rel=1e-6)
     budget = [r for r in t.rows if r["kind"] == "budget"]
     assert budget, "the chatbot has an energy budget"
     expected = (ureg.Quantity(10, "MWh/year") * ureg.Quantity(3, "year")).m_as(budget[0]["unit"])

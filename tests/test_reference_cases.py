@@ -1,6 +1,6 @@
 """Published reference cases reproduced from their own inputs (issue 2, item 8).
 
-Every published figure and input below is a row of ``../shared/reference/published.csv``;
+Every published figure and input below is a row of ``benchmarks/data/published.csv``;
 its id is in the comment.  Tolerance: 5 % (the issue's target).
 """
 

@@ -60,7 +60,7 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="footprint", prog_name="footprint")
 def cli():
-    """footprint: energy, CO2e and water of AI use cases, compared with doing the task without AI.
+    """footprint: energy, CO2e, water, ADPe and primary energy of AI use cases, compared with doing the task without AI.
 
     Every figure has a low-high range and every assumption its source.  Use --json for machines.
     """

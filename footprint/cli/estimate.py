@@ -8,7 +8,7 @@ from ..inputs import MAX_SAMPLES
 
 from .format import emit_json
 from .inputs import cli_label, input_options
-from ..formatting import assumption_value, figure, table
+from ..formatting import assumption_value, table
 
 @click.command()
 @input_options()
@@ -26,9 +26,14 @@ from ..formatting import assumption_value, figure, table
               help="With --batch: run on N local worker processes (Dask; pip install 'footprint[dask]'). Same file as without.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="With --batch: run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786). Same file as without.")
+@click.option("--budget", default=None, metavar="BUDGET",
+              help="Sobriety budget per year, e.g. '500 kWh/year' or '0,5 tCO2e/year' (needs --requests): the "
+                   "verdict within / exceeds / uncertain, by Monte Carlo (--samples, default 2000).")
+@click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "fr"]),
+              help="Language of the tables (JSON is the same in every language).")
 @click.pass_context
 def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, samples, seed, workers, scheduler,
-             **options):
+             budget, lang, **options):
     """Estimate the energy, CO2e and water of serving a model.
 
     \b
@@ -47,6 +52,8 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
         given = [cli_label(n) for n, v in options.items() if v is not None]
         if as_json:
             given.append("--json")
+        if budget is not None:
+            given.append("--budget")
         if given:
             raise click.UsageError(f"{', '.join(given)} cannot be combined with --batch: put the inputs in columns "
                                    "of the table")
@@ -65,48 +72,92 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
     from ..estimator import estimate as run
 
     kwargs = {name: value for name, value in options.items() if value is not None}
-    if seed is not None and samples is None:
+    if seed is not None and samples is None and budget is None:
         raise click.UsageError("--seed applies to the Monte Carlo: give --samples N too")
     if samples is not None and samples < 100:
         raise click.UsageError(f"--samples: {samples} draws are too few for percentiles; give at least 100")
+    parsed_budget = None
+    if budget is not None:
+        from ..errors import InputError
+        from ..scenario import parse_budget
+
+        if kwargs.get("requests") is None:
+            raise InputError("--budget: a yearly budget needs a request rate; give --requests too, e.g. "
+                             "--requests 10000/day --budget '500 kWh/year'")
+        parsed_budget = parse_budget(budget, "--budget")
     result = run(label=cli_label, **kwargs)
     doc = result.to_dict()
     if samples is not None:
         from ..montecarlo import estimate_percentiles
 
         doc["percentiles"] = estimate_percentiles(result, samples, 0 if seed is None else seed)
+    if parsed_budget is not None:
+        from ..compare import DEFAULT_SAMPLES, estimate_sobriety
+
+        doc["sobriety"] = estimate_sobriety(result, *parsed_budget, samples=samples or DEFAULT_SAMPLES,
+                                            seed=0 if seed is None else seed)
     if as_json:
         emit_json(doc)
     else:
-        click.echo(render(doc))
+        click.echo(render(doc, lang))
 
 
-def render(doc: dict) -> str:
-    """Human-readable report of an estimate document."""
+def render(doc: dict, lang: str = "en") -> str:
+    """Human-readable report of an estimate document, in `lang` (``en`` or ``fr``).
+
+    With Monte Carlo draws (``--samples``) the median and its 5th-95th percentiles come first; the
+    ends of the input ranges (interval propagation) come second.
+    """
+    from .. import words as w
+    from ..i18n import Language
+
+    L = Language(lang)
     out = []
-    rows = [[k, figure(v)] for k, v in doc["per_request"].items()]
-    out.append(table(rows, ["per request", "value  (low - high)"]))
+    p = doc.get("percentiles")
+    med, rng = L("median (p5–p95)"), L("range (ends of the input ranges)")
+    blocks = [("per_request", L("per request"), doc["per_request"])]
     if "total" in doc:
         t = doc["total"]
-        rows = [[k, figure(t[k])] for k in ("energy", "co2e", "water")]
-        out.append(table(rows, [f"total over {t['period']} ({figure(t['requests'])})", "value  (low - high)"]))
-    rows = [[line, figure(d["energy"]), figure(d["co2e"])] for line, d in doc["breakdown"].items()]
-    out.append(table(rows, ["breakdown per request", "energy", "co2e"]))
-    if "percentiles" in doc:
-        p = doc["percentiles"]
-        rows = [[f"{block} {metric}", f"{q['p50']:.3g} {q['unit']}  (p5 {q['p5']:.3g} - p95 {q['p95']:.3g})"]
-                for block in ("per_request", "total") if block in p for metric, q in p[block].items()]
-        out.append(table(rows, [f"Monte Carlo ({p['samples']} draws, seed {p['seed']})", "median  (p5 - p95)"]))
+        n = t["requests"]
+        count = f"{L.number(n['value'])} {L('requests')}" + (
+            f" ({L.number(n['low'])} – {L.number(n['high'])})" if n.get("low") != n.get("high") else "")
+        blocks.append(("total", f"{L('in total over')} {w.period(t['period'], L)} ({count})",
+                       {k: t[k] for k in doc["per_request"] if k in t}))
+    for block, title, figs in blocks:
+        if p and block in p:
+            rows = [[w.metric(k, L), w.median(p[block].get(k), L), w.bounds(f, L)] for k, f in figs.items()]
+            out.append(table(rows, [title, f"{med} ({L('Monte Carlo')})", rng]))
+        else:
+            rows = [[w.metric(k, L), w.figure(f, L)] for k, f in figs.items()]
+            out.append(table(rows, [title, f"{L('value')} ({rng})"]))
+    if "sobriety" in doc:
+        s = doc["sobriety"]
+        out.append(table([[w.median(s["percentiles"], L), w.figure(s["budget"], L),
+                           f"{w.verdict(s['verdict'], L)} (P {L.percent(s['probability_exceeding'])})"]],
+                         [f"{L('AI system per year')}{w.colon(L)}{med}", L("budget"), L("verdict")]))
+    metrics = ("energy", "co2e", "adpe", "primary_energy")
+    rows = [[w.line(f"{line}", L) if ": " in line else L(w.LINES.get(line, line))]
+            + [w.figure(d[k], L) for k in metrics] for line, d in doc["breakdown"].items()]
+    out.append(table(rows, [L("breakdown per request")] + [w.metric(k, L) for k in metrics]))
     inter = doc["intermediates"]
     line = "serving ({serving_path}): {n_gpus:g} GPU(s), busy {busy_time_s:.3g} s, charged {allocated_time_s:.3g} s " \
            "(utilisation {utilisation:.2f})".format(**inter)
     if "batch_size_effective" in inter:
         line += ", effective batch {batch_size_effective:.3g}, decode compute share {decode_compute_share:.2f}".format(
             **inter)
+    if inter.get("pipeline_stages", 1) > 1:
+        line += f", a pipeline of {inter['pipeline_stages']:g} stages across nodes"
     out.append(line + f"\nformula: {inter['formula']}")
+    if "training_run" in doc:  # the whole run before amortisation, the figure a model card states
+        r = doc["training_run"]
+        out.append(table([[L(k.replace("_", " ")), w.figure(r[k], L)] for k in ("gpu_hours", "energy", "co2e", "water")],
+                         [L("training run (whole, before amortisation)"), f"{L('value')} ({rng})"]))
     rows = [[a["name"], assumption_value(a), a["unit"], a["source"]] for a in doc["assumptions"]]
-    out.append(table(rows, ["assumption", "value", "unit", "source"]))
+    out.append(table(rows, [L("assumption"), L("value"), L("unit"), L("source")]))
     if doc.get("notes"):
-        out.append("notes:\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
-    out.append("Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals.")
+        out.append(L("notes:") + "\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
+    if p:
+        out.append(f"{L('Medians and percentiles: Monte Carlo')} ({L.number(p['samples'], 6)} {L('draws')}, {L('seed')} {p['seed']}). "
+                   f"{L('The median is the figure to quote; p5–p95 holds 90 % of the draws.')}")
+    out.append(L("Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals."))
     return "\n\n".join(out)

@@ -27,7 +27,7 @@ def _beside(path: Path, kind: str, suffix: str, several: bool) -> Path:
 @click.option("--kind", type=click.Choice(KINDS + (ALL,), case_sensitive=False), default=ALL, show_default=True,
               help="Figure(s) to draw.")
 @click.option("--metric", type=click.Choice(METRICS, case_sensitive=False), default="co2e", show_default=True,
-              help="What to plot: energy, CO2e or water.")
+              help="What to plot: energy, CO2e, water, adpe (abiotic depletion, Sb eq) or primary_energy.")
 @click.option("--per", type=click.Choice(PER, case_sensitive=False), default=None,
               help="Per task or over the horizon (default: both panels for a comparison, per task otherwise; "
                    "a sweep is always over the horizon).")

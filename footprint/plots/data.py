@@ -14,7 +14,7 @@ from ..units import INTERNAL_UNITS, ureg
 
 
 KINDS = ("comparison", "breakdown", "sweep", "sensitivity")
-METRICS = ("energy", "co2e", "water")
+METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 PER = ("task", "total")
 
 #: A log axis is used when the largest value exceeds the smallest by more than this factor.
@@ -35,12 +35,15 @@ VARIANT_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["reddish_pu
                    OKABE_ITO["vermillion"], OKABE_ITO["black"])
 ALTERNATIVE_COLOUR = OKABE_ITO["bluish_green"]
 
-METRIC_NAMES = {"energy": "Energy", "co2e": "Greenhouse-gas emissions", "water": "Water consumed"}
+METRIC_NAMES = {"energy": "Energy", "co2e": "Greenhouse-gas emissions", "water": "Water consumed",
+                "adpe": "Abiotic depletion (ADPe, Sb eq)", "primary_energy": "Primary energy"}
 #: Units a figure may be shown in, smallest first (the one that puts the largest value in [1, 1000) wins).
 DISPLAY_UNITS = {
     "energy": ("mWh", "Wh", "kWh", "MWh", "GWh"),
     "co2e": ("mgCO2e", "gCO2e", "kgCO2e", "tCO2e", "ktCO2e"),
     "water": ("µL", "mL", "L", "m^3", "ML"),
+    "adpe": ("ngSbeq", "µgSbeq", "mgSbeq", "gSbeq", "kgSbeq"),
+    "primary_energy": ("J", "kJ", "MJ", "GJ", "TJ"),
 }
 _UNIT_TEXT = {"m^3": "m³", "ML": "million L"}
 
@@ -55,7 +58,8 @@ CATEGORIES = {
     "network": ("Network transfer", OKABE_ITO["reddish_purple"], ""),
     "device": ("End-user device", OKABE_ITO["black"], ""),
     "agent": ("Agent working time (device)", GREY, "/"),
-    "workplace": ("Agent workplace (office, per-capita share)", LIGHT_GREY, "x"),
+    "workplace": ("Agent workplace (office building, device+office boundary)", LIGHT_GREY, "x"),
+    "per_capita": ("Agent per-capita allocation (per-capita boundary)", LIGHT_GREY, "/"),
 }
 OTHER_COLOURS = ((GREY, "."), (LIGHT_GREY, "+"), (GREY, "-"), (LIGHT_GREY, "|"), (GREY, "\\"))
 

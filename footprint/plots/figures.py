@@ -9,6 +9,11 @@ from .data import ALTERNATIVE_COLOUR, ALTERNATIVE_LABEL, CATEGORIES, GREY, KINDS
 from .tables import ratio_text, table
 
 
+def _proxy_text(meta) -> str:
+    names = meta.get("proxies") or []
+    return f" Proxy values (see the assumptions): {', '.join(names)}." if names else ""
+
+
 def _comparison_figure(t: Table):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -58,7 +63,7 @@ def _comparison_figure(t: Table):
         title=title_layout(f"{s.name}: {METRIC_NAMES[t.metric].lower()}, with AI and without",
                      "Bars: central estimate; whiskers: low–high range of the inputs. Under each AI bar: AI / "
                      "without AI per task, its range, and the probability that AI is lower."
-                     + (" Log scale." if any(t.meta["log"].values()) else "")),
+                     + (" Log scale." if any(t.meta["log"].values()) else "") + _proxy_text(t.meta)),
         barmode="group", bargap=0.35, margin={"b": 110}, showlegend=False,
     )
     fig.update_layout(margin={"t": top_margin(fig, 40)})
@@ -108,7 +113,8 @@ def _breakdown_figure(t: Table):
     fig.update_layout(
         barmode="stack", bargap=0.4,
         title=title_layout(f"{s.name}: what makes up the {METRIC_NAMES[t.metric].lower()} {scope}",
-                     "Stacked central contributions of each line; marker and whiskers: total and its low–high range."),
+                     "Stacked central contributions of each line; marker and whiskers: total and its low–high range."
+                     + _proxy_text(t.meta)),
         yaxis_title=_wrap(f"{METRIC_NAMES[t.metric]} {scope} [{unit_text(unit)}]", 45),
         legend={"traceorder": "normal"},
     )

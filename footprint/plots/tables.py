@@ -11,13 +11,18 @@ from .data import ALTERNATIVE_LABEL, CATEGORIES, KINDS, LOG_AXIS_SPAN, METRICS, 
 from .tornado import sensitivity_table
 
 
+def _proxies(c) -> list:
+    """Inputs of the comparison that rest on a proxy (a factor another key stands in for), for people."""
+    return [a.name for a in c.plan.assumptions if str(a.source).startswith("proxy")]
+
+
 def _comparison_table(c, metric: str, per=None) -> Table:
     from ..compare import PER_REQUEST_UNITS, TOTAL_UNITS
 
     s = c.plan.scenario
     scopes = ("task", "total") if per is None else (per,)
     rows = []
-    meta = {"scopes": scopes, "units": {}, "log": {}, "scenario": s}
+    meta = {"scopes": scopes, "units": {}, "log": {}, "scenario": s, "proxies": _proxies(c)}
     for scope in scopes:
         ai_key, alt_key, unit_in = (("per_task_ai", "per_task_alternative", PER_REQUEST_UNITS[metric]) if scope == "task"
                                     else ("total_ai", "total_alternative", TOTAL_UNITS[metric]))
@@ -67,8 +72,10 @@ def _line_category(line_plan) -> str:
     act = line_plan.activity
     if act.startswith("network"):
         return "network"
-    if act == alternatives.OFFICE or act in alternatives.PER_CAPITA.values():
+    if act == alternatives.OFFICE:
         return "workplace"
+    if act in alternatives.PER_CAPITA.values():
+        return "per_capita"
     if line_plan.agent:
         return "agent"
     if act in alternatives.DEVICES.values():
@@ -116,7 +123,7 @@ def _breakdown_table(c, metric: str, per: str = "task") -> Table:
         rows.append({"bar": label, "side": side, "variant": name or "", "line": "total", "category": "total",
                      "category_label": "total", "metric": metric, "per": per, "unit": unit, "value": t_value,
                      "low": t_low, "high": t_high, "unit_in_compare": PER_REQUEST_UNITS[metric]})
-    meta = {"scenario": s, "unit": unit, "per": per, "tasks": tasks}
+    meta = {"scenario": s, "unit": unit, "per": per, "tasks": tasks, "proxies": _proxies(c)}
     return Table("breakdown", metric, rows, meta)
 
 
@@ -177,6 +184,10 @@ def _sweep_table(c, metric: str, points: int = SWEEP_POINTS) -> Table:
         over = float((sob.budget * plan.horizon).to(unit).magnitude)
         label = (f"Sobriety budget: {label_number(float(one_year.m_as(year_unit)))} {unit_text(year_unit)} per year "
                  f"× {duration_text(s.task.horizon)}")
+        # the verdict holds the AI system's figure in the budget's scope against it, not the whole AI side drawn
+        budget_note = (f" The sobriety budget is held against the AI system in the scope '{sob.scope}'"
+                       f"{' with human time' if sob.human_time else ''} (footprint compare), not against the whole "
+                       "AI side drawn here.")
         for v in (grid[0], grid[-1]):
             rows.append({"series": label, "variant": "", "kind": "budget", "volume": float(v),
                          "volume_unit": f"task/{vu}", "volume_low": np.nan, "volume_high": np.nan, "metric": metric,
