@@ -119,7 +119,7 @@ def main(argv=None):
     child = ("import time, sys; sys.path.insert(0, %r); from measure_overhead import work; "
              "t0 = time.perf_counter(); work(%d); print(time.perf_counter() - t0)") % (str(Path(__file__).parent), iterations)
     cmd = [sys.executable, "-c", child]
-    cmd_measured = [sys.executable, "-m", "footprint.cli", "measure", "--zone", "FRA", "--no-log", "--"] + cmd
+    cmd_measured = [sys.executable, "-m", "footprint", "measure", "--zone", "FRA", "--no-log", "--"] + cmd
 
     def run_cmd(argv):
         t0 = time.perf_counter()
@@ -143,7 +143,7 @@ def main(argv=None):
     t_cli = wall([sys.executable, "-c", "import footprint.cli"])
     t_cli_cc = wall([sys.executable, "-c", "import footprint.cli, codecarbon"])
     t_true = wall(["true"])
-    t_measure_true = wall([sys.executable, "-m", "footprint.cli", "measure", "--zone", "FRA", "--no-log", "--", "true"],
+    t_measure_true = wall([sys.executable, "-m", "footprint", "measure", "--zone", "FRA", "--no-log", "--", "true"],
                           repeat=3)
     r = energies[-1]
     lines = [

@@ -345,7 +345,7 @@ def bench_cli_workers(rows: int, samples: int):
         times, loads = {}, {}
         for label, extra in (("one", []), ("two", ["--workers", "2"])):
             loads[label] = os.getloadavg()[0]
-            cmd = [sys.executable, "-m", "footprint.cli", "estimate", "--batch", str(src), "--output",
+            cmd = [sys.executable, "-m", "footprint", "estimate", "--batch", str(src), "--output",
                    str(Path(tmp) / f"{label}.csv"), "--samples", str(samples), "--seed", "3", *extra]
             t0 = time.perf_counter()
             subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=True)
@@ -390,7 +390,7 @@ def bench_compare(repeats: int):
 
 def bench_cli(n: int):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cli = [sys.executable, "-m", "footprint.cli", *CLI_ARGS]
+    cli = [sys.executable, "-m", "footprint", *CLI_ARGS]
     bare = [sys.executable, "-c", "pass"]
     subprocess.run(cli, env=env, cwd=ROOT, capture_output=True, check=True)  # warm the file cache
     t_cli, t_bare = [], []
@@ -408,7 +408,7 @@ def bench_cli(n: int):
 
 def import_profile(env, top: int = 12):
     """Cumulative import times (``python -X importtime``) of the CLI run, largest first (any nesting level)."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "footprint.cli", *CLI_ARGS], env=env, cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "footprint", *CLI_ARGS], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=True)
     rows = []
     for line in proc.stderr.splitlines():

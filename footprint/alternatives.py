@@ -70,14 +70,11 @@ import numpy as np
 
 from . import factors
 from .errors import InputError, unknown_name
-from .resolve import read_value, _check
+from .resolve import read_value, check_quantity
 from .uncertainty import Range
 from .units import ureg
 
 TABLE = "alternatives"
-PARAMETERS = ("energy", "energy_intensity", "co2e", "includes_user_device", "fuel", "co2e_includes_energy",
-              "electricity_share", "adpe", "primary_energy", "energy_not_available", "water_not_available",
-              "adpe_not_available", "primary_energy_not_available")
 #: Metrics of a line, in the order of :func:`line_values`.
 METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 #: Metrics that electricity's zone factors give (besides CO2e and water).
@@ -299,7 +296,7 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
 
     act = activity(name)
     unit = act.quantity_unit
-    q = _check(read_value(quantity, unit, f"{where} quantity", bare=unit), f"{where} quantity", positive=False, minimum=0)
+    q = check_quantity(read_value(quantity, unit, f"{where} quantity", bare=unit), f"{where} quantity", positive=False, minimum=0)
     e = _to(act.energy, f"J/{unit}") if (energy and act.energy is not None) else None
     c = _to(act.co2e, f"kg/{unit}") if (co2e and act.co2e is not None) else None
     intensity = _to(act.energy_intensity, "kg/J") if act.energy_intensity is not None else grid_intensity

@@ -42,9 +42,10 @@ import numpy as np
 
 from .columns import PATHS, Columns, Problems, check_column, reduce3 as _reduce3, report, resolve_columns, scale as _scale
 from .errors import InputError
-from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, _INTERNAL, compute, for_totals
+from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, compute, for_totals
 from .inputs import CONSTANT_MAXIMA, CONSTANTS, CORE, USER, UserInput
 from .quantity import example
+from .units import INTERNAL_UNITS as _INTERNAL
 
 #: Name columns (looked up in the factor tables or a fixed list).
 NAME_COLUMNS = tuple(name for name, spec in USER.items() if spec.is_name)

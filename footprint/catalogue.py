@@ -180,6 +180,9 @@ def clear_cache() -> None:
     _names.cache_clear()
 
 
+factors.on_clear(clear_cache)
+
+
 def entry(key: str) -> Entry | None:
     """The catalogue row of model `key`, or None when the model has none."""
     return entries().get(key.strip().lower())
@@ -277,6 +280,22 @@ def _label(key: str) -> str:
     return f"{key} ({e.display_name})" if e and e.display_name and normalise(e.display_name) != normalise(key) else key
 
 
+def find_model(name: str, kind: str = "model") -> str:
+    """The model key that `name` names (key, display name or alias, any case), or an error naming the closest.
+
+    >>> find_model("Llama 2 7B"), find_model("LLAMA-2-7B")
+    ('llama-2-7b', 'llama-2-7b')
+    """
+    low = name.strip().lower()
+    for key in factors.keys("models"):  # a row of the models table (a user's own too), by its key
+        if key.lower() == low:
+            return key
+    hit = resolve(name)
+    if hit is not None:
+        return hit
+    raise unknown_model(name, kind)
+
+
 def unknown_model(name: str, kind: str = "model") -> InputError:
     """The error for a model name that no key, display name or alias matches."""
     near = suggest(name)
@@ -361,6 +380,16 @@ def stale_estimates(today: _dt.date | None = None, max_age_days: int = 365) -> l
                        f"({(today - checked).days} days ago); compare it with {e.size_source_id} and newer estimates, "
                        "then update 'checked' in catalogue/models.csv")
     return out
+
+
+def cited_sources() -> set[str]:
+    """Source ids the catalogue cites: each model's ``size_source_id``, each alias's, training site's and developer's, and those their notes name."""
+    trained, developers = _training_rows()
+    ids = {e.size_source_id for e in entries().values()} | {a.source_id for a in aliases()}
+    ids |= {r.get("source_id", "") for r in list(trained.values()) + list(developers.values())}
+    notes = "\n".join([e.notes for e in entries().values()]
+                      + [r.get("notes", "") for r in list(trained.values()) + list(developers.values())])
+    return ids | factors.named_in(notes, set(factors.sources()) - ids)
 
 
 def validate() -> list[str]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import factors
+from . import catalogue, factors
 from .errors import InputError
 from .inference import PRECISION_BYTES, PRECISION_FLOPS_KEY
 from .inputs import CORE, USER
@@ -616,7 +616,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     item_flops, item_energy = given["flops_per_item"], given["energy_per_item"]
     item = item_flops | item_energy
     P.add(item_flops & item_energy, "energy_per_item", "give either {flops_per_item} or {energy_per_item}, not both")
-    model_keys = names("model", None, "model", lambda s: factors.find_key("models", s, "model"))
+    model_keys = names("model", None, "model", lambda s: catalogue.find_model(s, "model"))
     P.add(item & (given["params"] | given["active_params"] | model_keys.given), "flops_per_item",
           "give either a model size ({params} or {model}) or a per-item figure ({flops_per_item} or "
           "{energy_per_item}), not both")

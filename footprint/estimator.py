@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import embodied, grid, inference, training
+from .formatting import duration_text
 from .inputs import CORE
 from .uncertainty import spread, triplet
-from .units import ureg
+from .units import INTERNAL_UNITS as _INTERNAL, ureg
 
 #: Every numeric input of :func:`compute`: internal unit, and whether a larger
 #: value gives a larger footprint (used to orient ranges on the case axis).
@@ -32,10 +33,14 @@ LINES = ("gpu_busy", "gpu_idle", "host", "pue_overhead", "embodied", "training")
 #: Units of the public outputs (per request, and in total over a period).
 PER_REQUEST_UNITS = {"energy": "Wh", "co2e": "gCO2e", "water": "mL", "adpe": "mgSbeq", "primary_energy": "kJ"}
 TOTAL_UNITS = {"energy": "kWh", "co2e": "kgCO2e", "water": "L", "adpe": "gSbeq", "primary_energy": "MJ"}
-_INTERNAL = {"energy": "J", "co2e": "kg", "water": "L", "adpe": "kg", "primary_energy": "J"}
 #: The metrics of every line and total: final energy, CO2e, water, abiotic depletion (elements, Sb eq) and
 #: primary energy (non-renewable, as the electricity factors count it).
 METRICS = tuple(PER_REQUEST_UNITS)
+#: Internal units of the intermediates of :func:`compute` (the metrics' are :data:`footprint.units.INTERNAL_UNITS`).
+RAW_UNITS = {"busy_time": "s", "allocated_time": "s", "prefill_time": "s", "decode_step_time": "s",
+             "utilisation": "dimensionless", "decode_compute_share": "dimensionless", "n_gpus": "dimensionless",
+             "batch": "dimensionless", "it_energy": "J", "facility_energy": "J", "host_idle_energy": "J",
+             "training_energy_total": "J", "water_onsite": "L", "water_with_electricity": "L", "sci": "kg"}
 
 
 def _nan_to(x, fallback):
@@ -343,8 +348,17 @@ class Estimate:
     provenance: dict | None = None  # input -> structured record (the Monte Carlo streams)
 
     def quantity(self, key: str, unit: str):
+        """The raw figure `key` (a metric, ``metric.line`` or an intermediate) as a Quantity in `unit`.
+
+        >>> from footprint import estimate
+        >>> estimate(params="8B").quantity("busy_time", "ms").units
+        <Unit('millisecond')>
+        """
         metric = key.split(".")[0]
-        return ureg.Quantity(self.raw[key], _INTERNAL.get(metric, "dimensionless")).to(unit)
+        if metric not in _INTERNAL and key not in RAW_UNITS:
+            raise KeyError(f"{key!r} is not a quantity of the estimate; known: "
+                           f"{', '.join(sorted(set(_INTERNAL) | set(RAW_UNITS)))}")
+        return ureg.Quantity(self.raw[key], _INTERNAL.get(metric) or RAW_UNITS[key]).to(unit)
 
     @property
     def per_request(self) -> dict:
@@ -405,7 +419,7 @@ class Estimate:
         if self.requests is not None:
             doc["total"] = {k: figure(q) for k, q in self.total.items()}
             doc["total"]["requests"] = figure(ureg.Quantity(self.requests, "request"))
-            doc["total"]["period"] = _readable_period(self.period)
+            doc["total"]["period"] = duration_text(self.period, words=False)
         doc["breakdown"] = {line: {k: figure(q) for k, q in d.items()} for line, d in self.breakdown.items()}
         doc["water_scope"] = self.water_scope()
         run = self.training_run()
@@ -417,15 +431,6 @@ class Estimate:
         doc["assumptions"] = [a.as_dict() for a in self.assumptions]
         doc["notes"] = list(self.notes)
         return doc
-
-
-def _readable_period(period) -> str:
-    """'1 year', '18 day', '2.5 hour': the period in the largest time unit it holds once or more."""
-    for unit in ("year", "day", "hour", "minute"):
-        v = float(np.max(period.m_as(unit)))
-        if v >= 1 - 1e-9:
-            return f"{round(v, 9):g} {unit}"
-    return f"{float(np.max(period.m_as('s'))):g} s"
 
 
 def figure(q) -> dict:

@@ -184,20 +184,6 @@ def _decode(path: Path, problems: list) -> str | None:
         return None
 
 
-def _read_table(path: Path, problems: list | None = None) -> list[Factor]:
-    """The rows of one table file; every problem of its structure and cells goes to `problems`.
-
-    Without a `problems` list, the first problem raises an InputError.
-    """
-    raise_first = problems is None
-    problems = [] if problems is None else problems
-    before = len(problems)
-    rows = _read_table_rows(path, problems)
-    if raise_first and len(problems) > before:
-        raise InputError(problems[before])
-    return rows
-
-
 def _read_table_rows(path: Path, problems: list) -> list[Factor]:
     name, shown = path.stem, _shown(path)
     text = _decode(path, problems)
@@ -404,14 +390,23 @@ def sources() -> dict[str, dict]:
     return _checked()[1]
 
 
+#: What else to forget with the tables: modules built on them register here (the model catalogue does).
+_DEPENDENT_CACHES: list = []
+
+
+def on_clear(forget) -> None:
+    """Call `forget()` whenever :func:`clear_cache` runs (a cache built from the tables)."""
+    if forget not in _DEPENDENT_CACHES:
+        _DEPENDENT_CACHES.append(forget)
+
+
 def clear_cache() -> None:
-    """Forget loaded tables (after changing FOOTPRINT_FACTORS)."""
+    """Forget loaded tables (after changing FOOTPRINT_FACTORS), and every cache built on them."""
     _load.cache_clear()
     _index.cache_clear()
     _dimension.cache_clear()
-    from . import catalogue
-
-    catalogue.clear_cache()
+    for forget in _DEPENDENT_CACHES:
+        forget()
 
 
 def table_names() -> list[str]:
@@ -437,9 +432,11 @@ def keys(table: str) -> list[str]:
 def find_key(table: str, name: str, kind: str | None = None) -> str:
     """The key of `table` matching `name` case-insensitively, or an error naming the closest keys.
 
-    For the ``models`` table a display name or alias of the model catalogue
-    (:mod:`footprint.catalogue`) also resolves, ignoring case and punctuation.
+    A model is looked up by :func:`footprint.catalogue.find_model`, which also reads
+    display names and aliases; this function refuses the ``models`` table.
     """
+    if table == "models":
+        raise ValueError("models are looked up by footprint.catalogue.find_model (names and aliases)")
     valid = keys(table)
     low = name.strip().lower()
     for k in valid:
@@ -450,13 +447,6 @@ def find_key(table: str, name: str, kind: str | None = None) -> str:
         for k in valid:
             if re.sub(r"[^0-9a-z]", "", k.lower()) == bare:
                 return k
-    if table == "models":
-        from . import catalogue
-
-        hit = catalogue.resolve(name)
-        if hit is not None:
-            return hit
-        raise catalogue.unknown_model(name, kind or "model")
     raise unknown_name(kind or table.rstrip("s"), name, valid, f"footprint factors list {table}")
 
 
@@ -486,6 +476,29 @@ def constant(name: str) -> Factor:
     if row is None:
         raise KeyError(f"constant '{name}' missing from factors/constants.csv")
     return row
+
+
+def named_in(text: str, ids) -> set[str]:
+    """The source ids of `ids` that `text` names as whole words (a note citing a second source).
+
+    >>> sorted(named_in("secondary: Patterson et al. (PATTERSON-2021); see FP-CALIB", ["FP-CALIB", "FP", "PATTERSON-2021"]))
+    ['FP-CALIB', 'PATTERSON-2021']
+    """
+    return {sid for sid in ids if re.search(r"(?<![\w-])" + re.escape(sid) + r"(?![\w-])", text)}
+
+
+def uncited_sources(cited_elsewhere=()) -> list[str]:
+    """One problem line per source defined in a ``sources*.csv`` file that nothing cites.
+
+    A source is cited by a factor row (its ``source_id``, or named in its notes) or by
+    `cited_elsewhere` (the model catalogue, the hourly series).  A source nobody cites
+    is either a citation to remove or a row that forgot it.
+    """
+    _, src, _, shipped, user = _load()
+    cited = {row.source_id for row in shipped + user} | set(cited_elsewhere)
+    cited |= named_in("\n".join(row.notes for row in shipped + user), set(src) - cited)
+    return [f"sources: '{sid}' is defined but no factor row, model or hourly series cites it; "
+            "cite it where it is used or remove it" for sid in sorted(set(src) - cited)]
 
 
 def validate() -> list[str]:

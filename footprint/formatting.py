@@ -1,6 +1,16 @@
-"""Plain-text tables for people (the CLI's default output)."""
+"""How figures read for people: numbers, figures with their range, durations, plain-text tables.
+
+The one display helper of the package: the CLI's tables, the card, the plots and
+the messages of the hourly scheduler format numbers and durations here.
+"""
 
 from __future__ import annotations
+
+import math
+
+#: Units a duration is written in, largest first.
+DURATION_UNITS = ("year", "day", "hour", "minute")
+_DURATION_WORDS = {"year": "year", "day": "day", "hour": "hour", "minute": "minute", "s": "second"}
 
 
 def num(x: float) -> str:
@@ -11,7 +21,7 @@ def num(x: float) -> str:
     if ax == 0:
         return "0"
     if 1e-3 <= ax < 1e7:
-        return f"{x:,.{max(0, 2 - int(__import__('math').floor(__import__('math').log10(ax))))}f}"
+        return f"{x:,.{max(0, 2 - int(math.floor(math.log10(ax))))}f}"
     return f"{x:.3g}"
 
 
@@ -29,6 +39,38 @@ def figure(fig: dict) -> str:
     if fig["low"] == fig["high"]:
         return f"{num(fig['value'])} {fig['unit']}"
     return f"{num(fig['value'])} {fig['unit']}  ({num(fig['low'])} - {num(fig['high'])})"
+
+
+def duration_text(period, words: bool = True) -> str:
+    """A duration in the largest unit it holds once or more: ``3 years``, ``18 days``, ``2.5 hours``.
+
+    Parameters
+    ----------
+    period : pint.Quantity
+        A duration (any time unit; an array is read at its largest value) [s].
+    words : bool
+        ``True`` (for people): the unit as a word, plural when the value is not 1.
+        ``False``: the unit's symbol as footprint's unit registry reads it back (``30 day``),
+        as in the JSON field ``total.period``.
+
+    Examples
+    --------
+    >>> from footprint.units import ureg
+    >>> duration_text(ureg.Quantity(3, "year")), duration_text(ureg.Quantity(90, "minute"))
+    ('3 years', '1.5 hours')
+    >>> duration_text(ureg.Quantity(30, "day"), words=False), duration_text(ureg.Quantity(20, "s"))
+    ('30 day', '20 seconds')
+    """
+    import numpy as np
+
+    for unit in DURATION_UNITS + ("s",):
+        v = float(np.max(period.m_as(unit)))
+        if v >= 1 - 1e-9 or unit == "s":
+            text = f"{round(v, 9):g}"
+            if not words:
+                return f"{text} {unit}"
+            word = _DURATION_WORDS[unit]
+            return f"{text} {word}" + ("" if text == "1" else "s")
 
 
 def percent(p) -> str:

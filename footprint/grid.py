@@ -28,16 +28,16 @@ def operational_co2e(energy, grid_intensity):
 
 
 def water_consumption(it_energy, facility_energy_, wue, water_intensity):
-    """Water consumed for a use: on-site cooling plus electricity generation [m^3].
+    """Water consumed for a use: on-site cooling plus electricity generation [L].
 
     Parameters
     ----------
     it_energy : numeric [J]
     facility_energy_ : numeric [J]
     wue : numeric
-        On-site water usage effectiveness, water per IT energy [m^3/J].
+        On-site water usage effectiveness, water per IT energy [L/J].
     water_intensity : numeric
-        Water consumed to generate the electricity [m^3/J].
+        Water consumed to generate the electricity [L/J].
     """
     return it_energy * wue + facility_energy_ * water_intensity
 

@@ -107,6 +107,11 @@ def _manifest() -> dict[str, dict]:
         return {rec["zone"].strip().upper(): {k: v.strip() for k, v in rec.items()} for rec in csv.DictReader(fh)}
 
 
+def cited_sources() -> set[str]:
+    """Source ids of the hourly series (``factors/grid_hourly/zones.csv``)."""
+    return {meta["source_id"] for meta in _manifest().values()}
+
+
 def zones() -> list[str]:
     """Zones with an hourly series, sorted.
 
@@ -419,11 +424,14 @@ class Profile:
         start = self.window_start
         when = start.isoformat(timespec="minutes")
         when = when if start.tzinfo else f"{when} {tz_name}"
-        return f"batch window from {when} for {_hours_text(self.window_duration_h)}"
+        return f"batch window from {when} for {_hours(self.window_duration_h)}"
 
 
-def _hours_text(hours: float) -> str:
-    return f"{hours:g} h" if hours >= 1 else f"{hours * 60:g} min"
+def _hours(hours: float) -> str:
+    from .formatting import duration_text
+    from .units import ureg
+
+    return duration_text(ureg.Quantity(hours, "hour"))
 
 
 _TZ_PART = re.compile(r"^([A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*)(?::(.*))?$", re.S)
@@ -668,13 +676,13 @@ def stand_in_shift(start: datetime, end: datetime, series: Series) -> dict:
     note = None
     if used:
         note = (f"the data are of {series.year}: the matching span of {series.year}, {abs(days) // 7} whole weeks "
-                f"{'earlier' if days < 0 else 'later'} (weekdays aligned; {_iso(sa)} to {_iso(sb)}), stands in as "
+                f"{'earlier' if days < 0 else 'later'} (weekdays aligned; {iso_utc(sa)} to {iso_utc(sb)}), stands in as "
                 "typical for the dates asked for; local hours may be one hour off on the days when one year is on "
                 "summer time and the other not")
-    return {"used": used, "shift_days": days, "data_start_utc": _iso(sa), "data_end_utc": _iso(sb), "note": note}
+    return {"used": used, "shift_days": days, "data_start_utc": iso_utc(sa), "data_end_utc": iso_utc(sb), "note": note}
 
 
-def _iso(when: datetime) -> str:
+def iso_utc(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 
 
@@ -789,6 +797,35 @@ def _ceil_hour(when: datetime) -> datetime:
     return floor if floor == w else floor + timedelta(hours=1)
 
 
+def _job_energy_kwh(energy, power, duration_h: float) -> tuple:
+    """``(energy [kWh], how it was given)`` of a job from --energy or --power; ``(None, None)`` without either."""
+    if energy is not None and power is not None:
+        raise InputError("give --energy or --power, not both (energy = power x duration)")
+    energy_kwh, basis = None, None
+    if energy is not None:
+        energy_kwh = float(energy) if isinstance(energy, (int, float)) else parse_energy_kwh(energy)
+        basis = "energy given"
+    elif power is not None:
+        power_kw = float(power) if isinstance(power, (int, float)) else parse_power_kw(power)
+        energy_kwh, basis = power_kw * duration_h, "power given x duration"
+    if energy_kwh is not None and not (math.isfinite(energy_kwh) and energy_kwh > 0):
+        raise InputError("--energy/--power must be positive")
+    return energy_kwh, basis
+
+
+def _job_notes(shift: dict, energy_kwh, basis, best: dict) -> list[str]:
+    """What a best start relied on: a stand-in year, the energy's basis, estimated hours."""
+    notes = [shift["note"]] if shift["used"] else []
+    if energy_kwh is None:
+        notes.append("no energy given: CO2e figures are not computed (give --energy or --power); intensities are")
+    else:
+        notes.append(f"energy {energy_kwh:g} kWh ({basis}) drawn from the grid, spread evenly over the job; "
+                     "it should include the data centre's overhead (PUE)")
+    if best["estimated_hours"]:
+        notes.append(f"{best['estimated_hours']} hour(s) of the best start were estimated by Electricity Maps")
+    return notes
+
+
 def best_start(zone: str, duration, earliest, deadline, energy=None, power=None, tz: str | None = None) -> dict:
     """The lowest-carbon start of a job within a search window, and its saving.
 
@@ -836,21 +873,11 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
     b = parse_when(deadline, tz_name, "--deadline")
     if b <= a:
         raise InputError(f"--deadline ({b.isoformat()}) must come after --earliest ({a.isoformat()})")
-    if energy is not None and power is not None:
-        raise InputError("give --energy or --power, not both (energy = power x duration)")
-    energy_kwh, basis = None, None
-    if energy is not None:
-        energy_kwh = float(energy) if isinstance(energy, (int, float)) else parse_energy_kwh(energy)
-        basis = "energy given"
-    elif power is not None:
-        power_kw = float(power) if isinstance(power, (int, float)) else parse_power_kw(power)
-        energy_kwh, basis = power_kw * duration_h, "power given x duration"
-    if energy_kwh is not None and not (math.isfinite(energy_kwh) and energy_kwh > 0):
-        raise InputError("--energy/--power must be positive")
+    energy_kwh, basis = _job_energy_kwh(energy, power, duration_h)
     first = _ceil_hour(a)
     last = b - timedelta(hours=duration_h)  # latest allowed start
     if last < first:
-        raise InputError(f"a {_hours_text(duration_h)} job starting on a whole hour does not fit between "
+        raise InputError(f"a {_hours(duration_h)} job starting on a whole hour does not fit between "
                          f"{a.isoformat()} and {b.isoformat()}; widen the window or shorten --duration")
     n_starts = int((last.astimezone(timezone.utc) - first) // timedelta(hours=1)) + 1
     span_end = first + timedelta(hours=n_starts - 1 + duration_h)
@@ -872,7 +899,7 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
         hours = slice(i0 + k, i0 + k + span)
         return {"start": start.astimezone(tz_obj).isoformat(timespec="minutes"),
                 "end": (start + timedelta(hours=duration_h)).astimezone(tz_obj).isoformat(timespec="minutes"),
-                "data_start_utc": _iso(start + offset), "intensity_g_per_kwh": float(per_start[k]),
+                "data_start_utc": iso_utc(start + offset), "intensity_g_per_kwh": float(per_start[k]),
                 "co2e_kg": co2e(float(per_start[k])), "estimated_hours": int(series.estimated[hours].sum())}
 
     def saving(ref):
@@ -880,18 +907,9 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
         return {"intensity_g_per_kwh": d, "co2e_kg": co2e(d), "percent": 100.0 * d / ref if ref > 0 else 0.0}
 
     best, worst = job(best_i), job(worst_i)
-    notes = []
-    if tz_default:
-        notes.append(f"dates read in {tz_name}, the default time zone of zone {series.zone} (--tz to change)")
-    if shift["used"]:
-        notes.append(shift["note"])
-    if energy_kwh is None:
-        notes.append("no energy given: CO2e figures are not computed (give --energy or --power); intensities are")
-    else:
-        notes.append(f"energy {energy_kwh:g} kWh ({basis}) drawn from the grid, spread evenly over the job; "
-                     "it should include the data centre's overhead (PUE)")
-    if best["estimated_hours"]:
-        notes.append(f"{best['estimated_hours']} hour(s) of the best start were estimated by Electricity Maps")
+    notes = [f"dates read in {tz_name}, the default time zone of zone {series.zone} (--tz to change)"
+             ] if tz_default else []
+    notes += _job_notes(shift, energy_kwh, basis, best)
     if first != a.astimezone(timezone.utc):
         notes.append(f"starts are on whole hours: the first candidate is {first.astimezone(tz_obj).isoformat()}")
     return {

@@ -66,11 +66,6 @@ def forward_flops(active_params, tokens):
     return 2.0 * active_params * tokens
 
 
-def weight_bytes(total_params, bytes_per_param):
-    """Memory taken by the weights [byte]."""
-    return total_params * bytes_per_param
-
-
 def gpus_needed(total_params, bytes_per_param, gpu_memory, memory_overhead):
     """Smallest power-of-two GPU count whose memory holds the model [GPU].
 
@@ -124,7 +119,7 @@ def pipeline_stages(n_gpus, gpus_per_node):
 
     Tensor parallelism needs the all-reduces of every layer, which only a node's
     NVLink domain carries at speed; across nodes the layers are split into a
-    pipeline (vLLM's documented layout: tensor parallel = GPUs per node, pipeline
+    pipeline (vLLM's documented layout, VLLM-DISTRIBUTED: tensor parallel = GPUs per node, pipeline
     parallel = nodes; ML.ENERGY's 16-GPU runs use TP 8 x PP 2).
 
     >>> [float(pipeline_stages(n, 8)) for n in (16, 8, 1)]

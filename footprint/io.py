@@ -531,5 +531,20 @@ def write_bytes(path, data: bytes, sync: bool = True) -> Path:
     return Path(path)
 
 
+def json_safe(x):
+    """`x` with NaN and infinities as None, tuples as lists: what JSON can hold.
+
+    >>> json_safe({"a": float("nan"), "b": (1, float("inf"))})
+    {'a': None, 'b': [1, None]}
+    """
+    if isinstance(x, float):
+        return x if x == x and x not in (float("inf"), float("-inf")) else None
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    return x
+
+
 __all__ = ["Outputs", "StagedDirectory", "check_output", "check_outputs", "write_text", "write_bytes", "write_temp", "open_temp",
-           "discard", "settled", "umask_mode", "remove_live_temporaries"]
+           "discard", "settled", "umask_mode", "remove_live_temporaries", "json_safe"]

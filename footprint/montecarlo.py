@@ -516,7 +516,8 @@ def estimate_percentiles(estimate, samples: int = 2000, seed=0) -> dict:
     of a batch would be.  Returns ``{"samples", "seed", "per_request": {metric: {"p5", "p50",
     "p95", "unit"}}, "total": {...}}``.
     """
-    from .estimator import _INTERNAL, PER_REQUEST_UNITS, TOTAL_UNITS
+    from .estimator import PER_REQUEST_UNITS, TOTAL_UNITS
+    from .units import INTERNAL_UNITS as _INTERNAL
     from .units import ureg
 
     m = {k: np.reshape(v, (1, 3)) for k, v in estimate.inputs.items()}

@@ -538,7 +538,8 @@ def _num(x) -> str:
 
 def totals(entries: list, budget: Budget) -> dict:
     """The body's total AI footprint per year: sums of the entries' figures and the joint Monte Carlo draws."""
-    from .compare import _INTERNAL, sobriety_verdict
+    from .compare import sobriety_verdict
+    from .units import INTERNAL_UNITS as _INTERNAL
     from .units import ureg
 
     metrics = metrics_of({m: 1 for e in entries for m in e.environment["metrics"]})

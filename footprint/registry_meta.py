@@ -59,8 +59,6 @@ FIELDS = {
     "measurement_log": "path",
     "assessment_date": "date",
 }
-#: The fields footprint adds to the Eurocities standard (with the UK ATRS's external_supplier).
-FOOTPRINT_FIELDS = ("variant", "measurement_log", "assessment_date")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s]+$")

@@ -101,11 +101,11 @@ def _e(text) -> str:
 
 
 def _page(L: Language, title: str, body: str, *, home: str) -> str:
-    from .plots import _PAGE_HOOK
+    from .plots.files import PAGE_HOOK
 
     return (f'<!DOCTYPE html>\n<html lang="{L.lang}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_e(title)}</title>\n{_PAGE_HOOK}\n{_CSS}\n</head>\n<body>\n{body}\n"
+            f"<title>{_e(title)}</title>\n{PAGE_HOOK}\n{_CSS}\n</head>\n<body>\n{body}\n"
             f'<footer>{_e(L("Made with footprint, an open-source tool that estimates the energy, greenhouse gases and water of AI use cases and compares them with the same task done without AI."))} '
             f'<a href="{home}">{_e(L("Back to the registry"))}</a></footer>\n</body>\n</html>\n')
 
@@ -438,10 +438,10 @@ def _assumption_value(L: Language, a: dict) -> str:
 
 def render_site(registry, lang: str) -> dict:
     """``{relative path: text}`` of every file of the site."""
-    from .cli import _clean
+    from .io import json_safe
 
     L = Language(lang)
-    doc = _clean(registry.to_dict())
+    doc = json_safe(registry.to_dict())
     doc["lang"] = lang
     files = {"index.html": index_page(doc, L), "registry.json": json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
              "registry.csv": registry.to_csv(), MARKER: "footprint registry site\n"}

@@ -90,7 +90,7 @@ def _num(x):
 
 @dataclass
 class Resolved:
-    """Inputs of :func:`footprint.estimate.compute` with their provenance."""
+    """Inputs of :func:`footprint.estimator.compute` with their provenance."""
 
     values: dict
     assumptions: list
@@ -147,7 +147,7 @@ def read_value(x, unit: str, name: str, count: bool = False, bare: str | None = 
     return one(x)
 
 
-def _check(q, name: str, *, positive=True, minimum=None, maximum=None, whole=False, shown=None, maximum_text=None):
+def check_quantity(q, name: str, *, positive=True, minimum=None, maximum=None, whole=False, shown=None, maximum_text=None):
     """Refuse out-of-domain values with one clear line (`shown`: the user's text, for the message;
     `maximum_text`: the maximum as people read it, e.g. ``1000 year``)."""
     lo = np.min(np.asarray((q.low if isinstance(q, Range) else q).magnitude, dtype=float))
@@ -306,7 +306,7 @@ def resolve(*, constants=None, label=None, **kwargs) -> Resolved:
             continue
         if isinstance(x, str) and not x.strip():
             raise InputError(f"constants {name}: the value is empty; give a value or leave {name} out")
-        q = _check(read_value(x, unit, name), name, positive=name != "step_overhead", minimum=0,
+        q = check_quantity(read_value(x, unit, name), name, positive=name != "step_overhead", minimum=0,
                    maximum=CONSTANT_MAXIMA[name])
         constant_cols[name] = np.asarray(q.m_as(unit) if isinstance(q, Range) else triplet(q, unit),
                                          dtype=float).reshape(1, 3)

@@ -63,7 +63,7 @@ from pathlib import Path
 
 from . import alternatives
 from .errors import InputError, closest, shown
-from .resolve import _check, read_value, resolve
+from .resolve import check_quantity, read_value, resolve
 from .inputs import (MAX_ACTIVITY_QUANTITY, MAX_AGENT_TIME, MAX_CO2E_BUDGET, MAX_ENERGY_BUDGET, MAX_HORIZON,
                      MAX_PER_TASK, MAX_RATIO_CAP, MAX_VOLUME, USER)
 from .uncertainty import Range
@@ -377,7 +377,7 @@ class _Context:
             raise self.error(f"{label}: give a number, a quantity in quotes ('2 min') or a range [low, high]", key)
         try:
             q = read_value(raw, unit, label, count=count, bare=bare)
-            return _check(q, label, shown=raw if isinstance(raw, str) else None, **check)
+            return check_quantity(q, label, shown=raw if isinstance(raw, str) else None, **check)
         except InputError as exc:
             raise self.error(str(exc), key) from None
 

@@ -73,14 +73,3 @@ def training_water(energy, wue, water_intensity):
     4.28
     """
     return energy * (wue + water_intensity)
-
-
-def amortised(total, lifetime_volume=None, share=None):
-    """Part of a one-off footprint charged to one unit of use [same unit as `total` per unit].
-
-    Either spread over the model's lifetime inference volume (``total / volume``)
-    or allocated by an explicit share (``total x share``).
-    """
-    if share is not None:
-        return total * share
-    return total / lifetime_volume

@@ -78,10 +78,6 @@ class Range:
         return f"{self.value:~P} [{self.low.m_as(self.units):g}..{self.high.m_as(self.units):g}]"
 
 
-def is_range(x) -> bool:
-    return isinstance(x, Range)
-
-
 def central(x):
     """The central value of a point or a Range (a Quantity)."""
     return x.value if isinstance(x, Range) else x

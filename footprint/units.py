@@ -44,6 +44,9 @@ _cache_unit_parsing(ureg)
 Q_ = ureg.Quantity
 Quantity = ureg.Quantity
 
+#: The units the model computes in, by metric (every figure is converted from these once, for output).
+INTERNAL_UNITS = {"energy": "J", "co2e": "kg", "water": "L", "adpe": "kg", "primary_energy": "J"}
+
 #: Kinds of quantity the library asks for, used to word error messages.
 _KINDS = (
     ("W", "a power, e.g. '350 W'"),

@@ -207,7 +207,7 @@ def test_cli_batch_skip_invalid_writes_rejects(tmp_path, run_cli):
 
 
 def test_cli_batch_in_chunks_with_progress(tmp_path, run_cli, monkeypatch):
-    from footprint import cli_batch
+    from footprint.cli import batch as cli_batch
 
     monkeypatch.setattr(cli_batch, "CHUNK_ROWS", 3)
     src = tmp_path / "in.csv"
@@ -239,13 +239,13 @@ def test_cli_does_not_import_pandas_outside_batch():
     import subprocess
     import sys
 
-    code = "import sys, footprint.cli, footprint.cli_estimate; print('pandas' in sys.modules)"
+    code = "import sys, footprint.cli, footprint.cli.estimate; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_cli_batch_rejects_from_several_chunks(tmp_path, run_cli, monkeypatch):
-    from footprint import cli_batch
+    from footprint.cli import batch as cli_batch
 
     monkeypatch.setattr(cli_batch, "CHUNK_ROWS", 2)
     src = tmp_path / "in.csv"

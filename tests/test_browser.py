@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from footprint import plots
+from footprint.plots.files import PAGE_HOOK
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -104,7 +105,7 @@ def test_every_kind_of_every_example_draws_in_chromium(tmp_path):
 def test_a_javascript_error_is_caught(tmp_path):
     """The check above can fail: the page's error hook reports a script that throws (a small page, no plotly)."""
     path = tmp_path / "broken.html"
-    path.write_text(f"<!DOCTYPE html><html><head>{plots._PAGE_HOOK}</head><body>"
+    path.write_text(f"<!DOCTYPE html><html><head>{PAGE_HOOK}</head><body>"
                     "<script>undefinedFunction();</script></body></html>", encoding="utf-8")
     dom = dump_dom(path, tmp_path / "profile")
     errors = json.loads(_attr(dom, "data-js-errors"))

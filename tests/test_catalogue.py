@@ -59,7 +59,7 @@ def test_aliases_resolve_to_exactly_one_row():
     for a in catalogue.aliases():
         assert a.model.lower() in keys, a
         assert catalogue.resolve(a.alias) == a.model, a
-        assert factors.find_key("models", a.alias) == a.model
+        assert catalogue.find_model(a.alias) == a.model
 
 
 def test_no_two_rows_share_a_name():
@@ -83,7 +83,7 @@ def test_no_two_rows_share_a_name():
     ("mistral-large-2", "mistral-large-2"),  # keys keep working
 ])
 def test_names_people_type(name, key):
-    assert factors.find_key("models", name, "model") == key
+    assert catalogue.find_model(name, "model") == key
 
 
 @settings(max_examples=60, deadline=None)
@@ -92,12 +92,12 @@ def test_lookup_ignores_case_and_punctuation(pair, rnd):
     name, key = pair
     typed = "".join((c.upper() if rnd.random() < 0.5 else c.lower()) + (rnd.choice(" -_.") if rnd.random() < 0.2 else "")
                     for c in name if c.isalnum())
-    assert factors.find_key("models", typed) == key
+    assert catalogue.find_model(typed) == key
 
 
 def test_unknown_model_suggests_catalogue_names_once():
     with pytest.raises(InputError) as exc:
-        factors.find_key("models", "claude opus", "model")
+        catalogue.find_model("claude opus", "model")
     msg = str(exc.value)
     assert "\n" not in msg and "unknown model 'claude opus'" in msg
     near = msg.split("did you mean ", 1)[1].split("?", 1)[0].split(", ")
@@ -115,8 +115,8 @@ def test_fixture_is_the_cited_commit():
 
 @pytest.mark.parametrize("m", COMPARIA["models"], ids=lambda m: m["id"])
 def test_every_current_comparia_model_resolves(m):
-    by_id = factors.find_key("models", m["id"])
-    assert factors.find_key("models", m["simple_name"]) == by_id
+    by_id = catalogue.find_model(m["id"])
+    assert catalogue.find_model(m["simple_name"]) == by_id
     e = catalogue.entry(by_id)
     total = factors.get("models", by_id, "total_params")
     if m["license"] == "proprietary" or m["arch"].startswith("maybe"):
@@ -136,7 +136,7 @@ def test_flagship_estimate_says_how_its_size_is_known(provider, name):
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     key = next(a["value"] for a in d["assumptions"] if a["name"] == "model")
-    key = factors.find_key("models", key)
+    key = catalogue.find_model(key)
     e = catalogue.entry(key)
     assert e.provider == provider
     size = next(a for a in d["assumptions"] if a["name"] == "total_params")
@@ -154,7 +154,7 @@ def test_list_models_shows_names_model_accepts():
     assert r.exit_code == 0, r.output
     names = [m["name"] for m in json.loads(r.output)["models"]]
     assert len(names) == len(factors.keys("models"))
-    assert all(factors.find_key("models", n) == n for n in names)
+    assert all(catalogue.find_model(n) == n for n in names)
     r = CliRunner().invoke(cli, ["factors", "list", "models"])
     assert "mistral-large-2 " in r.output and "mistral-large-2/text-generation" not in r.output
 
@@ -195,7 +195,7 @@ def test_check_warns_about_an_old_estimate(tmp_path, monkeypatch):
     monkeypatch.setenv("FOOTPRINT_FACTORS", str(tmp_path))
     factors.clear_cache()
     try:
-        assert factors.find_key("models", "MM 1") == "my-model"
+        assert catalogue.find_model("MM 1") == "my-model"
         r = CliRunner().invoke(cli, ["factors", "check"])
         assert r.exit_code == 0, r.output
         assert "warning: my-model: size estimate by Me last checked 2020-01-01" in r.output

@@ -212,7 +212,7 @@ def test_workers_flags_need_batch_and_exclude_each_other(tmp_path, run_cli):
 
 
 def test_cli_error_line_is_the_same_in_any_chunking(tmp_path):
-    from footprint.cli_batch import run_batch
+    from footprint.cli.batch import run_batch
     from footprint.errors import InputError
 
     src = tmp_path / "t.csv"

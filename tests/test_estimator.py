@@ -230,3 +230,13 @@ def test_host_power_in_proportion_to_the_gpu_tdp(gpu):
     assert host["unit"] == "W"
     assert (host["low"], host["value"], host["high"]) == pytest.approx((ratio.low * tdp, ratio.value * tdp,
                                                                           ratio.high * tdp))
+
+
+def test_quantity_of_an_intermediate_has_its_unit():
+    # the busy time is an internal figure in seconds (not a metric): asking it in ms must convert, not raise
+    e = estimate(params="8B")
+    busy = e.quantity("busy_time", "s")
+    assert np.allclose(e.quantity("busy_time", "ms").magnitude, 1000 * busy.magnitude)
+    assert np.allclose(e.quantity("it_energy", "J").magnitude, e.raw["it_energy"])
+    with pytest.raises(KeyError, match="serving_path"):
+        e.quantity("serving_path", "s")

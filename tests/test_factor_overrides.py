@@ -111,3 +111,23 @@ def test_factors_check_lists_every_problem(override, run_cli):
     assert sum("grid.csv line" in ln for ln in lines) == 3 and sum("constants.csv line 2" in ln for ln in lines) == 1
     r = run_cli("estimate", "--params", "8B")
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "3 more problem(s)" in r.err
+
+
+def test_check_flags_a_source_nothing_cites(override, run_cli):
+    # MY-SRC is cited by the row, OTHER-SRC by nothing: `factors check` names it and exits 2
+    path = override("grid.csv", HEADER + _grid())
+    (path.parent / "sources.csv").write_text(SOURCES + "OTHER-SRC,Someone (2026). Unused,https://example.org/x,2026,2026\n",
+                                             encoding="utf-8")
+    factors.clear_cache()
+    res = run_cli("factors", "check")
+    assert res.code == 2
+    assert "'OTHER-SRC' is defined but no factor row, model or hourly series cites it" in res.err
+    assert "MY-SRC" not in res.err
+
+
+def test_a_source_named_in_a_note_is_cited(override):
+    path = override("grid.csv", HEADER + _grid().replace(",test\n", ",secondary: OTHER-SRC\n"))
+    (path.parent / "sources.csv").write_text(SOURCES + "OTHER-SRC,Someone (2026). Read second,https://example.org/x,2026,2026\n",
+                                             encoding="utf-8")
+    factors.clear_cache()
+    assert not any("OTHER-SRC" in line for line in factors.uncited_sources())

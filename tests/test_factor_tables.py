@@ -71,3 +71,18 @@ def test_user_override_directory(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("FOOTPRINT_FACTORS")
         factors.clear_cache()
+
+
+SHIPPED_TEXT = ("footprint", "factors", "docs", "scenarios")
+
+
+def test_shipped_text_holds_no_authoring_notes_nor_files_users_lack():
+    # users get the package, the factor tables, the docs and the README: nothing in them may point to
+    # the authors' machines, their notes or files that are not shipped
+    root = Path(__file__).resolve().parents[1]
+    words = ("/work/", "../shared", "shared/reference", "DESIGN.md", "this session", "README text",
+             "published.csv", "mlenergy_README")
+    files = [root / "README.md"] + [p for d in SHIPPED_TEXT for p in (root / d).rglob("*")
+                                    if p.is_file() and p.suffix in (".py", ".csv", ".md", ".toml", ".txt", ".json", ".po")]
+    found = [f"{p.relative_to(root)}: {w}" for p in files for w in words if w in p.read_text("utf-8", errors="replace")]
+    assert found == []

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from footprint import batch, card
-from footprint import cli_batch
+from footprint.cli import batch as cli_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 CHATBOT = ROOT / "scenarios" / "city_chatbot.toml"

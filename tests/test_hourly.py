@@ -286,7 +286,7 @@ def test_schedule_plot_is_self_contained_and_never_overwrites_an_input(run_cli, 
 
 
 def test_week_heatmap_cells_are_means_of_the_file(fra):
-    from footprint.plots_hourly import week_table
+    from footprint.plots.hourly import week_table
 
     t = week_table("FRA", "office-hours:Europe/Paris")
     cell = {(r["day"], r["hour"]): r for r in t.rows}

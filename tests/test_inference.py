@@ -75,8 +75,6 @@ def test_training_functions():
     assert training.training_flops(175e9, 300e9) == pytest.approx(3.15e23)
     assert training.gpu_time_from_flops(1e18, 1e15, 0.5) == 2000.0
     assert training.training_energy(3600.0, 400.0, 1.1) == pytest.approx(1.584e6)
-    assert training.amortised(100.0, lifetime_volume=50.0) == 2.0
-    assert training.amortised(100.0, share=0.1) == 10.0
 
 
 def test_embodied_and_grid():

@@ -17,6 +17,7 @@ import pytest
 
 from footprint import factors
 from footprint import measurement as ms
+from footprint.measurement import process, tracker
 from footprint.errors import InputError
 from footprint.units import ureg
 
@@ -59,9 +60,10 @@ def fake_codecarbon(monkeypatch):
     """Replace CodeCarbon by FakeTracker; returns a function to choose the recorded run."""
     FakeTracker.instances = []
     state = {"run": VM_RUN, "hardware": ["RAM()", "CPU(Cpu Load)"]}
-    monkeypatch.setattr(ms, "_import_codecarbon", lambda: None)
-    monkeypatch.setattr(ms, "_codecarbon_zones", lambda: {"FRA", "USA", "DEU"})
-    monkeypatch.setattr(ms, "_new_tracker", lambda settings: FakeTracker(state["run"], state["hardware"], **settings))
+    monkeypatch.setattr(tracker, "import_codecarbon", lambda: None)
+    monkeypatch.setattr(process, "import_codecarbon", lambda: None)
+    monkeypatch.setattr(tracker, "_codecarbon_zones", lambda: {"FRA", "USA", "DEU"})
+    monkeypatch.setattr(tracker, "_new_tracker", lambda settings: FakeTracker(state["run"], state["hardware"], **settings))
 
     def choose(run, hardware):
         state.update(run=run, hardware=hardware)
@@ -360,6 +362,32 @@ def test_cli_compare_estimate_and_calibrate(fake_codecarbon, run_cli, tmp_path):
     assert e.raw["it_energy"][1] == pytest.approx(measured * 500, rel=1e-5)
 
 
+def test_compare_estimate_warns_when_the_measurement_has_no_gpu(fake_codecarbon, run_cli, tmp_path):
+    # the default fake run is a CPU/RAM-only VM: the estimate (a GPU and its host) is not like with like
+    args = ("measure", "--zone", "FRA", "--no-log", "--tokens", "500", "--compare-estimate", "--params", "8B",
+            "--gpu", "L4", "--", sys.executable, "-c", "pass")
+    res = run_cli(*args[:3], "--json", *args[3:])
+    assert res.code == 0
+    comp = json.loads(res.out)["comparison"]
+    assert comp["components"] == {"measured": ["cpu", "ram"], "estimated": ["cpu", "ram", "gpu"]}
+    assert comp["like_with_like"] is False
+    assert "CPU and RAM only (no GPU found)" in comp["warning"] and "L4" in comp["warning"]
+    assert "measure where the model runs on the estimate's GPU" in comp["warning"]
+    res = run_cli(*args)  # the table says it too, beside the ratio
+    assert res.code == 0 and "warning: the measurement holds CPU and RAM only" in res.err
+    # calibrate reads the components from the results log: the same warning
+    log = tmp_path / "r.csv"
+    run_cli("measure", "--zone", "FRA", "-o", str(log), "--tokens", "500", "--", sys.executable, "-c", "pass")
+    res = run_cli("calibrate", "--from", str(log), "--params", "8B", "--gpu", "L4", "--json")
+    assert json.loads(res.out)["comparison"]["like_with_like"] is False
+    # a run with a GPU is like with like: no warning
+    fake_codecarbon(GPU_RUN, GPU_HARDWARE)
+    res = run_cli(*args[:3], "--json", *args[3:])
+    comp = json.loads(res.out)["comparison"]
+    assert comp["like_with_like"] is True and comp["warning"] is None
+    assert comp["components"]["measured"] == ["cpu", "ram", "gpu"]
+
+
 def test_cli_calibrate_refuses_failed_run_and_run_without_tokens(fake_codecarbon, run_cli, tmp_path):
     log = tmp_path / "r.csv"
     ms.append_result(log, _measurement("fail01", status="failed"))
@@ -382,8 +410,21 @@ def test_cli_estimate_options_need_compare(fake_codecarbon, run_cli):
 
 
 def test_cli_import_does_not_load_codecarbon():
-    code = ("import sys, footprint, footprint.cli, footprint.cli_measure, footprint.measurement; "
+    code = ("import sys, footprint, footprint.cli, footprint.cli.measure, footprint.measurement; "
             "footprint.measure; "
             "assert 'codecarbon' not in sys.modules, 'codecarbon imported'; "
             "assert 'pandas' not in sys.modules, 'pandas imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_measure_and_calibrate_json_keys_are_documented(fake_codecarbon, run_cli, tmp_path):
+    doc_text = (Path(__file__).resolve().parents[1] / "docs" / "json.md").read_text(encoding="utf-8")
+    section = doc_text.split("## `footprint measure --json`", 1)[1].split("\n## ", 1)[0]
+    log = tmp_path / "r.csv"
+    res = run_cli("measure", "--zone", "FRA", "--json", "-o", str(log), "--tokens", "500", "--compare-estimate",
+                  "--params", "1B", "--", sys.executable, "-c", "pass")
+    doc = json.loads(res.out)
+    res = run_cli("calibrate", "--from", str(log), "--params", "1B", "--json")
+    cal = json.loads(res.out)
+    keys = list(doc) + list(doc["comparison"]) + list(cal)
+    assert [k for k in keys if f"`{k}`" not in section] == []

@@ -17,6 +17,7 @@ from test_measure import VM_RUN, FakeTracker, fake_codecarbon  # noqa: F401  (th
 
 from footprint import io as fio
 from footprint import measurement as ms
+from footprint.measurement import log as results_log, tracker
 from footprint.errors import InputError
 
 
@@ -69,7 +70,7 @@ def test_full_or_read_only_disk_after_the_run(fake_codecarbon, run_cli, tmp_path
     def fails(path, measurement):
         raise OSError(err, os.strerror(err))
 
-    monkeypatch.setattr(ms, "append_result", fails)
+    monkeypatch.setattr(results_log, "append_result", fails)
     res = run_cli("measure", "--zone", "FRA", "--json", "-o", str(log), "--", sys.executable, "-c",
                   "raise SystemExit(3)")
     row = _check_fallback(res, cache, 3)
@@ -81,8 +82,8 @@ def test_full_or_read_only_disk_after_the_run(fake_codecarbon, run_cli, tmp_path
 
 
 def test_no_fallback_folder_writable_still_prints_the_record(fake_codecarbon, run_cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(ms, "append_result", lambda p, m: (_ for _ in ()).throw(OSError(errno.EROFS, "ro")))
-    monkeypatch.setattr(ms, "fallback_dirs", lambda environ=None: [tmp_path / "file" / "x"])
+    monkeypatch.setattr(results_log, "append_result", lambda p, m: (_ for _ in ()).throw(OSError(errno.EROFS, "ro")))
+    monkeypatch.setattr(results_log, "fallback_dirs", lambda environ=None: [tmp_path / "file" / "x"])
     (tmp_path / "file").write_text("not a folder")
     res = run_cli("measure", "--zone", "FRA", "-o", str(tmp_path / "r.csv"), "--", sys.executable, "-c", "pass")
     assert res.code == 0
@@ -164,7 +165,7 @@ def test_unreadable_home_is_reported_not_a_traceback(tmp_path, monkeypatch):
             raise PermissionError(errno.EACCES, "Permission denied")
         return real(path, strict=strict)
 
-    monkeypatch.setattr(ms.os.path, "realpath", denied)
+    monkeypatch.setattr(os.path, "realpath", denied)
     found = ms.codecarbon_config(cwd=tmp_path, home=tmp_path / "secret", environ={})
     assert "Permission denied" in found[0]["keys"][0]
 
@@ -173,7 +174,7 @@ def test_codecarbon_returning_nothing_keeps_the_exit_code(fake_codecarbon, run_c
     def nothing(tracker, independent):
         raise ms.MeasurementError("CodeCarbon returned no measurement (see --verbose for its log)")
 
-    monkeypatch.setattr(ms, "read_tracker", nothing)
+    monkeypatch.setattr(tracker, "read_tracker", nothing)
     log = tmp_path / "r.csv"
     res = run_cli("measure", "--zone", "FRA", "-o", str(log), "--", sys.executable, "-c", "raise SystemExit(5)")
     assert res.code == 5 and "the command ran (exit code 5)" in res.err and "Traceback" not in res.err

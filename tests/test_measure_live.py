@@ -115,7 +115,7 @@ def test_interrupted_run_is_stopped_and_recorded(tmp_path, how):
     log, marker = tmp_path / "r.csv", tmp_path / "started"
     child = f"import pathlib, time; pathlib.Path({str(marker)!r}).touch(); time.sleep(60)"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "footprint.cli", "measure", "--zone", "DEU", "-o", str(log), "--",
+        [sys.executable, "-m", "footprint", "measure", "--zone", "DEU", "-o", str(log), "--",
          sys.executable, "-c", child],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True)

@@ -148,7 +148,7 @@ def test_shared_factor_rows_share_draws_given_values_do_not():
 
 
 def test_cli_batch_in_chunks_writes_the_same_file(tmp_path):
-    from footprint.cli_batch import run_batch
+    from footprint.cli.batch import run_batch
 
     src = tmp_path / "in.csv"
     src.write_text("params,pue,output_tokens\n" + "".join(f"{7 + i}B,1.1..1.4,100..{500 + i}\n" for i in range(9)))

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from footprint import plots
+from footprint.errors import InputError
 from footprint.units import ureg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,8 +287,8 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     def fail(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(plots.os, "replace", fail)
-    with pytest.raises(plots.InputError, match="cannot write .*No space left"):
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(InputError, match="cannot write .*No space left"):
         plots.write_atomic(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.html"]
@@ -306,7 +308,7 @@ def test_figure_data_is_a_dataframe(chatbot):
 
 
 def test_plotly_and_pandas_are_not_imported_by_the_cli_or_the_plots_module():
-    code = ("import sys, footprint.cli, footprint.plots, footprint.cli_plot; "
+    code = ("import sys, footprint.cli, footprint.plots, footprint.cli.plot; "
             "print(sorted(m for m in ('plotly', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
@@ -328,9 +330,9 @@ def test_unknown_choice_lists_the_valid_values(run_cli, tmp_path, args, words):
 
 
 def test_python_api_refuses_unknown_kind_and_metric(chatbot):
-    with pytest.raises(plots.InputError, match="valid: comparison, breakdown, sweep, sensitivity"):
+    with pytest.raises(InputError, match="valid: comparison, breakdown, sweep, sensitivity"):
         plots.table(chatbot, "pie")
-    with pytest.raises(plots.InputError, match="valid: energy, co2e, water"):
+    with pytest.raises(InputError, match="valid: energy, co2e, water"):
         plots.comparison(chatbot, metric="carbon")
 
 
@@ -349,17 +351,21 @@ def test_output_not_writable(run_cli, tmp_path, monkeypatch):
     assert r.code == 2 and "is not a directory" in r.err
     r = run_cli("plot", str(CHATBOT), "-o", str(tmp_path))
     assert r.code == 2 and "is a directory" in r.err
-    monkeypatch.setattr(plots.os, "access", lambda *a, **k: False)  # a read-only directory (tests may run as root)
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)  # a read-only directory (tests may run as root)
     r = run_cli("plot", str(CHATBOT), "-o", str(tmp_path / "p.html"))
     assert r.code == 2 and "not writable" in r.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
-def test_png_without_an_engine_says_what_to_install(run_cli, tmp_path, monkeypatch):
+def test_png_without_an_engine_still_writes_the_html_and_says_what_to_install(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(plots, "png_engine_missing", lambda: "--png needs kaleido (`pip install kaleido`)")
-    r = run_cli("plot", str(CHATBOT), "-o", str(tmp_path / "p.html"), "--png")
-    assert r.code == 2 and "pip install kaleido" in r.err
-    assert list(tmp_path.iterdir()) == []
+    r = run_cli("plot", str(CHATBOT), "-o", str(tmp_path / "p.html"), "--kind", "comparison", "--png",
+                "--data", str(tmp_path / "p.csv"))
+    # done in part: the page and its data are written, the PNG is not, and exit code 1 says so to a script
+    assert r.code == 1
+    assert "no PNG written" in r.err and "pip install kaleido" in r.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "p.html"]
+    assert "<html" in (tmp_path / "p.html").read_text(encoding="utf-8")
 
 
 def test_png_engine_message_names_the_package(monkeypatch):
@@ -380,5 +386,5 @@ def test_scenario_without_an_alternative(run_cli, tmp_path, chatbot):
     assert not (tmp_path / "p.html").exists()
     # a Scenario object built without one (the Python API)
     bare = dataclasses.replace(chatbot.plan.scenario, alternative=None)
-    with pytest.raises(plots.InputError, match="no \\[alternative\\].*comparison"):
+    with pytest.raises(InputError, match="no \\[alternative\\].*comparison"):
         plots.comparison(bare)

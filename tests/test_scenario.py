@@ -140,6 +140,6 @@ def test_scenario_files_are_data_not_code(tmp_path):
 def test_cli_bad_input_in_a_fresh_process(tmp_path):
     f = tmp_path / "bad.toml"
     f.write_text(BAD["unknown-key"][0])
-    p = subprocess.run([sys.executable, "-m", "footprint.cli", "compare", str(f)], capture_output=True, text=True,
+    p = subprocess.run([sys.executable, "-m", "footprint", "compare", str(f)], capture_output=True, text=True,
                        cwd=ROOT)
     assert p.returncode == 2 and p.stdout == "" and len(p.stderr.strip().splitlines()) == 1

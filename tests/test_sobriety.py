@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from footprint import i18n, words
+from footprint.catalogue import find_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -163,7 +164,7 @@ def test_every_model_listed_is_accepted_by_model(run_cli):
     from footprint import factors
 
     names = [m["name"] for m in json.loads(r.out)["models"]]
-    assert names and all(factors.find_key("models", n) for n in names)
+    assert names and all(find_model(n) for n in names)
     assert not any("/" in n for n in names)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from . import factors
-from .cli import emit_json
-from .errors import InputError, unknown_name
-from .formatting import num, table
+from .. import factors
+from .format import emit_json
+from ..errors import InputError, unknown_name
+from ..formatting import num, table
 
 
 @click.group("factors")
@@ -21,7 +21,7 @@ def factors_group():
 @click.argument("table_name", required=False)
 @click.option("--search", "search_text", default=None, metavar="TEXT",
               help="models: keep models whose name, alias or provider contains TEXT (case and punctuation ignored).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (keys: docs/json.md).")
 def list_(table_name, search_text, as_json):
     """List the tables, or the rows of TABLE_NAME (grid, gpus, models, datacenters, servers, constants...).
 
@@ -49,7 +49,7 @@ def list_(table_name, search_text, as_json):
 
 
 def _list_models(search_text, as_json):
-    from . import catalogue
+    from .. import catalogue
 
     found = catalogue.search(search_text)
     if not found:
@@ -71,7 +71,7 @@ def _list_models(search_text, as_json):
 
 
 def _model_doc(key) -> dict:
-    from . import catalogue
+    from .. import catalogue
 
     p = factors.parameters("models", key)
     e = catalogue.entry(key)
@@ -113,13 +113,13 @@ def _value(r) -> str:
 
 @factors_group.command("show")
 @click.argument("key")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (keys: docs/json.md).")
 def show(key, as_json):
     """Show every parameter of KEY (a GPU, zone, model, profile or source id) with its full source."""
     hits = [r for t in factors.table_names() for r in factors.rows(t) if r.key[0].lower() == key.lower()]
     srcs = factors.sources()
     if not hits and key not in srcs:
-        from . import catalogue
+        from .. import catalogue
 
         model_key = catalogue.resolve(key)  # a display name or alias of a model
         if model_key is not None:
@@ -150,7 +150,7 @@ def show(key, as_json):
 
 def _hourly_credits() -> list[dict]:
     """The hourly grid series (not factor tables): zone, year, boundary, licence and source."""
-    from . import hourly
+    from .. import hourly
 
     out = []
     for zone in hourly.zones():
@@ -171,17 +171,27 @@ def _hourly_lines(credits=None) -> list[str]:
     return lines
 
 
+def _cited_in_code() -> set:
+    """Source ids the package's own text names (a method choice cited in a docstring, not a factor row)."""
+    from pathlib import Path
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in Path(factors.__file__).parent.rglob("*.py"))
+    return factors.named_in(text, set(factors.sources()))
+
+
 @factors_group.command("check")
 def check():
     """Validate every table (units parse, ranges ordered, every source resolves) and the model catalogue.
 
     Warns about model size estimates checked more than a year ago.
     """
-    from . import catalogue
+    from .. import catalogue, hourly
 
     problems = factors.validate()
     if not problems:  # the catalogue reads the model table, which loads only once its rows are valid
         problems = catalogue.validate()
+    if not problems:
+        problems = factors.uncited_sources(catalogue.cited_sources() | hourly.cited_sources() | _cited_in_code())
     if problems:
         for p in problems:
             click.echo(p, err=True)
@@ -192,5 +202,5 @@ def check():
                f"{len(factors.table_names())} tables, {len(factors.sources())} sources")
 
 
-#: the name cli.py imports
+#: the name the command table of footprint.cli imports
 factors_command = factors_group

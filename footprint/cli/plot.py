@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
-from .inputs import MAX_SAMPLES
+from ..inputs import MAX_SAMPLES
 
-from .plots import KINDS, METRICS, PER
+from ..plots import KINDS, METRICS, PER
 
 ALL = "all"
+#: Exit code of `plot --png` where no PNG engine is installed: the HTML (and CSV) written, the PNG not.
+PNG_MISSING_EXIT = 1
 
 
 def _beside(path: Path, kind: str, suffix: str, several: bool) -> Path:
@@ -31,7 +33,7 @@ def _beside(path: Path, kind: str, suffix: str, several: bool) -> Path:
                    "a sweep is always over the horizon).")
 @click.option("--data", "data_path", default=None, metavar="FILE.csv",
               help="Also write the numbers behind each figure as CSV (FILE-<kind>.csv for several figures).")
-@click.option("--png", is_flag=True, help="Also write a static PNG of each figure beside the HTML (needs kaleido).")
+@click.option("--png", is_flag=True, help="Also write a static PNG of each figure beside the HTML (needs kaleido; without it the HTML is written and the exit code is 1).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the Monte Carlo draws.")
 @click.option("--samples", default=2000, show_default=True, type=click.IntRange(100, MAX_SAMPLES),
               help=f"Monte Carlo draws (100 to {MAX_SAMPLES:,}).")
@@ -55,7 +57,7 @@ def plot(file, output, kind, metric, per, data_path, png, seed, samples, human_t
       footprint plot scenarios/city_chatbot.toml -o chatbot.html
       footprint plot scenarios/city_chatbot.toml -o sweep.html --kind sweep --metric energy --data sweep.csv
     """
-    from . import io, plots
+    from .. import io, plots
 
     kinds = list(KINDS) if kind.lower() == ALL else [kind.lower()]
     several = len(kinds) > 1
@@ -69,13 +71,8 @@ def plot(file, output, kind, metric, per, data_path, png, seed, samples, human_t
     checked = io.check_outputs(wanted, {"scenario file": file})
     html_path = checked["-o/--output"]
     data_paths = {k: checked[f"--data ({k})" if several else "--data"] for k in kinds} if data_path else {}
-    png_paths = {k: checked[f"--png ({k})" if several else "--png"] for k in kinds} if png else {}
-    if png:
-        reason = plots.png_engine_missing()
-        if reason:
-            from .errors import InputError
-
-            raise InputError(reason)
+    png_missing = plots.png_engine_missing() if png else None  # the HTML and CSV are written all the same
+    png_paths = {k: checked[f"--png ({k})" if several else "--png"] for k in kinds} if png and not png_missing else {}
 
     comparison = plots.load_comparison(file, samples=samples, seed=seed, human_time=human_time)
     items = plots.render(comparison, kinds, metric.lower(), per.lower() if per else None)
@@ -90,3 +87,6 @@ def plot(file, output, kind, metric, per, data_path, png, seed, samples, human_t
         written += [out.write(data_paths[k], body) for k, body in csvs.items()]
         written += [out.write(png_paths[k], body) for k, body in pngs.items()]
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    if png_missing:
+        click.echo(f"footprint: warning: no PNG written: {png_missing}", err=True)
+        return PNG_MISSING_EXIT

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .cli import emit_json
-from .errors import InputError
-from .formatting import num, table
+from .format import emit_json
+from ..errors import InputError
+from ..formatting import num, table
 
 
 @click.command("schedule")
@@ -29,7 +29,7 @@ from .formatting import num, table
               help="IANA time zone of dates and local hours (default: the zone's, e.g. Europe/Paris for FRA).")
 @click.option("--plot", "plot_path", default=None, metavar="FILE.html",
               help="Also write a heat map (day x hour) as a self-contained HTML page.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (keys: docs/json.md).")
 def schedule(zone, profile_spec, duration, earliest, deadline, energy, power, tz, plot_path, as_json):
     """Time-resolved carbon: the intensity of a usage profile, or the best time to run a batch job.
 
@@ -48,7 +48,7 @@ def schedule(zone, profile_spec, duration, earliest, deadline, energy, power, tz
       footprint schedule --zone DEU --duration "3 h" --earliest 2026-12-07T18:00 --deadline 2026-12-08T08:00 \\
           --power "5 kW" --json
     """
-    from . import hourly
+    from .. import hourly
 
     batch = duration is not None or earliest is not None or deadline is not None
     if batch and profile_spec is not None:
@@ -87,7 +87,7 @@ def schedule(zone, profile_spec, duration, earliest, deadline, energy, power, tz
         doc = dict(result, kind="profile")
     # everything computed: now write
     if html_path:
-        from .plots_hourly import write_page
+        from ..plots.hourly import write_page
 
         fig, tab = figure
         write_page([(fig, tab)], html_path, title=f"footprint schedule: {result['zone_name']} ({result['zone']})",
@@ -102,7 +102,7 @@ def schedule(zone, profile_spec, duration, earliest, deadline, energy, power, tz
 
 
 def _check_plot_path(plot_path, profile_spec, hourly) -> Path:
-    from .plots import check_output
+    from ..plots import check_output
 
     p = check_output(plot_path)
     inputs = [hourly.data_dir()]
@@ -117,7 +117,7 @@ def _check_plot_path(plot_path, profile_spec, hourly) -> Path:
 
 
 def _figure(kind, arg):
-    from . import plots_hourly
+    from ..plots import hourly as plots_hourly
 
     return plots_hourly.window_heatmap(arg) if kind == "window" else plots_hourly.week_heatmap(*arg)
 

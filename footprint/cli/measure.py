@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import click
 
-from .cli import emit_json, fail
-from .errors import InputError
-from .formatting import figure, num, table
+from .format import emit_json, fail
+from ..errors import InputError
+from ..formatting import figure, num, table
 
 DEFAULT_LOG = "footprint-measurements.csv"
 
@@ -19,7 +19,7 @@ _ESTIMATE_KEYS = ("model", "params", "active_params", "input_tokens", "gpu", "gp
 
 
 def _estimate_options(fn):
-    from .cli_inputs import input_options
+    from .inputs import input_options
 
     return input_options(_ESTIMATE_KEYS + ("precision", "provisioning"), prefix="Estimate: ")(fn)
 
@@ -32,7 +32,7 @@ def _estimate_kwargs(options: dict) -> dict:
 @click.option("--zone", default=None, help="Grid zone of this machine, e.g. FRA (`footprint factors list grid`) [default WOR].")
 @click.option("--tokens", type=int, default=None, help="Tokens produced by the command (else its last line 'footprint-tokens: N').")
 @click.option("--items", type=int, default=None, help="Items processed by the command (else its last line 'footprint-items: N').")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout (the command's stdout goes to stderr).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout (the command's stdout goes to stderr; keys: docs/json.md).")
 @click.option("--output", "-o", default=DEFAULT_LOG, show_default=True, help="Results CSV to append the measurement to.")
 @click.option("--no-log", is_flag=True, help="Do not append the measurement to a results file.")
 @click.option("--interval", default=1.0, show_default=True, type=float,
@@ -59,7 +59,7 @@ def measure(zone, tokens, items, as_json, output, no_log, interval, tracking_mod
       footprint measure --zone FRA --json -- python embed.py corpus.txt
       footprint measure --zone FRA --compare-estimate --params 8B --gpu L4 -- python generate.py
     """
-    from . import measurement as ms
+    from .. import measurement as ms
 
     kwargs = _estimate_kwargs(estimate_options)
     if kwargs and not compare_estimate:
@@ -67,7 +67,7 @@ def measure(zone, tokens, items, as_json, output, no_log, interval, tracking_mod
     if compare_estimate:
         if "model" not in kwargs and "params" not in kwargs:
             raise InputError("--compare-estimate: give the model with --model NAME or --params SIZE (e.g. 8B)")
-        from .resolve import resolve
+        from ..resolve import resolve
 
         resolve(output_tokens=1, **kwargs)  # bad estimate options fail before anything runs
     for name, value in (("--tokens", tokens), ("--items", items)):
@@ -88,7 +88,8 @@ def measure(zone, tokens, items, as_json, output, no_log, interval, tracking_mod
             doc["comparison"] = None
             doc["notes"].append("no token count (--tokens or a last line 'footprint-tokens: N'): no comparison")
         else:
-            doc["comparison"] = ms.compare_with_estimate(result.energy_per_token, result.tokens, **kwargs)
+            doc["comparison"] = ms.compare_with_estimate(result.energy_per_token, result.tokens,
+                                                         components=ms.measured_components(result), **kwargs)
     if as_json:
         emit_json(doc)
     else:
@@ -130,14 +131,16 @@ def render_comparison(comp: dict) -> str:
     rows = [["measured", figure(comp["measured_energy_per_token"])],
             ["estimated (IT, before PUE)", figure(comp["estimated_energy_per_token"])],
             ["ratio measured / estimated", figure(comp["ratio"])]]
-    return (table(rows, [f"energy per token ({comp['tokens']} tokens)", "value  (low - high)"])
-            + f"\nto use the measured figure: footprint estimate ... {comp['flag']}")
+    out = table(rows, [f"energy per token ({comp['tokens']} tokens)", "value  (low - high)"])
+    if comp.get("warning"):
+        out += f"\nwarning: {comp['warning']}"
+    return out + f"\nto use the measured figure: footprint estimate ... {comp['flag']}"
 
 
 @click.command()
 @click.option("--from", "source", required=True, metavar="RESULTS.csv", help="Results file written by `footprint measure`.")
 @click.option("--run-id", default=None, help="Run to use (or a unique prefix) [default: the last run with a token count].")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (keys: docs/json.md).")
 @_estimate_options
 def calibrate(source, run_id, as_json, **estimate_options):
     """Turn a measured run into the estimator's measured path, and set it beside the estimate.
@@ -151,8 +154,8 @@ def calibrate(source, run_id, as_json, **estimate_options):
       footprint calibrate --from footprint-measurements.csv
       footprint calibrate --from results.csv --run-id 3f2a --params 8B --gpu L4 --batch-size 1
     """
-    from . import measurement as ms
-    from .units import ureg
+    from .. import measurement as ms
+    from ..units import ureg
 
     rows = ms.read_results(source)
     if run_id is not None:
@@ -182,7 +185,7 @@ def calibrate(source, run_id, as_json, **estimate_options):
     if kwargs:
         if "model" not in kwargs and "params" not in kwargs:
             raise InputError("give the model with --model NAME or --params SIZE (e.g. 8B) to compare with the estimate")
-        doc["comparison"] = ms.compare_with_estimate(per_token, tokens, **kwargs)
+        doc["comparison"] = ms.compare_with_estimate(per_token, tokens, components=ms.row_components(row), **kwargs)
     if as_json:
         emit_json(doc)
         return 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .cli import emit_json
-from .formatting import assumption_value, table
+from .format import emit_json
+from ..formatting import assumption_value, table
 
 
 @click.group()
@@ -14,8 +14,8 @@ def scenario():
 
 
 def _plan(file):
-    from .compare import prepare
-    from .scenario import load
+    from ..compare import prepare
+    from ..scenario import load
 
     return prepare(load(file))
 
@@ -37,7 +37,7 @@ def validate(file):
 
 @scenario.command()
 @click.argument("file", metavar="SCENARIO.toml")
-@click.option("--json", "as_json", is_flag=True, help="Print the resolved inputs as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the resolved inputs as JSON (keys: docs/json.md).")
 def show(file, as_json):
     """Print every resolved input of a scenario, each marked given or default, with its source."""
     plan = _plan(file)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .inputs import USER, help_text, label
+from ..inputs import USER, help_text, label
 
 
 class InputOption(click.Option):

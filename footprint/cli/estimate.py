@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
-from .inputs import MAX_SAMPLES
+from ..inputs import MAX_SAMPLES
 
-from .cli import emit_json
-from .cli_inputs import cli_label, input_options
-from .formatting import assumption_value, table
+from .format import emit_json
+from .inputs import cli_label, input_options
+from ..formatting import assumption_value, table
 
 @click.command()
 @input_options()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note; keys and units: docs/json.md).")
 @click.option("--batch", "batch_file", default=None, metavar="FILE.csv",
               help="Estimate every row of a CSV table (columns named like these flags; docs/batch.md).")
 @click.option("--output", "output", default=None, metavar="FILE.csv", help="With --batch: where the results go.")
@@ -61,7 +61,7 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
             raise click.UsageError("--batch needs --output FILE.csv")
         if workers is not None and scheduler is not None:
             raise click.UsageError("--workers starts a local cluster and --scheduler joins an existing one: give one")
-        from .cli_batch import run_batch
+        from .batch import run_batch
 
         run_batch(batch_file, output, skip_invalid=skip_invalid, rejects=rejects_file, samples=samples, seed=seed,
                   workers=workers, scheduler=scheduler)
@@ -69,7 +69,7 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
     stray = [f"--{n.replace('_', '-')}" for n, v in batch_flags.items() if v not in (None, False)]
     if stray:
         raise click.UsageError(f"{', '.join(stray)} only apply with --batch FILE.csv")
-    from .estimator import estimate as run
+    from ..estimator import estimate as run
 
     kwargs = {name: value for name, value in options.items() if value is not None}
     if seed is not None and samples is None and budget is None:
@@ -78,8 +78,8 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
         raise click.UsageError(f"--samples: {samples} draws are too few for percentiles; give at least 100")
     parsed_budget = None
     if budget is not None:
-        from .errors import InputError
-        from .scenario import parse_budget
+        from ..errors import InputError
+        from ..scenario import parse_budget
 
         if kwargs.get("requests") is None:
             raise InputError("--budget: a yearly budget needs a request rate; give --requests too, e.g. "
@@ -88,11 +88,11 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
     result = run(label=cli_label, **kwargs)
     doc = result.to_dict()
     if samples is not None:
-        from .montecarlo import estimate_percentiles
+        from ..montecarlo import estimate_percentiles
 
         doc["percentiles"] = estimate_percentiles(result, samples, 0 if seed is None else seed)
     if parsed_budget is not None:
-        from .compare import DEFAULT_SAMPLES, estimate_sobriety
+        from ..compare import DEFAULT_SAMPLES, estimate_sobriety
 
         doc["sobriety"] = estimate_sobriety(result, *parsed_budget, samples=samples or DEFAULT_SAMPLES,
                                             seed=0 if seed is None else seed)
@@ -108,8 +108,8 @@ def render(doc: dict, lang: str = "en") -> str:
     With Monte Carlo draws (``--samples``) the median and its 5th-95th percentiles come first; the
     ends of the input ranges (interval propagation) come second.
     """
-    from . import words as w
-    from .i18n import Language
+    from .. import words as w
+    from ..i18n import Language
 
     L = Language(lang)
     out = []

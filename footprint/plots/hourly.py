@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from . import hourly
+from .. import hourly
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 BEST_COLOUR, WORST_COLOUR, PROFILE_COLOUR = "#009E73", "#D55E00", "#E69F00"  # Okabe-Ito
@@ -52,7 +52,7 @@ def week_table(zone: str, profile="24/7") -> "plots.Table":  # noqa: F821 - plot
         data year), ``hours`` (how many hours of the year fall in the cell), ``weight``
         (mean profile weight of those hours).
     """
-    from .plots import Table
+    from .data import Table
 
     series = hourly.load_series(zone)
     prof = hourly.parse_profile(profile)
@@ -74,7 +74,7 @@ def week_heatmap(zone: str, profile="24/7"):
     """Day-of-week x hour heat map of `zone`'s intensity with `profile` on top: ``(Figure, Table)``."""
     import plotly.graph_objects as go
 
-    from .plots import _style, _title
+    from .figures import style_figure, title_layout
 
     t = week_table(zone, profile)
     m = t.meta
@@ -90,22 +90,22 @@ def week_heatmap(zone: str, profile="24/7"):
             x=hour_idx, y=[DAYS[d] for d in day_idx], mode="markers", name="usage profile (weight)",
             marker={"symbol": "square-open", "size": size, "color": PROFILE_COLOUR, "line": {"width": 2}},
             customdata=w[day_idx, hour_idx], hovertemplate="profile weight %{customdata:.3g}<extra></extra>"))
-    fig.update_layout(title=_title(
+    fig.update_layout(title=title_layout(
         f"{m['name']} ({m['zone']}): carbon intensity by day and hour, mean of {m['year']}",
         f"Local time {m['time_zone']}. Squares: {m['profile']}. Yearly average of the series "
         f"{m['average']:.1f} gCO2e/kWh. Boundary: {m['boundary']}; average, not marginal, intensity. "
         "Data: Electricity Maps, ODbL."))
     fig.update_xaxes(title="local hour (start)", dtick=1)
     fig.update_yaxes(autorange="reversed")
-    _style(fig)
+    style_figure(fig)
     fig.update_layout(margin={"t": _top_margin_safe(fig)}, legend={"orientation": "h", "y": -0.15})
     return fig, t
 
 
 def _top_margin_safe(fig) -> int:
-    from .plots import _top_margin
+    from .figures import top_margin
 
-    return _top_margin(fig, 10)
+    return top_margin(fig, 10)
 
 
 def window_table(result: dict) -> "plots.Table":  # noqa: F821
@@ -115,7 +115,7 @@ def window_table(result: dict) -> "plots.Table":  # noqa: F821
     asked for), ``data_hour_utc`` (the hour of the data used), ``intensity_g_per_kwh``,
     ``in_best`` and ``in_worst`` (share of the hour in the best and the worst job).
     """
-    from .plots import Table
+    from .data import Table
 
     series = hourly.load_series(result["zone"])
     tz = hourly.time_zone(result["time_zone"])
@@ -132,7 +132,7 @@ def window_table(result: dict) -> "plots.Table":  # noqa: F821
     while h < b:
         i = int((h + shift - series.start) // timedelta(hours=1))
         local = h.astimezone(tz)
-        row = {"date": local.strftime("%a %Y-%m-%d"), "hour": local.hour, "data_hour_utc": hourly._iso(h + shift),
+        row = {"date": local.strftime("%a %Y-%m-%d"), "hour": local.hour, "data_hour_utc": hourly.iso_utc(h + shift),
                "intensity_g_per_kwh": float(series.intensity_g_per_kwh[i])}
         for key, (js, je) in jobs.items():
             overlap = (min(h + timedelta(hours=1), je) - max(h, js)) / timedelta(hours=1)
@@ -149,7 +149,7 @@ def window_heatmap(result: dict):
     """Date x hour heat map of a best-start search, best and worst job marked: ``(Figure, Table)``."""
     import plotly.graph_objects as go
 
-    from .plots import _style, _title
+    from .figures import style_figure, title_layout
 
     t = window_table(result)
     m = t.meta
@@ -176,10 +176,10 @@ def window_heatmap(result: dict):
               "(whole weeks, weekdays aligned). " if stand_in["used"] else "")
            + f"Boundary: {m['boundary']}; average, not marginal, intensity: the saving is attributional, "
              "not an avoided emission. Data: Electricity Maps, ODbL.")
-    fig.update_layout(title=_title(f"{m['zone_name']} ({m['zone']}): best time to run", sub))
+    fig.update_layout(title=title_layout(f"{m['zone_name']} ({m['zone']}): best time to run", sub))
     fig.update_xaxes(title="local hour (start)", dtick=1)
     fig.update_yaxes(autorange="reversed")
-    _style(fig)
+    style_figure(fig)
     fig.update_layout(height=max(420, 160 + 26 * len(dates)), margin={"t": _top_margin_safe(fig)},
                       legend={"orientation": "h", "y": -0.2})
     return fig, t
@@ -187,7 +187,7 @@ def window_heatmap(result: dict):
 
 def write_page(items, path, title: str, intro: str = ""):
     """Write ``(Figure, Table)`` pairs as one self-contained HTML page, atomically."""
-    from .plots import page, write_atomic
+    from .files import page, write_atomic
 
     return write_atomic(path, page(items, title=title, intro=intro))
 

@@ -3,30 +3,36 @@
 Sub-commands are imported only when invoked (plotly, codecarbon and pandas load
 inside the commands that need them), so ``footprint estimate`` starts fast.
 Errors a user can fix print one line on stderr and exit with code 2.
+
+One module per command (:mod:`.estimate`, :mod:`.batch`, :mod:`.compare`,
+:mod:`.scenario`, :mod:`.measure`, :mod:`.plot`, :mod:`.factors`,
+:mod:`.registry`, :mod:`.schedule`); :mod:`.inputs` generates the options of
+``footprint/inputs.py``; :mod:`.format` prints what every command prints the
+same way.  The keys of every ``--json`` document: ``docs/json.md``.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import sys
 
 import click
 
-from .errors import InputError
+from ..errors import InputError
+from .format import emit_json, fail  # noqa: F401  (emit_json: the JSON printer of every command)
 
 #: name -> (module, attribute, one-line help).  Modules that are absent are not listed.
 COMMANDS = {
-    "estimate": ("footprint.cli_estimate", "estimate", "Estimate the footprint of serving a model."),
-    "compare": ("footprint.cli_compare", "compare", "Compare an AI scenario with its non-AI alternative."),
-    "scenario": ("footprint.cli_scenario", "scenario", "Validate or show a scenario file."),
-    "measure": ("footprint.cli_measure", "measure", "Measure a live run with CodeCarbon."),
-    "calibrate": ("footprint.cli_measure", "calibrate", "Set a measured figure beside the estimate."),
-    "plot": ("footprint.cli_plot", "plot", "Plot a scenario (self-contained HTML)."),
-    "factors": ("footprint.cli_factors", "factors_command", "List and show the sourced factor tables."),
-    "schedule": ("footprint.cli_schedule", "schedule", "Hourly grid carbon: a usage profile, or the best time to run a job."),
-    "registry": ("footprint.cli_registry", "registry", "A public AI registry (static site, JSON, CSV) from a folder of use cases."),
+    "estimate": ("footprint.cli.estimate", "estimate", "Estimate the footprint of serving a model."),
+    "compare": ("footprint.cli.compare", "compare", "Compare an AI scenario with its non-AI alternative."),
+    "scenario": ("footprint.cli.scenario", "scenario", "Validate or show a scenario file."),
+    "measure": ("footprint.cli.measure", "measure", "Measure a live run with CodeCarbon."),
+    "calibrate": ("footprint.cli.measure", "calibrate", "Set a measured figure beside the estimate."),
+    "plot": ("footprint.cli.plot", "plot", "Plot a scenario (self-contained HTML)."),
+    "factors": ("footprint.cli.factors", "factors_command", "List and show the sourced factor tables."),
+    "schedule": ("footprint.cli.schedule", "schedule", "Hourly grid carbon: a usage profile, or the best time to run a job."),
+    "registry": ("footprint.cli.registry", "registry", "A public AI registry (static site, JSON, CSV) from a folder of use cases."),
 }
 
 
@@ -58,27 +64,6 @@ def cli():
 
     Every figure has a low-high range and every assumption its source.  Use --json for machines.
     """
-
-
-def emit_json(doc) -> None:
-    """Print one JSON document on stdout (NaN and infinities become null)."""
-    click.echo(json.dumps(_clean(doc), indent=2, ensure_ascii=False))
-
-
-def _clean(x):
-    if isinstance(x, float):
-        return x if x == x and x not in (float("inf"), float("-inf")) else None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    return x
-
-
-def fail(message: str, code: int = 2):
-    """Print one error line on stderr and exit."""
-    click.echo(f"footprint: error: {message}", err=True)
-    sys.exit(code)
 
 
 def main(argv=None) -> None:

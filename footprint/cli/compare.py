@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .inputs import MAX_SAMPLES
+from ..inputs import MAX_SAMPLES
 
-from .cli import emit_json
+from .format import emit_json
 
 
 @click.command()
 @click.argument("file", metavar="SCENARIO.toml")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note; keys in docs/scenarios.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (every figure, assumption and note; keys and units: docs/json.md).")
 @click.option("--card", "card_path", default=None, metavar="FILE.md",
               help="Write the one-page Markdown criterion card (only when the whole run succeeded).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the Monte Carlo draws.")
@@ -47,9 +47,9 @@ def compare(file, as_json, card_path, seed, samples, human_time, budget_scope, b
       footprint compare scenarios/tomlinson_page.toml --human-time device
       footprint compare scenarios/city_chatbot.toml --water-scope onsite
     """
-    from . import card
-    from .compare import compare_scenario
-    from .scenario import load, with_budget_scope
+    from .. import card
+    from ..compare import compare_scenario
+    from ..scenario import load, with_budget_scope
 
     if card_path is not None:
         card.check_writable(card_path, {"scenario file": file})
@@ -67,9 +67,9 @@ def compare(file, as_json, card_path, seed, samples, human_time, budget_scope, b
 
 def render(doc: dict, lang: str = "en") -> str:
     """Human-readable report of a comparison document, in `lang` (``en`` or ``fr``)."""
-    from . import words as w
-    from .formatting import table
-    from .i18n import Language
+    from .. import words as w
+    from ..formatting import table
+    from ..i18n import Language
 
     L = Language(lang)
     sc = doc["scenario"]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 
-from .errors import InputError
+from ..errors import InputError
 
 #: Rows per chunk: large enough for the vectorised path, small enough to bound memory.
 CHUNK_ROWS = 100_000
@@ -121,7 +121,7 @@ def _estimate_chunk(chunk, options):
     Returns ``(result, sources, rejects, problems)`` with the frames' attributes taken out (plain
     values travel between processes whatever pandas keeps in ``attrs``).
     """
-    from . import batch
+    from .. import batch
 
     result, bad = batch.estimate(chunk, skip_invalid=True, **options)
     return result, result.attrs.pop("sources", None), bad, bad.attrs.pop("problems", [])
@@ -168,7 +168,7 @@ class _Dask:
     def __enter__(self):
         import logging
 
-        from .batch import NO_DASK, worker_setup
+        from ..batch import NO_DASK, worker_setup
 
         try:
             from distributed import Client, LocalCluster
@@ -225,7 +225,7 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
     """
     import pandas as pd
 
-    from . import batch, io
+    from .. import batch, io
 
     parallel = workers is not None or scheduler is not None
     if parallel:

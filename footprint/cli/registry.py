@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .montecarlo import MAX_SAMPLES
+from ..montecarlo import MAX_SAMPLES
 
 
 @click.group()
@@ -36,9 +36,9 @@ def build(directory, site, lang, samples, seed, date):
     """
     from pathlib import Path
 
-    from . import registry as reg
-    from .io import StagedDirectory
-    from .registry_site import MARKER, write_site
+    from .. import registry as reg
+    from ..io import StagedDirectory
+    from ..registry_site import MARKER, write_site
 
     d = Path(directory)
     target = Path(site)
@@ -52,7 +52,7 @@ def build(directory, site, lang, samples, seed, date):
 def _check_not_inside(directory, target):
     import os
 
-    from .errors import InputError
+    from ..errors import InputError
 
     d, t = os.path.realpath(directory), os.path.realpath(target)
     if d == t or d.startswith(t.rstrip(os.sep) + os.sep):
@@ -63,7 +63,7 @@ def _check_not_inside(directory, target):
 @registry.command()
 def schema():
     """Print the JSON Schema of registry.json (shipped with footprint)."""
-    from .registry_schema import schema_text
+    from ..registry_schema import schema_text
 
     click.echo(schema_text(), nl=False)
 
@@ -72,7 +72,7 @@ def schema():
 @click.argument("directory", metavar="DIR")
 def validate(directory):
     """Check every file of a registry folder (scenarios, [registry] tables, registry.cfg, measurement logs)."""
-    from . import registry as reg
+    from .. import registry as reg
 
     files = reg.validate(directory)
     click.echo(f"{directory}: {len(files)} use cases, valid")

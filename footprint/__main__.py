@@ -1,0 +1,5 @@
+"""``python -m footprint``: the same as the ``footprint`` command."""
+
+from .cli import main
+
+main()
