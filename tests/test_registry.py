@@ -70,25 +70,42 @@ def test_the_validator_can_fail(built):
 
 
 def test_central_totals_are_the_sum_of_the_entries_compare_json(built, run_cli):
+    """On compare's sobriety basis: the public body's scope (model steps + activities marked scope = "body")."""
     doc = json.loads((built["en"] / "registry.json").read_text(encoding="utf-8"))
-    sums = {}
+    assert doc["totals"]["basis"]["scopes_judged"] == ["body"]
+    sums, known, lacking, users = {}, {}, {}, {}
     for path in USE_CASES:
         res = run_cli("compare", str(path), "--json", "--samples", SAMPLES)
         assert res.code == 0
-        cmp = json.loads(res.out)
-        for metric, fig in cmp["per_year"]["ai_system"].items():  # the primary variant; the AI system's figures
+        cmp = json.loads(res.out)  # the primary variant (no shipped entry names another)
+        for metric, fig in cmp["per_year"]["by_scope"]["body"].items():
             for k in ("value", "low", "high"):
                 sums.setdefault(metric, {}).setdefault(k, 0.0)
+                known.setdefault(metric, {}).setdefault(k, 0.0)
                 # a metric not available in one entry is not available in the total (never counted as 0)
                 sums[metric][k] = None if (fig[k] is None or sums[metric][k] is None) else sums[metric][k] + fig[k]
-    assert set(sums) == set(doc["totals"]["per_year"])
+                known[metric][k] += fig[k] or 0.0
+            if fig["value"] is None:
+                lacking.setdefault(metric, []).append(path.stem)
+        for metric, fig in cmp["per_year"]["by_scope"].get("users", {}).items():
+            users.setdefault(metric, 0.0)
+            users[metric] = None if (fig["value"] is None or users[metric] is None) else users[metric] + fig["value"]
+    assert set(sums) == set(doc["totals"]["per_year"]) == {"energy", "co2e", "water", "adpe", "primary_energy"}
     for metric, want in sums.items():
         got = doc["totals"]["per_year"][metric]
         for k in ("value", "low", "high"):
             if want[k] is None:
-                assert got[k] is None and got["not_available_for"], (metric, k)
+                assert got[k] is None and got["not_available_for"] == lacking[metric], (metric, k)
+                assert math.isclose(got["known_entries"][k], known[metric][k], rel_tol=1e-9), (metric, k)
             else:
                 assert math.isclose(got[k], want[k], rel_tol=1e-9), (metric, k)
+    # the users' share is shown beside, from the same compare documents, and not added in
+    for metric, want in users.items():
+        got = doc["totals"]["beside"]["users"]["per_year"][metric]["value"]
+        assert (got is None) if want is None else math.isclose(got, want, rel_tol=1e-9), metric
+    # the shipped examples: a reported per-page CO2e (Tomlinson) has no energy, water, ADPe or primary energy
+    assert doc["totals"]["per_year"]["co2e"]["value"] is not None
+    assert "tomlinson_page" in doc["totals"]["per_year"]["energy"]["not_available_for"]
 
 
 def test_percentiles_come_from_the_joint_draw_not_from_adding_percentiles():
@@ -131,7 +148,7 @@ def test_french_site_is_in_french_and_english_in_english(built):
                   "transparence et redevabilité", "kWh/an", "non disponible"):
         assert words in page, words
     doc = json.loads((built["fr"] / "registry.json").read_text(encoding="utf-8"))
-    co2e = doc["entries"][0]["environment"]["per_year"]["ai_side"]["co2e"]["value"]
+    co2e = doc["entries"][0]["environment"]["per_year"]["ai"]["co2e"]["value"]
     assert i18n.number(co2e, "fr") in page  # decimal comma, narrow no-break space between thousands
     assert i18n.NNBSP in i18n.number(12345.0, "fr") and "," not in i18n.number(12345.0, "fr")
 
