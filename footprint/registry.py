@@ -126,7 +126,7 @@ def read_registry_file(path) -> RegistryInfo:
     """Read ``registry.cfg``: ``[registry]`` (organization, name, contact...) and ``[budget]``.
 
     ``[budget]`` holds any of ``energy_budget`` ("100 MWh/year"),
-    ``co2e_budget`` ("10 tCO2e/year"), ``water_budget`` ("500 m3/year"), with
+    ``co2e_budget`` ("10 tCO2e/year"), ``water_budget`` ("500 m^3/year"), with
     ``confidence`` (default 0.95) and ``source``.
     """
     from .resolve import read_value
@@ -156,7 +156,7 @@ def read_registry_file(path) -> RegistryInfo:
             raise InputError(f"{p}: [registry] {key}: {exc}") from None
         del kind
     limits = []
-    for key, (metric, unit, shown) in _BUDGET_UNITS.items():
+    for key, (metric, unit, per_year_unit) in _BUDGET_UNITS.items():
         if key in budget:
             raw = budget[key]
             try:
@@ -167,7 +167,7 @@ def read_registry_file(path) -> RegistryInfo:
                     raise InputError("give one positive quantity per year (not a range)")
             except InputError as exc:
                 raise InputError(f"{p}: [budget] {key}: {str(exc).split(': ', 1)[-1]}") from None
-            limits.append((metric, q.to(shown)))
+            limits.append((metric, q.to(per_year_unit)))
     conf = budget.get("confidence", 0.95)
     if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0.5 < float(conf) <= 1:
         raise InputError(f"{p}: [budget] confidence: give a number above 0.5 and at most 1, e.g. 0.95")
@@ -177,7 +177,7 @@ def read_registry_file(path) -> RegistryInfo:
     from .scenario import BUDGET_SCOPES, DEFAULT_BUDGET_SCOPE
 
     scope = budget.get("scope", DEFAULT_BUDGET_SCOPE)
-    if scope not in BUDGET_SCOPES:
+    if not isinstance(scope, str) or scope not in BUDGET_SCOPES:
         raise InputError(f"{p}: [budget] scope: '{shown(scope)}' is not one of {', '.join(BUDGET_SCOPES)} "
                          f"(default {DEFAULT_BUDGET_SCOPE}: what the public body runs or buys)")
     human = budget.get("human_time", False)

@@ -243,13 +243,13 @@ def index_page(doc: dict, L: Language) -> str:
                  f"<th>{_e(L('5th – 95th percentile'))}</th><th>{_e(L('overall budget (share used)'))}</th>"
                  f"<th>{_e(L('verdict'))}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
     if t.get("basis"):
-        parts.append(f"<p><strong>{_e(L('Basis'))}</strong>{_e(words.colon(L))}{_e(_basis_text(L, t['basis']))}. "
+        parts.append(f"<p id='basis'>{_e(_basis_text(L, t['basis']))}. "
                      f"{_e(L(words.SOBRIETY_NOTE))}</p>")
     beside = t.get("beside") or {}
     if beside:
         items = [f"{L(words.SCOPES.get(sc, sc))}{words.colon(L)}"
                  + "; ".join(f"{metric_label(L, m)} {_fig(L, f)}" for m, f in d["per_year"].items() if m in ("energy", "co2e"))
-                 + f" ({len(d['entries'])} / {t['entries']})" for sc, d in beside.items()]
+                 + f" ({len(d['entries'])} / {t['entries']} {L('use cases')})" for sc, d in beside.items()]
         parts.append(f"<p id='beside'><strong>{_e(L('Beside, not added in'))}</strong>{_e(words.colon(L))}"
                      f"{_e(' — '.join(items))}.</p>")
     parts.append(f"<p class='muted'>{_e(L('Totals: the sum of the entries (each at its central value, and the range from all entries at their low and at their high ends). Percentiles: one Monte Carlo draw of all entries together, in which a factor shared by several entries (the grid of a country, a GPU) is drawn once.'))}</p>")
@@ -317,7 +317,7 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
                 f"{_fig(L, {**sob['budget'], 'low': None, 'high': None})}; {L('probability of exceeding')}{c}"
                 f"{L.percent(sob.get('probability_exceeding'))} ({words.basis(sob, L)})"
                 if sob.get("budget") else
-                f"{_basis_text(L, env['per_year']['basis'])}{c}{_fig(L, py.get('energy'))}; {_fig(L, py.get('co2e'))}")
+                f"{L('AI system per year')}{c}{_fig(L, py.get('energy'))}; {_fig(L, py.get('co2e'))}")
     ben_text = (f"{L('AI / without AI (CO2e)')}{c}{_ratio(L, ratio)}; {L('probability that AI emits less')}{c}"
                 f"{L.percent(ben['probability_ai_lower'].get('co2e'))}").replace("CO2e", "CO₂e")
     filled = sum(1 for k, _ in RECORD_FIELDS if reg.get(k))
@@ -379,7 +379,7 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
                  + "".join(f"<th>{_e(L('beside'))}{_e(words.colon(L))}{_e(L(words.SCOPES.get(sc, sc)))}</th>" for sc in beside)
                  + f"<th>{_e(L('AI side, per year'))}</th><th>{_e(L('without AI, per year'))}</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table>")
-    parts.append(f"<p><strong>{_e(L('Basis'))}</strong>{_e(words.colon(L))}{_e(_basis_text(L, env['per_year']['basis']))}. "
+    parts.append(f"<p>{_e(_basis_text(L, env['per_year']['basis']))}. "
                  f"{_e(L('The AI side of the comparison also holds the users’ devices and networks, the agents’ time and the task’s other activities.'))}</p>")
     if env.get("not_available_on_basis"):
         parts.append(f"<p class='muted'>{_e(L('Not available for this entry (not computed, not zero)'))}{_e(words.colon(L))}"
@@ -411,9 +411,9 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
                      + f"</tr></thead><tbody>{''.join(srows)}</tbody></table>")
 
     counted = [words.line(x, L) for x in b["counted_ai"]]
-    parts.append(f"<h3>{_e(L('System boundary'))}</h3><p><strong>{_e(L('Counted, AI side'))}</strong>: "
-                 f"{_e('; '.join(counted))}.</p><p><strong>{_e(L('Counted, without AI'))}</strong>: "
-                 f"{_e('; '.join(b['counted_alternative']))}.</p><p><strong>{_e(L('Not counted'))}</strong>: "
+    parts.append(f"<h3>{_e(L('System boundary'))}</h3><p><strong>{_e(L('Counted, AI side'))}</strong>{_e(words.colon(L))}"
+                 f"{_e('; '.join(counted))}.</p><p><strong>{_e(L('Counted, without AI'))}</strong>{_e(words.colon(L))}"
+                 f"{_e('; '.join(words.line(x, L) for x in b['counted_alternative']))}.</p><p><strong>{_e(L('Not counted'))}</strong>{_e(words.colon(L))}"
                  f"{_e('; '.join(L(NOT_COUNTED_LABELS[x]) for x in b['not_counted']))}.</p>")
 
     meas = env.get("measured")
