@@ -76,6 +76,7 @@ h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bo
 table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 0.93em; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f2f5f8; } td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+#entries td.num { white-space: normal; }
 .verdict { font-weight: 600; white-space: nowrap; } .within, .ai_lower { color: var(--ok); }
 .exceeds, .ai_higher { color: var(--bad); } .uncertain { color: var(--mid); }
 .status { display: inline-block; padding: 0 6px; border-radius: 8px; background: #e8eef5; white-space: nowrap; }
@@ -167,10 +168,12 @@ def svg_bars(L: Language, rows, unit: str, *, title: str, budget=None, log=True,
         ticks = [b * k / 4 for k in range(5)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}"><title>{_e(title)}</title>']
-    for t in ticks:
+    every = max(1, math.ceil(len(ticks) / 7))  # at most 7 labels, so that they do not overlap
+    for k, t in enumerate(ticks):
         x = pos(t)
-        out.append(f'<line x1="{x:.1f}" y1="30" x2="{x:.1f}" y2="{height - 30}" stroke="#d5dbe3"/>'
-                   f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle">{_e(L.number(t, 2))}</text>')
+        out.append(f'<line x1="{x:.1f}" y1="30" x2="{x:.1f}" y2="{height - 30}" stroke="#d5dbe3"/>')
+        if k % every == 0:
+            out.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle">{_e(L.number(t, 2))}</text>')
     out.append(f'<text x="{left}" y="18">{_e(L.unit(unit))}{_e(" — " + L("logarithmic scale") if log else "")}</text>')
     for i, (label, value, low, high) in enumerate(rows):
         y = 36 + i * (bar_h + gap)
@@ -213,7 +216,7 @@ def index_page(doc: dict, L: Language) -> str:
                  f"{_e(L('Assessed on'))} {_e(L.date(doc['generated']))}.</p>")
 
     parts.append(f"<h2>{_e(L('Total AI footprint per year'))}</h2>")
-    rows = []
+    rows, lacking = [], {}
     for m in list(dict.fromkeys(list(KNOWN_METRICS[:3]) + metrics + list(KNOWN_METRICS[3:]))):
         f = t["per_year"].get(m)
         s = t["sobriety"].get(m)
@@ -225,12 +228,12 @@ def index_page(doc: dict, L: Language) -> str:
             continue
         if f.get("value") is None:
             known = f.get("known_entries")
-            names = {e["id"]: e["name"] for e in doc["entries"]}
-            part = (f"; {L('sum of the use cases that have it')} ({len(known['entries'])} / {t['entries']}){words.colon(L)}"
+            for i in f.get("not_available_for", []):
+                lacking.setdefault(i, []).append(m)
+            part = (f"{L('sum of the use cases that have it')} ({len(known['entries'])} / {t['entries']}){words.colon(L)}"
                     f"{_fig(L, known)}" if known and known.get("entries") else "")
-            rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td class='muted'>{_e(L('not available'))}"
-                        f"<br>{_e(L('not available for'))}{_e(words.colon(L))}"
-                        f"{_e(', '.join(names.get(i, i) for i in f.get('not_available_for', [])))}{_e(part)}</td>"
+            rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td>{_e(L('not available'))}"
+                        f"{('<br><span class=muted>' + _e(part) + '</span>') if part else ''}</td>"
                         f"<td class='num'>–</td><td class='num'>{_e(budget)}</td>"
                         f"<td>{_verdict(L, s['verdict']) if s else '–'}</td></tr>")
             continue
@@ -242,6 +245,12 @@ def index_page(doc: dict, L: Language) -> str:
     parts.append(f"<table id='totals'><thead><tr><th>{_e(L('metric'))}</th><th>{_e(L('all entries (range)'))}</th>"
                  f"<th>{_e(L('5th – 95th percentile'))}</th><th>{_e(L('overall budget (share used)'))}</th>"
                  f"<th>{_e(L('verdict'))}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    if lacking:
+        names = {e["id"]: e["name"] for e in doc["entries"]}
+        parts.append(f"<p class='muted' id='not-available'>{_e(L('not available for'))}{_e(words.colon(L))}"
+                     + "; ".join(f"{_e(names.get(i, i))} ({_e(', '.join(metric_label(L, m) for m in ms))})"
+                                 for i, ms in lacking.items())
+                     + f". {_e(L(words.NOT_AVAILABLE))}</p>")
     if t.get("basis"):
         parts.append(f"<p id='basis'>{_e(_basis_text(L, t['basis']))}. "
                      f"{_e(L(words.SOBRIETY_NOTE))}</p>")
