@@ -118,8 +118,8 @@ def metric_label(L: Language, m: str) -> str:
 
 
 def _fig(L: Language, f) -> str:
-    """A figure in words (:func:`footprint.words.figure`): not available said, never 0."""
-    return words.figure(f, L)
+    """A figure in words (:func:`footprint.words.figure`); an absent one is "not available" (never 0)."""
+    return L("not available") if not f else words.figure(f, L)
 
 
 def _basis_text(L: Language, basis: dict) -> str:

@@ -265,10 +265,12 @@ def test_french_numbers_and_dates():
     assert L.number(1234567.0) == "1\u202f234\u202f567"
     assert L.number(0.0456) == "0,0456"
     assert L.date("2025-03-01") == "1er mars 2025"
-    assert L.figure({"value": 2341.7, "unit": "kgCO2e/year", "low": 815.6, "high": 8235.3}) == \
+    fig = registry_site._fig  # footprint.words.figure, the one way figures are written
+    assert fig(L, {"value": 2341.7, "unit": "kgCO2e/year", "low": 815.6, "high": 8235.3}) == \
         "2\u202f342\u202fkg CO₂e/an (816 – 8\u202f235)"
-    assert L.figure(None) == "non disponible"
-    assert i18n.Language("en").figure({"value": 2341.7, "unit": "kWh/year", "low": 2341.7, "high": 2341.7}) == \
+    assert fig(L, None) == "non disponible"
+    assert fig(L, {"value": None, "unit": "kWh/year", "not_available": ["x"]}) == "non disponible"
+    assert fig(i18n.Language("en"), {"value": 2341.7, "unit": "kWh/year", "low": 2341.7, "high": 2341.7}) == \
         "2,342 kWh/year"
 
 
