@@ -197,15 +197,3 @@ class Language:
         u = u.replace("CO2e", "CO₂e")
         u = re.sub(r"(?<![A-Za-z])(" + "|".join(UNIT_WORDS) + r")(?![A-Za-z])", lambda m: self(m.group(1)), u)
         return u
-
-    def figure(self, f, digits: int = 3) -> str:
-        """``12 872 kWh/an (4 105 – 66 839)``; '–' for an absent figure (never 0)."""
-        if not f or f.get("value") is None:
-            return self("not available")
-        unit = self.unit(f.get("unit", ""))
-        sep = NNBSP if self.lang == "fr" else " "
-        text = f"{self.number(f['value'], digits)}{sep + unit if unit else ''}"
-        lo, hi = f.get("low"), f.get("high")
-        if lo is not None and hi is not None and lo != hi:
-            text += f" ({self.number(lo, digits)} – {self.number(hi, digits)})"
-        return text

@@ -9,10 +9,20 @@ the figures of ``compare --json``), writes the environmental section of each
 entry (field names of Boavizta's BoAmps report format where they mean the
 same), and adds the entries up.
 
+Basis
+-----
+The registry accounts for the **AI system** on the basis of ``compare``'s
+sobriety verdict: the scopes of ``[budget] scope`` in ``registry.cfg``
+(default ``body``: what the public body runs or buys, i.e. the model's steps
+and the activities a scenario marks ``scope = "body"``), the entry's
+``compare --json`` ``per_year.by_scope`` figures of those scopes added up.
+The scopes not judged (the users' devices and networks, the agents' time) are
+shown beside, never added in.
+
 Totals
 ------
 * **central and range**: the sum of the entries' ``compare --json`` yearly
-  figures (central, low, high) of the variant in use.  A sum of interval ends
+  figures (central, low, high) of the variant in use, on that basis.  A sum of interval ends
   is the interval of the sum (every entry at its low end, every entry at its
   high end).
 * **percentiles and probabilities**: one Monte Carlo draw of all the entries
@@ -65,7 +75,7 @@ KNOWN_METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 #: Keys of registry.cfg.
 FILE_KEYS = ("registry", "budget")
 INFO_KEYS = ("name", "organization", "department", "contact_email", "contact_name", "website", "description")
-BUDGET_KEYS = ("energy_budget", "co2e_budget", "water_budget", "confidence", "source")
+BUDGET_KEYS = ("energy_budget", "co2e_budget", "water_budget", "confidence", "scope", "human_time", "source")
 _BUDGET_UNITS = {"energy_budget": ("energy", "W", "kWh/year"), "co2e_budget": ("co2e", "kg/s", "kgCO2e/year"),
                  "water_budget": ("water", "L/s", "L/year")}
 #: Estimator lines a CodeCarbon measurement counts (the machine's draw: no PUE, no embodied, no training).
@@ -84,6 +94,15 @@ class Budget:
     limits: tuple = ()  # ((metric, Quantity in the per-year unit), ...)
     confidence: float = 0.95
     source: str = ""
+    scope: str = "body"  # the AI system's scopes judged (footprint.scenario.BUDGET_SCOPES), as [sobriety] scope
+    human_time: bool = False  # whether the agents' time left with AI is held against the budget too
+
+    @property
+    def scopes(self) -> tuple:
+        """The scopes of ``compare``'s ``per_year.by_scope`` the registry adds up (``("body",)`` by default)."""
+        from .compare import budget_scopes
+
+        return budget_scopes(self.scope, self.human_time)
 
 
 @dataclass(frozen=True)
@@ -107,7 +126,7 @@ def read_registry_file(path) -> RegistryInfo:
     """Read ``registry.cfg``: ``[registry]`` (organization, name, contact...) and ``[budget]``.
 
     ``[budget]`` holds any of ``energy_budget`` ("100 MWh/year"),
-    ``co2e_budget`` ("10 tCO2e/year"), ``water_budget`` ("500 m3/year"), with
+    ``co2e_budget`` ("10 tCO2e/year"), ``water_budget`` ("500 m^3/year"), with
     ``confidence`` (default 0.95) and ``source``.
     """
     from .resolve import read_value
@@ -137,7 +156,7 @@ def read_registry_file(path) -> RegistryInfo:
             raise InputError(f"{p}: [registry] {key}: {exc}") from None
         del kind
     limits = []
-    for key, (metric, unit, shown) in _BUDGET_UNITS.items():
+    for key, (metric, unit, per_year_unit) in _BUDGET_UNITS.items():
         if key in budget:
             raw = budget[key]
             try:
@@ -148,14 +167,24 @@ def read_registry_file(path) -> RegistryInfo:
                     raise InputError("give one positive quantity per year (not a range)")
             except InputError as exc:
                 raise InputError(f"{p}: [budget] {key}: {str(exc).split(': ', 1)[-1]}") from None
-            limits.append((metric, q.to(shown)))
+            limits.append((metric, q.to(per_year_unit)))
     conf = budget.get("confidence", 0.95)
     if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0.5 < float(conf) <= 1:
         raise InputError(f"{p}: [budget] confidence: give a number above 0.5 and at most 1, e.g. 0.95")
     src = budget.get("source", "")
     if not isinstance(src, str):
         raise InputError(f"{p}: [budget] source: must be a text in quotes")
-    return RegistryInfo(info=tuple(checked), budget=Budget(tuple(limits), float(conf), src), path=str(p))
+    from .scenario import BUDGET_SCOPES, DEFAULT_BUDGET_SCOPE
+
+    scope = budget.get("scope", DEFAULT_BUDGET_SCOPE)
+    if not isinstance(scope, str) or scope not in BUDGET_SCOPES:
+        raise InputError(f"{p}: [budget] scope: '{shown(scope)}' is not one of {', '.join(BUDGET_SCOPES)} "
+                         f"(default {DEFAULT_BUDGET_SCOPE}: what the public body runs or buys)")
+    human = budget.get("human_time", False)
+    if not isinstance(human, bool):
+        raise InputError(f"{p}: [budget] human_time: give true or false (default false)")
+    return RegistryInfo(info=tuple(checked), budget=Budget(tuple(limits), float(conf), src, scope, human),
+                        path=str(p))
 
 
 def _text(value) -> str:
@@ -191,22 +220,20 @@ class EntrySampler(Sampler):
         return super().uniforms(key)
 
 
-def sample_per_year(plan, variant: str, samples: int, seed, entry: str) -> dict:
-    """Monte Carlo draws of one entry's AI footprint per year, ``{metric: ndarray (samples,)}`` [J, kg, L per year].
+def sample_per_year(plan, variant: str, samples: int, seed, entry: str, scopes=("body",)) -> dict:
+    """Monte Carlo draws of one entry's AI footprint per year, ``{metric: ndarray (samples,)}`` [J, kg, L, kg Sb eq, J
+    per year], on the registry's basis: the lines of `scopes` (:func:`footprint.compare.labels_of`).
 
     Uses the comparison's own evaluation (:func:`footprint.compare.evaluate_variant`) on an
-    :class:`EntrySampler`.
+    :class:`EntrySampler`.  A metric not available on a line of the scopes draws NaN.
     """
-    from .compare import evaluate_variant
+    from .compare import METRICS, evaluate_variant, labels_of
 
     sampler = EntrySampler(samples, seed, entry)
     vp = plan.variant(variant)
     volume = sampler.volume(plan.volume, True)
-    from .compare import system_lines
-
-    lines = system_lines(vp, evaluate_variant(plan, vp, volume, sampler, float(plan.horizon.m_as("s"))))
-    from .compare import METRICS
-
+    every = evaluate_variant(plan, vp, volume, sampler, float(plan.horizon.m_as("s")))
+    lines = {k: d for sc in scopes for k, d in labels_of(vp, every, sc).items()}
     metrics = list(dict.fromkeys([*METRICS, *(k for d in lines.values() for k in d)]))
     out = {}
     for k in metrics:
@@ -351,12 +378,59 @@ def measured_section(path: Path, vdoc: dict) -> dict:
     }
 
 
-def environment(entry_id: str, scenario, doc: dict, variant: str, assessment_date: str, measured=None) -> dict:
-    """The environmental section of one entry from its ``compare --json`` document."""
+def add_figures(figs: list) -> dict:
+    """The sum of ``{value, unit, low, high}`` figures of one unit; not available (with the reasons) if one is.
+
+    >>> add_figures([{"value": 1.0, "unit": "kWh/year", "low": 0.5, "high": 2.0},
+    ...              {"value": 3.0, "unit": "kWh/year", "low": 1.0, "high": 4.0}])
+    {'value': 4.0, 'unit': 'kWh/year', 'low': 1.5, 'high': 6.0}
+    >>> add_figures([{"value": 1.0, "unit": "L/year", "low": 1.0, "high": 1.0},
+    ...              {"value": None, "unit": "L/year", "low": None, "high": None, "not_available": ["x: no water"]}])
+    {'value': None, 'unit': 'L/year', 'low': None, 'high': None, 'not_available': ['x: no water']}
+    """
+    unit = figs[0]["unit"]
+    reasons = [r for f in figs if f.get("value") is None for r in f.get("not_available") or ["not available"]]
+    if reasons:
+        return {"value": None, "unit": unit, "low": None, "high": None, "not_available": reasons}
+    return {"value": float(sum(f["value"] for f in figs)), "unit": unit, "low": float(sum(f["low"] for f in figs)),
+            "high": float(sum(f["high"] for f in figs))}
+
+
+def basis_figures(vdoc: dict, scopes) -> tuple:
+    """An entry's yearly AI-system figures on the registry's basis, and the scopes shown beside.
+
+    The figures of `scopes` in the comparison's ``per_year.by_scope`` (a scope without a line
+    is absent there and adds nothing) are added per metric; when no scope of the basis holds a
+    line, every metric is not available (the entry has no line the body bears: it is said, not
+    shown as 0).  Returns ``(figures, beside)``: ``{metric: figure}`` and ``{scope: {metric: figure}}``.
+    """
+    by_scope = vdoc["per_year"]["by_scope"]
+    judged = [sc for sc in scopes if sc in by_scope]
+    metrics = metrics_of(vdoc["per_year"]["ai"])
+    if not judged:
+        why = f"no line of this AI variant is in the scope {'+'.join(scopes)} (set scope on its [[ai.activities]])"
+        figs = {m: {"value": None, "unit": vdoc["per_year"]["ai"][m]["unit"], "low": None, "high": None,
+                    "not_available": [why]} for m in metrics}
+    else:
+        figs = {m: add_figures([by_scope[sc][m] for sc in judged]) for m in metrics}
+    beside = {sc: d for sc, d in by_scope.items() if sc not in scopes}
+    return figs, beside
+
+
+def environment(entry_id: str, scenario, doc: dict, variant: str, assessment_date: str, measured=None,
+                budget: "Budget | None" = None) -> dict:
+    """The environmental section of one entry from its ``compare --json`` document.
+
+    The yearly AI figures are those of the registry's basis (`budget`'s scopes, the public
+    body's by default; :func:`basis_figures`), the same basis as ``compare``'s sobriety verdict.
+    """
+    from .compare import SCOPE_TEXT
+
+    budget = budget or Budget()
     vdoc = doc["variants"][variant]
-    # the registry accounts for the AI system (the model's steps); the AI side of the comparison also holds the
+    # the registry accounts for the AI system on the sobriety's basis; the AI side of the comparison also holds the
     # users' devices and networks, human time and the task's other activities (e.g. the car trips of a route)
-    per_year_ai = vdoc["per_year"].get("ai_system") or vdoc["per_year"]["ai"]
+    per_year_ai, beside = basis_figures(vdoc, budget.scopes)
     metrics = metrics_of(per_year_ai)
     breakdown = vdoc["breakdown"]
     counted_ai = [ln for ln, d in breakdown["ai"].items()
@@ -364,6 +438,7 @@ def environment(entry_id: str, scenario, doc: dict, variant: str, assessment_dat
     counted_alt = [ln for ln, d in breakdown["alternative"].items()
                    if any(float(f.get("high") or 0) != 0 for f in d.values() if isinstance(f, dict))]
     not_available = [m for m in KNOWN_METRICS if m not in metrics]
+    not_available_on_basis = {m: f["not_available"] for m, f in per_year_ai.items() if f.get("value") is None}
     v = scenario.variant(variant)
     training_given = any(k == "training_share" for st in v.steps for k, _ in st.options)
     not_counted = [n for n in NOT_COUNTED if not (n == "model_development" and training_given)]
@@ -382,10 +457,14 @@ def environment(entry_id: str, scenario, doc: dict, variant: str, assessment_dat
         },
         "metrics": metrics,
         "not_available": not_available,
+        "not_available_on_basis": not_available_on_basis,
         "per_task": {"ai": vdoc["per_task"]["ai"], "alternative": vdoc["per_task"]["alternative"],
                      "ratio": vdoc["per_task"]["ratio"]},
-        "per_year": {"ai": per_year_ai, "ai_side": vdoc["per_year"]["ai"], "alternative": vdoc["per_year"]["alternative"],
-                     "ai_basis": vdoc["per_year"].get("ai_system_basis", "the AI side of the comparison")},
+        "per_year": {"ai": per_year_ai, "beside": beside, "ai_side": vdoc["per_year"]["ai"],
+                     "alternative": vdoc["per_year"]["alternative"],
+                     "basis": {"scope": budget.scope, "human_time": budget.human_time,
+                               "scopes_judged": list(budget.scopes),
+                               "text": "AI system per year: " + " + ".join(SCOPE_TEXT[sc] for sc in budget.scopes)}},
         "steps": _steps(scenario, doc, variant),
         "alternative": {"description": scenario.alternative.description},
         "sobriety": vdoc["sobriety"],
@@ -484,7 +563,8 @@ class Registry:
             "registry": dict(self.info.info),
             "budget": {"per_year": {m: {"value": float(q.magnitude), "unit": f"{q.units:~P}".replace(" ", "")
                                         .replace("/a", "/year")} for m, q in b.limits},
-                       "confidence": b.confidence, "source": b.source},
+                       "confidence": b.confidence, "scope": b.scope, "human_time": b.human_time,
+                       "source": b.source},
             "totals": self.totals,
             "entries": [e.to_dict() for e in self.entries],
         }
@@ -494,7 +574,7 @@ class Registry:
         metrics = metrics_of({m: 1 for e in self.entries for m in e.environment["metrics"]})
         metrics = list(dict.fromkeys(list(KNOWN_METRICS) + metrics))
         head = ["id", "name", "status", "organization", "department", "variant", "functional_unit",
-                "yearly_volume [task/year]"]
+                "yearly_volume [task/year]", "per_year_scope"]
         for m in metrics:
             unit = self.totals["per_year"].get(m, {}).get("unit") or ""
             head += [f"{m}_per_year [{unit}]", f"{m}_per_year_low [{unit}]", f"{m}_per_year_high [{unit}]",
@@ -507,7 +587,8 @@ class Registry:
         for e in self.entries:
             env, meta = e.environment, e.meta
             row = [e.id, e.name, meta.get("status", ""), meta.get("organization", ""), meta.get("department", ""),
-                   e.variant, env["functional_unit"], _num(env["yearly_volume"]["value"])]
+                   e.variant, env["functional_unit"], _num(env["yearly_volume"]["value"]),
+                   "+".join(env["per_year"]["basis"]["scopes_judged"])]
             for m in metrics:
                 f = env["per_year"]["ai"].get(m)
                 r = env["per_task"]["ratio"].get(m)
@@ -537,25 +618,48 @@ def _num(x) -> str:
 
 
 def totals(entries: list, budget: Budget) -> dict:
-    """The body's total AI footprint per year: sums of the entries' figures and the joint Monte Carlo draws."""
-    from .compare import sobriety_verdict
+    """The body's total AI footprint per year: sums of the entries' figures and the joint Monte Carlo draws.
+
+    Every figure is on the registry's basis (``budget.scopes``).  A metric not available in one
+    entry is not available in the total (``value`` null, ``not_available_for`` naming the
+    entries and their reasons), never counted as 0; ``known_entries`` then gives the sum of the
+    entries that have it, named as such.  The scopes shown beside (the users' share...) are
+    added up the same way under ``beside``.
+    """
+    from .compare import SCOPE_TEXT, sobriety_verdict
     from .units import INTERNAL_UNITS as _INTERNAL
     from .units import ureg
 
     metrics = metrics_of({m: 1 for e in entries for m in e.environment["metrics"]})
-    per_year, sobriety, missing = {}, {}, {}
+    per_year, sobriety = {}, {}
     for m in metrics:
         figs = [(e, e.environment["per_year"]["ai"].get(m)) for e in entries]
-        lacking = [e.id for e, f in figs if f is None or f.get("value") is None]  # not available: never 0
         unit = next((f["unit"] for _, f in figs if f is not None and f.get("unit")), "")
+        lacking = {e.id: (f or {}).get("not_available") or ["not available"] for e, f in figs
+                   if f is None or f.get("value") is None}  # not available: never 0
+        known = [(e, f) for e, f in figs if e.id not in lacking]
+        conv = {e.id: float(ureg.Quantity(1.0, f["unit"]).m_as(unit)) for e, f in known}
+        sums = {k: float(sum(f[k] * conv[e.id] for e, f in known)) for k in ("value", "low", "high")}
+        limit = dict(budget.limits).get(m)
+        b = None if limit is None else float(limit.m_as(unit))
         if lacking:
-            missing[m] = lacking
             per_year[m] = {"value": None, "low": None, "high": None, "unit": unit, "p5": None, "p50": None,
-                           "p95": None, "not_available_for": lacking}
+                           "p95": None, "not_available_for": sorted(lacking),
+                           "not_available": [f"{i}: {r}" for i, rs in lacking.items() for r in rs],
+                           "known_entries": {**sums, "unit": unit, "entries": [e.id for e, _ in known]}}
+            if b is not None:
+                # a missing figure can only add to the total: the known entries alone may already exceed the budget
+                p_known = None
+                if m in _INTERNAL and known and all(m in e.samples for e, _ in known):
+                    d_known = ureg.Quantity(sum(e.samples[m] for e, _ in known), f"{_INTERNAL[m]}/year").m_as(unit)
+                    p_known = float(np.mean(np.asarray(d_known) > b))
+                exceeds = p_known is not None and sobriety_verdict(p_known, budget.confidence) == "exceeds"
+                sobriety[m] = {"budget": {"value": b, "unit": unit}, "central_share": None,
+                               "probability_exceeding": None, "verdict": "exceeds" if exceeds else "not_available",
+                               "confidence": budget.confidence, "not_available_for": sorted(lacking),
+                               "probability_known_entries_exceeding": p_known}
             continue
-        conv = [float(ureg.Quantity(1.0, f["unit"]).m_as(unit)) for _, f in figs]
-        fig = {k: float(sum(f[k] * c for (_, f), c in zip(figs, conv))) for k in ("value", "low", "high")}
-        fig["unit"] = unit
+        fig = {**sums, "unit": unit}
         draws = None
         if m in _INTERNAL and all(m in e.samples for e in entries):
             draws = sum(e.samples[m] for e in entries)
@@ -565,18 +669,26 @@ def totals(entries: list, budget: Budget) -> dict:
         else:
             fig.update({"p5": None, "p50": None, "p95": None})
         per_year[m] = fig
-        limit = dict(budget.limits).get(m)
-        if limit is not None:
-            b = float(limit.m_as(unit))
+        if b is not None:
             prob = None if draws is None else float(np.mean(draws > b))
             sobriety[m] = {"budget": {"value": b, "unit": unit}, "central_share": fig["value"] / b,
                            "probability_exceeding": prob,
                            "verdict": "not_available" if prob is None else sobriety_verdict(prob, budget.confidence),
                            "confidence": budget.confidence}
+    beside = {}
+    for sc in dict.fromkeys(sc for e in entries for sc in e.environment["per_year"]["beside"]):
+        held = [e for e in entries if sc in e.environment["per_year"]["beside"]]
+        beside[sc] = {"entries": [e.id for e in held], "per_year": {
+            m: add_figures([e.environment["per_year"]["beside"][sc][m] for e in held])
+            for m in metrics if all(m in e.environment["per_year"]["beside"][sc] for e in held)}}
     return {"per_year": per_year, "sobriety": sobriety, "entries": len(entries),
-            "method": "central, low and high: sums of the entries' compare figures (variant in use); percentiles "
-                      "and probabilities: one Monte Carlo draw of every entry together, each factor row drawn once "
-                      "for the whole registry, values given in a file drawn on that entry's own streams"}
+            "basis": {"scope": budget.scope, "human_time": budget.human_time, "scopes_judged": list(budget.scopes),
+                      "text": "AI system per year: " + " + ".join(SCOPE_TEXT[sc] for sc in budget.scopes)},
+            "beside": beside,
+            "method": "central, low and high: sums of the entries' compare figures (variant in use) on the basis "
+                      "(per_year.by_scope of the scopes judged); percentiles and probabilities: one Monte Carlo "
+                      "draw of every entry together, each factor row drawn once for the whole registry, values "
+                      "given in a file drawn on that entry's own streams"}
 
 
 def build(directory, *, samples: int = 2000, seed: int = 0, date: str | None = None) -> Registry:
@@ -615,9 +727,9 @@ def build(directory, *, samples: int = 2000, seed: int = 0, date: str | None = N
         doc = compare_scenario(s, samples=samples, seed=seed, plan=plan).to_dict()
         measured = measured_section(log, doc["variants"][variant]) if log is not None else None
         eid = entry_id(p)
-        env = environment(eid, s, doc, variant, meta.get("assessment_date", date), measured)
+        env = environment(eid, s, doc, variant, meta.get("assessment_date", date), measured, info.budget)
         e = Entry(id=eid, path=p, scenario=s, meta=meta, variant=variant, doc=doc, environment=env,
-                  samples=sample_per_year(plan, variant, samples, seed, eid))
+                  samples=sample_per_year(plan, variant, samples, seed, eid, info.budget.scopes))
         entries.append(e)
     return Registry(directory=d, info=info, entries=entries, totals=totals(entries, info.budget), generated=date,
                     samples=int(samples), seed=int(seed))

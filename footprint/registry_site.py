@@ -19,6 +19,7 @@ import json
 import math
 from pathlib import Path
 
+from . import words
 from .i18n import Language
 from .registry import KNOWN_METRICS, metrics_of
 
@@ -54,14 +55,7 @@ RECORD_FIELDS = (
 STATUS_LABELS = {"planned": "planned", "design": "in design", "development": "in development",
                  "pilot": "in trial", "evaluation": "in evaluation", "operational": "in production",
                  "retired": "retired"}
-METRIC_LABELS = {"energy": "energy", "co2e": "greenhouse gases (CO2e)", "water": "water",
-                 "adpe": "abiotic resource depletion (ADPe)", "primary_energy": "primary energy"}
-VERDICTS = {"within": "within the budget", "exceeds": "exceeds the budget", "uncertain": "uncertain",
-            "no_budget": "no budget given", "not_available": "not available",
-            "ai_lower": "AI emits less", "ai_higher": "AI emits more"}
-LINE_LABELS = {"gpu_busy": "GPU computing", "gpu_idle": "GPU idle", "host": "server (CPU, memory)",
-               "pue_overhead": "data-centre overhead (PUE)", "embodied": "hardware manufacture (embodied)",
-               "training": "training (share)"}
+# verdicts, metrics, lines and scopes in words: footprint.words (one vocabulary for the tables, the card and the site)
 NOT_COUNTED_LABELS = {"rebound": "rebound effects (more use of a cheaper, faster service)",
                       "model_development": "the model's development and training (no training share given)",
                       "result_quality": "the quality of the result",
@@ -82,6 +76,7 @@ h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bo
 table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 0.93em; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f2f5f8; } td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+#entries td.num { white-space: normal; }
 .verdict { font-weight: 600; white-space: nowrap; } .within, .ai_lower { color: var(--ok); }
 .exceeds, .ai_higher { color: var(--bad); } .uncertain { color: var(--mid); }
 .status { display: inline-block; padding: 0 6px; border-radius: 8px; background: #e8eef5; white-space: nowrap; }
@@ -106,12 +101,12 @@ def _page(L: Language, title: str, body: str, *, home: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="{L.lang}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_e(title)}</title>\n{PAGE_HOOK}\n{_CSS}\n</head>\n<body>\n{body}\n"
-            f'<footer>{_e(L("Made with footprint, an open-source tool that estimates the energy, greenhouse gases and water of AI use cases and compares them with the same task done without AI."))} '
+            f'<footer>{_e(L("Made with footprint, an open-source tool that estimates the energy, greenhouse gases, water, abiotic resources and primary energy of AI use cases and compares them with the same task done without AI."))} '
             f'<a href="{home}">{_e(L("Back to the registry"))}</a></footer>\n</body>\n</html>\n')
 
 
 def _verdict(L: Language, key) -> str:
-    return f'<span class="verdict {_e(key)}">{_e(L(VERDICTS.get(key, str(key))))}</span>'
+    return f'<span class="verdict {_e(key)}">{_e(words.verdict(key, L))}</span>'
 
 
 def _status(L: Language, key) -> str:
@@ -119,15 +114,18 @@ def _status(L: Language, key) -> str:
 
 
 def metric_label(L: Language, m: str) -> str:
-    return L(METRIC_LABELS.get(m, m)).replace("CO2e", "CO₂e")
+    return words.metric(m, L)
 
 
-def line_label(L: Language, line: str) -> str:
-    """``inference: gpu_busy`` -> ``inference: GPU computing`` (the step name is the scenario's)."""
-    head, sep, tail = line.rpartition(": ")
-    if sep and tail in LINE_LABELS:
-        return f"{head}: {L(LINE_LABELS[tail])}"
-    return line
+def _fig(L: Language, f) -> str:
+    """A figure in words (:func:`footprint.words.figure`); an absent one is "not available" (never 0)."""
+    return L("not available") if not f else words.figure(f, L)
+
+
+def _basis_text(L: Language, basis: dict) -> str:
+    """``AI system per year: the public body (servers, its agents' devices)`` from the codes of ``basis``."""
+    return (f"{L('AI system per year')}{words.colon(L)}"
+            + " + ".join(L(words.SCOPES.get(k, k)) for k in basis.get("scopes_judged", ["body"])))
 
 
 def messages() -> list:
@@ -140,11 +138,10 @@ def messages() -> list:
     found = [n.args[0].value for n in ast.walk(tree)
              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "L" and n.args
              and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str)]
-    tables = [label for _, label in RECORD_FIELDS] + list(STATUS_LABELS.values()) + list(METRIC_LABELS.values()) \
-        + list(VERDICTS.values()) + list(LINE_LABELS.values()) + list(NOT_COUNTED_LABELS.values()) \
+    tables = [label for _, label in RECORD_FIELDS] + list(STATUS_LABELS.values()) + list(NOT_COUNTED_LABELS.values()) \
         + list(CRITERIA) + list(STEP_HEADERS) + list(BASES) + list(i18n.MONTHS) + list(i18n.UNIT_WORDS) \
         + ["not available", "not given", "Total"]
-    return list(dict.fromkeys(found + tables))
+    return list(dict.fromkeys(found + tables + words.messages()))
 
 
 # -- figures ------------------------------------------------------------------------------------
@@ -171,10 +168,12 @@ def svg_bars(L: Language, rows, unit: str, *, title: str, budget=None, log=True,
         ticks = [b * k / 4 for k in range(5)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}"><title>{_e(title)}</title>']
-    for t in ticks:
+    every = max(1, math.ceil(len(ticks) / 7))  # at most 7 labels, so that they do not overlap
+    for k, t in enumerate(ticks):
         x = pos(t)
-        out.append(f'<line x1="{x:.1f}" y1="30" x2="{x:.1f}" y2="{height - 30}" stroke="#d5dbe3"/>'
-                   f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle">{_e(L.number(t, 2))}</text>')
+        out.append(f'<line x1="{x:.1f}" y1="30" x2="{x:.1f}" y2="{height - 30}" stroke="#d5dbe3"/>')
+        if k % every == 0:
+            out.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle">{_e(L.number(t, 2))}</text>')
     out.append(f'<text x="{left}" y="18">{_e(L.unit(unit))}{_e(" — " + L("logarithmic scale") if log else "")}</text>')
     for i, (label, value, low, high) in enumerate(rows):
         y = 36 + i * (bar_h + gap)
@@ -185,7 +184,7 @@ def svg_bars(L: Language, rows, unit: str, *, title: str, budget=None, log=True,
             continue
         x0, x1 = pos(10 ** a) if log else left, pos(value)
         out.append(f'<rect x="{x0:.1f}" y="{y}" width="{max(1.0, x1 - x0):.1f}" height="{bar_h}" fill="#1f5f8b" '
-                   f'opacity="0.8"><title>{_e(label)}: {_e(L.figure({"value": value, "low": low, "high": high, "unit": unit}))}</title></rect>')
+                   f'opacity="0.8"><title>{_e(label)}{_e(words.colon(L))}{_e(_fig(L, {"value": value, "low": low, "high": high, "unit": unit}))}</title></rect>')
         if low is not None and high is not None and high > low:
             xl, xh, ym = pos(max(low, 1e-300)), pos(high), y + bar_h / 2
             out.append(f'<line x1="{xl:.1f}" y1="{ym}" x2="{xh:.1f}" y2="{ym}" stroke="#1d2733" stroke-width="1.5"/>'
@@ -217,27 +216,55 @@ def index_page(doc: dict, L: Language) -> str:
                  f"{_e(L('Assessed on'))} {_e(L.date(doc['generated']))}.</p>")
 
     parts.append(f"<h2>{_e(L('Total AI footprint per year'))}</h2>")
-    rows = []
+    rows, lacking = [], {}
     for m in list(dict.fromkeys(list(KNOWN_METRICS[:3]) + metrics + list(KNOWN_METRICS[3:]))):
         f = t["per_year"].get(m)
         s = t["sobriety"].get(m)
-        if f is None or f.get("value") is None:
+        budget = (f"{_fig(L, {**s['budget'], 'low': None, 'high': None})}"
+                  + (f" ({L.percent(s['central_share'])})" if s.get("central_share") is not None else "")
+                  if s else L("no budget given"))
+        if f is None:
             rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td colspan='4' class='muted'>{_e(L('not available'))}</td></tr>")
             continue
+        if f.get("value") is None:
+            known = f.get("known_entries")
+            for i in f.get("not_available_for", []):
+                lacking.setdefault(i, []).append(m)
+            part = (f"{L('sum of the use cases that have it')} ({len(known['entries'])} / {t['entries']}){words.colon(L)}"
+                    f"{_fig(L, known)}" if known and known.get("entries") else "")
+            rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td>{_e(L('not available'))}"
+                        f"{('<br><span class=muted>' + _e(part) + '</span>') if part else ''}</td>"
+                        f"<td class='num'>–</td><td class='num'>{_e(budget)}</td>"
+                        f"<td>{_verdict(L, s['verdict']) if s else '–'}</td></tr>")
+            continue
         p = (f"{L.number(f['p5'])} – {L.number(f['p95'])}" if f.get("p5") is not None else L("not available"))
-        budget = (f"{L.figure({**s['budget'], 'low': None, 'high': None})} ({L.percent(s['central_share'])})"
-                  if s else L("no budget given"))
-        rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td class='num'>{_e(L.figure(f))}</td>"
+        rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td class='num'>{_e(_fig(L, f))}</td>"
                     f"<td class='num'>{_e(p)}</td><td class='num'>{_e(budget)}</td>"
                     f"<td>{_verdict(L, s['verdict']) if s else '–'}"
                     f"{(' <span class=muted>(' + _e(L('probability of exceeding')) + ' ' + _e(L.percent(s['probability_exceeding'])) + ')</span>') if s and s.get('probability_exceeding') is not None else ''}</td></tr>")
     parts.append(f"<table id='totals'><thead><tr><th>{_e(L('metric'))}</th><th>{_e(L('all entries (range)'))}</th>"
                  f"<th>{_e(L('5th – 95th percentile'))}</th><th>{_e(L('overall budget (share used)'))}</th>"
                  f"<th>{_e(L('verdict'))}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    if lacking:
+        names = {e["id"]: e["name"] for e in doc["entries"]}
+        parts.append(f"<p class='muted' id='not-available'>{_e(L('not available for'))}{_e(words.colon(L))}"
+                     + "; ".join(f"{_e(names.get(i, i))} ({_e(', '.join(metric_label(L, m) for m in ms))})"
+                                 for i, ms in lacking.items())
+                     + f". {_e(L(words.NOT_AVAILABLE))}</p>")
+    if t.get("basis"):
+        parts.append(f"<p id='basis'>{_e(_basis_text(L, t['basis']))}. "
+                     f"{_e(L(words.SOBRIETY_NOTE))}</p>")
+    beside = t.get("beside") or {}
+    if beside:
+        items = [f"{L(words.SCOPES.get(sc, sc))}{words.colon(L)}"
+                 + "; ".join(f"{metric_label(L, m)} {_fig(L, f)}" for m, f in d["per_year"].items() if m in ("energy", "co2e"))
+                 + f" ({len(d['entries'])} / {t['entries']} {L('use cases')})" for sc, d in beside.items()]
+        parts.append(f"<p id='beside'><strong>{_e(L('Beside, not added in'))}</strong>{_e(words.colon(L))}"
+                     f"{_e(' — '.join(items))}.</p>")
     parts.append(f"<p class='muted'>{_e(L('Totals: the sum of the entries (each at its central value, and the range from all entries at their low and at their high ends). Percentiles: one Monte Carlo draw of all entries together, in which a factor shared by several entries (the grid of a country, a GPU) is drawn once.'))}</p>")
 
     metric = "co2e" if "co2e" in metrics else (metrics[0] if metrics else None)
-    if metric:
+    if metric and t["per_year"][metric].get("value") is not None:
         unit = t["per_year"][metric]["unit"]
         tf = t["per_year"][metric]
         bars = [(L("Total"), tf["value"], tf["low"], tf["high"])]
@@ -248,7 +275,7 @@ def index_page(doc: dict, L: Language) -> str:
         caption = L("AI footprint per year of each entry") + f" — {metric_label(L, metric)}"
         parts.append(f"<figure>{svg_bars(L, bars, unit, title=caption, budget=budget)}<figcaption>{_e(caption)}; "
                      f"{_e(L('the line is the range of the inputs (low – high).'))}"
-                     f"{(' ' + _e(L('Overall budget')) + ': ' + _e(L.figure({'value': budget, 'unit': unit}))) if budget else ''}</figcaption></figure>")
+                     f"{(' ' + _e(L('Overall budget')) + _e(words.colon(L)) + _e(_fig(L, {'value': budget, 'unit': unit}))) if budget else ''}</figcaption></figure>")
 
     parts.append(f"<h2>{_e(L('Use cases'))}</h2>")
     head = [L("use case"), L("status"), L("energy per year"), L("CO2e per year"), L("AI / without AI (CO2e)"),
@@ -262,13 +289,13 @@ def index_page(doc: dict, L: Language) -> str:
         body.append(f"<tr><td><a href='entries/{_e(e['id'])}.html'>{_e(e['name'])}</a>"
                     f"{('<br><span class=muted>' + _e(e['registry'].get('department')) + '</span>') if e['registry'].get('department') else ''}</td>"
                     f"<td>{_status(L, e['registry'].get('status'))}</td>"
-                    f"<td class='num'>{_e(L.figure(py.get('energy')))}</td>"
-                    f"<td class='num'>{_e(L.figure(py.get('co2e')))}</td>"
+                    f"<td class='num'>{_e(_fig(L, py.get('energy')))}</td>"
+                    f"<td class='num'>{_e(_fig(L, py.get('co2e')))}</td>"
                     f"<td class='num'>{_e(_ratio(L, ratio))}</td>"
                     f"<td>{_verdict(L, sob['verdict'])}</td></tr>")
     parts.append("<table id='entries'><thead><tr>" + "".join(f"<th>{_e(h).replace('CO2e', 'CO₂e')}</th>" for h in head)
                  + f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
-    parts.append(f"<p>{_e(L('Open data'))}: <a href='registry.json'>registry.json</a> "
+    parts.append(f"<p>{_e(L('Open data'))}{_e(words.colon(L))}<a href='registry.json'>registry.json</a> "
                  f"({_e(L('JSON, schema given by `footprint registry schema`'))}), <a href='registry.csv'>registry.csv</a>.</p>")
     return _page(L, title, "\n".join(parts), home="index.html")
 
@@ -276,11 +303,7 @@ def index_page(doc: dict, L: Language) -> str:
 def _ratio(L: Language, f) -> str:
     if not f or f.get("value") is None:
         return L("not available")
-    x = "\u202f×" if L.lang == "fr" else "×"
-    text = f"{L.number(f['value'])}{x}"
-    if f.get("low") is not None and f.get("high") is not None and f["low"] != f["high"]:
-        text += f" ({L.number(f['low'])} – {L.number(f['high'])})"
-    return text
+    return words.ratio(f, L)
 
 
 # -- an entry -----------------------------------------------------------------------------------
@@ -295,19 +318,19 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
         parts.append(f"<p>{_e(e['description'])}</p>")
 
     # the criterion card: the compass's three criteria this registry documents
-    from . import words
-
     sob, ben = env["sobriety"], env["benefit"]
     py = env["per_year"]["ai"]
     ratio = env["per_task"]["ratio"].get("co2e")
-    sob_text = (f"{L('AI per year')}: {L.figure(sob.get('ai'))}; {L('budget')}: "
-                f"{L.figure({**sob['budget'], 'low': None, 'high': None})}; {L('probability of exceeding')}: "
+    c = words.colon(L)
+    sob_text = (f"{L('AI system per year')}{c}{_fig(L, sob.get('ai'))}; {L('budget')}{c}"
+                f"{_fig(L, {**sob['budget'], 'low': None, 'high': None})}; {L('probability of exceeding')}{c}"
                 f"{L.percent(sob.get('probability_exceeding'))} ({words.basis(sob, L)})"
-                if sob.get("budget") else f"{L('AI per year')}: {L.figure(py.get('energy'))}; {L.figure(py.get('co2e'))}")
-    ben_text = (f"{L('AI / without AI (CO2e)')}: {_ratio(L, ratio)}; {L('probability that AI emits less')}: "
+                if sob.get("budget") else
+                f"{L('AI system per year')}{c}{_fig(L, py.get('energy'))}; {_fig(L, py.get('co2e'))}")
+    ben_text = (f"{L('AI / without AI (CO2e)')}{c}{_ratio(L, ratio)}; {L('probability that AI emits less')}{c}"
                 f"{L.percent(ben['probability_ai_lower'].get('co2e'))}").replace("CO2e", "CO₂e")
     filled = sum(1 for k, _ in RECORD_FIELDS if reg.get(k))
-    tr_text = (f"{L('fields of the record filled in')}: {filled} / {len(RECORD_FIELDS)}; "
+    tr_text = (f"{L('fields of the record filled in')}{c}{filled} / {len(RECORD_FIELDS)}; "
                f"{L('every figure below has its range and every assumption its source.')}")
     parts.append(f"<h2>{_e(L('Criterion card'))}</h2><div class='cards'>"
                  f"<div class='card'><h3>{_e(L(CRITERIA[0]))}</h3><p>{_verdict(L, sob['verdict'])}</p><p>{_e(sob_text)}</p></div>"
@@ -340,7 +363,7 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
     b = env["system_boundary"]
     facts = [
         (L("Functional unit"), env["functional_unit"]),
-        (L("Yearly volume"), L.figure(vol) + " — " + env["volume_source"]),
+        (L("Yearly volume"), _fig(L, vol) + " — " + env["volume_source"]),
         (L("AI variant in use"), env["variant"] + (f" — {env['variant_description']}" if env["variant_description"] else "")),
         (L("Alternative without AI"), env["alternative"]["description"] or "–"),
         (L("Human time"), f"{b['human_time_device']}, {L('boundary')} {b['human_time_boundary']}, {L('zone')} {b['human_time_zone']}"),
@@ -348,19 +371,31 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
     parts.append("<dl class='record'>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts) + "</dl>")
 
     metrics = list(dict.fromkeys(env["metrics"] + list(KNOWN_METRICS)))
+    beside = env["per_year"].get("beside") or {}
     rows = []
     for m in metrics:
         ai_t, alt_t = env["per_task"]["ai"].get(m), env["per_task"]["alternative"].get(m)
-        ai_y, alt_y = env["per_year"].get("ai_side", env["per_year"]["ai"]).get(m), env["per_year"]["alternative"].get(m)
-        rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td class='num'>{_e(L.figure(ai_t))}</td>"
-                    f"<td class='num'>{_e(L.figure(alt_t))}</td><td class='num'>{_e(_ratio(L, env['per_task']['ratio'].get(m)))}</td>"
-                    f"<td class='num'>{_e(L.figure(ai_y))}</td><td class='num'>{_e(L.figure(alt_y))}</td></tr>")
+        sys_y, ai_y, alt_y = (env["per_year"]["ai"].get(m), env["per_year"].get("ai_side", {}).get(m),
+                              env["per_year"]["alternative"].get(m))
+        rows.append(f"<tr><td>{_e(metric_label(L, m))}</td><td class='num'>{_e(_fig(L, ai_t))}</td>"
+                    f"<td class='num'>{_e(_fig(L, alt_t))}</td><td class='num'>{_e(_ratio(L, env['per_task']['ratio'].get(m)))}</td>"
+                    f"<td class='num'>{_e(_fig(L, sys_y))}</td>"
+                    + "".join(f"<td class='num'>{_e(_fig(L, d.get(m)))}</td>" for d in beside.values())
+                    + f"<td class='num'>{_e(_fig(L, ai_y))}</td><td class='num'>{_e(_fig(L, alt_y))}</td></tr>")
     parts.append(f"<table id='figures'><thead><tr><th>{_e(L('metric'))}</th><th>{_e(L('AI, per task'))}</th>"
                  f"<th>{_e(L('without AI, per task'))}</th><th>{_e(L('AI / without AI'))}</th>"
-                 f"<th>{_e(L('AI, per year'))}</th><th>{_e(L('without AI, per year'))}</th></tr></thead>"
+                 f"<th>{_e(L('AI system per year'))}</th>"
+                 + "".join(f"<th>{_e(L('beside'))}{_e(words.colon(L))}{_e(L(words.SCOPES.get(sc, sc)))}</th>" for sc in beside)
+                 + f"<th>{_e(L('AI side, per year'))}</th><th>{_e(L('without AI, per year'))}</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table>")
+    parts.append(f"<p>{_e(_basis_text(L, env['per_year']['basis']))}. "
+                 f"{_e(L('The AI side of the comparison also holds the users’ devices and networks, the agents’ time and the task’s other activities.'))}</p>")
+    if env.get("not_available_on_basis"):
+        parts.append(f"<p class='muted'>{_e(L('Not available for this entry (not computed, not zero)'))}{_e(words.colon(L))}"
+                     + "; ".join(f"{_e(metric_label(L, m))} ({_e('; '.join(r))})" for m, r in env["not_available_on_basis"].items())
+                     + ".</p>")
     if env["not_available"]:
-        parts.append(f"<p class='muted'>{_e(L('Not available for this entry (not computed, not zero)'))}: "
+        parts.append(f"<p class='muted'>{_e(L('Not available for this entry (not computed, not zero)'))}{_e(words.colon(L))}"
                      f"{_e(', '.join(metric_label(L, m) for m in env['not_available']))}.</p>")
     for m in [m for m in ("co2e", "energy") if m in env["metrics"]][:1]:
         ai_t, alt_t = env["per_task"]["ai"][m], env["per_task"]["alternative"][m]
@@ -378,24 +413,24 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
                 st["step"], st.get("foundationModelName") or "–",
                 L.number(st["parametersNumber"]) if st.get("parametersNumber") is not None else "–",
                 st.get("quantization") or "–", st.get("componentName") or "–", st.get("provisioning") or "–",
-                st.get("country") or "–", L.figure(st.get("powerSourceCarbonIntensity")),
-                L.figure(st.get("pue")))) + "</tr>")
+                st.get("country") or "–", _fig(L, st.get("powerSourceCarbonIntensity")),
+                _fig(L, st.get("pue")))) + "</tr>")
         parts.append(f"<h3>{_e(L('Model and hardware'))}</h3><table id='steps'><thead><tr>"
                      + "".join(f"<th>{_e(L(h))}</th>" for h in STEP_HEADERS)
                      + f"</tr></thead><tbody>{''.join(srows)}</tbody></table>")
 
-    counted = [line_label(L, x) for x in b["counted_ai"]]
-    parts.append(f"<h3>{_e(L('System boundary'))}</h3><p><strong>{_e(L('Counted, AI side'))}</strong>: "
-                 f"{_e('; '.join(counted))}.</p><p><strong>{_e(L('Counted, without AI'))}</strong>: "
-                 f"{_e('; '.join(b['counted_alternative']))}.</p><p><strong>{_e(L('Not counted'))}</strong>: "
+    counted = [words.line(x, L) for x in b["counted_ai"]]
+    parts.append(f"<h3>{_e(L('System boundary'))}</h3><p><strong>{_e(L('Counted, AI side'))}</strong>{_e(words.colon(L))}"
+                 f"{_e('; '.join(counted))}.</p><p><strong>{_e(L('Counted, without AI'))}</strong>{_e(words.colon(L))}"
+                 f"{_e('; '.join(words.line(x, L) for x in b['counted_alternative']))}.</p><p><strong>{_e(L('Not counted'))}</strong>{_e(words.colon(L))}"
                  f"{_e('; '.join(L(NOT_COUNTED_LABELS[x]) for x in b['not_counted']))}.</p>")
 
     meas = env.get("measured")
     if meas:
         r = meas.get("ratio_measured_to_estimated")
         parts.append(f"<h3>{_e(L('Measured in operation'))}</h3><table id='measured'><tbody>"
-                     f"<tr><th>{_e(L('measured energy per task'))}</th><td class='num'>{_e(L.figure(meas['energy_per_task']))}</td></tr>"
-                     f"<tr><th>{_e(L('estimated energy per task (same boundary)'))}</th><td class='num'>{_e(L.figure(meas['estimated_it_energy_per_task']))}</td></tr>"
+                     f"<tr><th>{_e(L('measured energy per task'))}</th><td class='num'>{_e(_fig(L, meas['energy_per_task']))}</td></tr>"
+                     f"<tr><th>{_e(L('estimated energy per task (same boundary)'))}</th><td class='num'>{_e(_fig(L, meas['estimated_it_energy_per_task']))}</td></tr>"
                      f"<tr><th>{_e(L('measured / estimated'))}</th><td class='num'>{_e(_ratio(L, r))}</td></tr>"
                      f"<tr><th>{_e(L('runs measured'))}</th><td class='num'>{_e(L.number(meas['runs'], 6))} "
                      f"({_e(L.date(meas['first']))} – {_e(L.date(meas['last'])) })</td></tr></tbody></table>"
@@ -409,8 +444,8 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
     m = env["method"]
     parts.append(f"<h3>{_e(L('Method'))}</h3><p>{_e(L('Estimated by footprint'))} {_e(m['version'])} "
                  f"({_e(L('estimated') if m['measurementMethod'] == 'estimated' else L('estimated, and measured in operation'))}); "
-                 f"{_e(L('date of assessment'))}: {_e(L.date(env['assessment_date']))}; "
-                 f"{_e(L('Monte Carlo draws'))}: {_e(L.number(m['monte_carlo']['samples'], 6))}, "
+                 f"{_e(L('date of assessment'))}{_e(words.colon(L))}{_e(L.date(env['assessment_date']))}; "
+                 f"{_e(L('Monte Carlo draws'))}{_e(words.colon(L))}{_e(L.number(m['monte_carlo']['samples'], 6))}, "
                  f"{_e(L('seed'))} {_e(m['monte_carlo']['seed'])}.</p>")
 
     assumptions = [a for a in e.get("assumptions", [])]
@@ -428,7 +463,7 @@ def _assumption_value(L: Language, a: dict) -> str:
     if isinstance(v, bool):
         return str(v)
     if isinstance(v, (int, float)):
-        return L.figure({"value": v, "unit": a.get("unit", ""), "low": a.get("low"), "high": a.get("high")})
+        return _fig(L, {"value": v, "unit": a.get("unit", ""), "low": a.get("low"), "high": a.get("high")})
     if isinstance(v, list):
         return f"[{len(v)}]"
     return "–" if v is None else str(v)

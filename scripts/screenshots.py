@@ -68,7 +68,7 @@ def registry_shot(browser: str, directory: Path, out: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="footprint-registry-") as tmp:
         site = Path(tmp) / "site"
         registry_site.write_site(r, site, "fr")
-        screenshot(browser, site / "index.html", out / "registry.png", WIDTH, 1500)
+        screenshot(browser, site / "index.html", out / "registry.png", WIDTH, 1900)
     print(f"wrote {out / 'registry.png'}")
 
 

@@ -70,25 +70,42 @@ def test_the_validator_can_fail(built):
 
 
 def test_central_totals_are_the_sum_of_the_entries_compare_json(built, run_cli):
+    """On compare's sobriety basis: the public body's scope (model steps + activities marked scope = "body")."""
     doc = json.loads((built["en"] / "registry.json").read_text(encoding="utf-8"))
-    sums = {}
+    assert doc["totals"]["basis"]["scopes_judged"] == ["body"]
+    sums, known, lacking, users = {}, {}, {}, {}
     for path in USE_CASES:
         res = run_cli("compare", str(path), "--json", "--samples", SAMPLES)
         assert res.code == 0
-        cmp = json.loads(res.out)
-        for metric, fig in cmp["per_year"]["ai_system"].items():  # the primary variant; the AI system's figures
+        cmp = json.loads(res.out)  # the primary variant (no shipped entry names another)
+        for metric, fig in cmp["per_year"]["by_scope"]["body"].items():
             for k in ("value", "low", "high"):
                 sums.setdefault(metric, {}).setdefault(k, 0.0)
+                known.setdefault(metric, {}).setdefault(k, 0.0)
                 # a metric not available in one entry is not available in the total (never counted as 0)
                 sums[metric][k] = None if (fig[k] is None or sums[metric][k] is None) else sums[metric][k] + fig[k]
-    assert set(sums) == set(doc["totals"]["per_year"])
+                known[metric][k] += fig[k] or 0.0
+            if fig["value"] is None:
+                lacking.setdefault(metric, []).append(path.stem)
+        for metric, fig in cmp["per_year"]["by_scope"].get("users", {}).items():
+            users.setdefault(metric, 0.0)
+            users[metric] = None if (fig["value"] is None or users[metric] is None) else users[metric] + fig["value"]
+    assert set(sums) == set(doc["totals"]["per_year"]) == {"energy", "co2e", "water", "adpe", "primary_energy"}
     for metric, want in sums.items():
         got = doc["totals"]["per_year"][metric]
         for k in ("value", "low", "high"):
             if want[k] is None:
-                assert got[k] is None and got["not_available_for"], (metric, k)
+                assert got[k] is None and got["not_available_for"] == lacking[metric], (metric, k)
+                assert math.isclose(got["known_entries"][k], known[metric][k], rel_tol=1e-9), (metric, k)
             else:
                 assert math.isclose(got[k], want[k], rel_tol=1e-9), (metric, k)
+    # the users' share is shown beside, from the same compare documents, and not added in
+    for metric, want in users.items():
+        got = doc["totals"]["beside"]["users"]["per_year"][metric]["value"]
+        assert (got is None) if want is None else math.isclose(got, want, rel_tol=1e-9), metric
+    # the shipped examples: a reported per-page CO2e (Tomlinson) has no energy, water, ADPe or primary energy
+    assert doc["totals"]["per_year"]["co2e"]["value"] is not None
+    assert "tomlinson_page" in doc["totals"]["per_year"]["energy"]["not_available_for"]
 
 
 def test_percentiles_come_from_the_joint_draw_not_from_adding_percentiles():
@@ -131,17 +148,96 @@ def test_french_site_is_in_french_and_english_in_english(built):
                   "transparence et redevabilité", "kWh/an", "non disponible"):
         assert words in page, words
     doc = json.loads((built["fr"] / "registry.json").read_text(encoding="utf-8"))
-    co2e = doc["entries"][0]["environment"]["per_year"]["ai_side"]["co2e"]["value"]
+    co2e = doc["entries"][0]["environment"]["per_year"]["ai"]["co2e"]["value"]
     assert i18n.number(co2e, "fr") in page  # decimal comma, narrow no-break space between thousands
     assert i18n.NNBSP in i18n.number(12345.0, "fr") and "," not in i18n.number(12345.0, "fr")
 
 
 def test_absent_metrics_are_not_available_never_zero(built):
     doc = json.loads((built["fr"] / "registry.json").read_text(encoding="utf-8"))
-    env = doc["entries"][0]["environment"]
-    for m in env["not_available"]:
-        assert m not in env["per_year"]["ai"]
-        assert m not in doc["totals"]["per_year"]
+    lacking = {}
+    for e in doc["entries"]:
+        env = e["environment"]
+        for m in env["not_available"]:
+            assert m not in env["per_year"]["ai"]
+            assert m not in doc["totals"]["per_year"]
+        for m, reasons in env["not_available_on_basis"].items():
+            assert env["per_year"]["ai"][m]["value"] is None and reasons
+            lacking.setdefault(m, []).append(e["id"])
+    assert lacking["energy"] == ["tomlinson_page"]  # the paper reports CO2e per page only
+    assert lacking["adpe"] == ["meeting_minutes", "tomlinson_page"]  # the body's network upload has no ADPe
+    for m, ids in lacking.items():
+        total = doc["totals"]["per_year"][m]
+        assert total["value"] is None and total["p50"] is None and total["not_available_for"] == ids
+        assert sorted(total["known_entries"]["entries"] + ids) == sorted(e["id"] for e in doc["entries"])
+    # the overall energy budget cannot be judged on a total that is not available
+    assert doc["totals"]["sobriety"]["energy"]["verdict"] == "not_available"
+    assert doc["totals"]["sobriety"]["co2e"]["verdict"] in ("within", "exceeds", "uncertain")
+
+
+def _folder(tmp_path, names, cfg: str) -> Path:
+    d = tmp_path / "uc"
+    d.mkdir(parents=True)
+    for n in names:
+        shutil.copy(SCENARIOS / f"{n}.toml", d / f"{n}.toml")
+    (d / "registry.cfg").write_text(cfg, encoding="utf-8")
+    return d
+
+
+def test_the_registry_basis_follows_the_budget_scope(tmp_path):
+    """scope = "body+users" adds the users' lines in (as compare's [sobriety] scope does); body keeps them beside."""
+    from footprint.compare import compare_scenario
+    from footprint.scenario import load
+
+    cmp = compare_scenario(load(SCENARIOS / "city_chatbot.toml"), samples=200, seed=0).to_dict()["per_year"]["by_scope"]
+    for scope, judged in (("body", ["body"]), ("body+users", ["body", "users"])):
+        d = _folder(tmp_path / scope, ["city_chatbot"], f'[budget]\nscope = "{scope}"\nco2e_budget = "1 tCO2e/year"\n')
+        r = registry.build(d, samples=200, seed=0, date="2025-06-30")
+        env = r.entries[0].environment
+        assert env["per_year"]["basis"]["scopes_judged"] == judged
+        want = sum(cmp[sc]["co2e"]["value"] for sc in judged)
+        assert math.isclose(env["per_year"]["ai"]["co2e"]["value"], want, rel_tol=1e-9)
+        assert math.isclose(r.totals["per_year"]["co2e"]["value"], want, rel_tol=1e-9)
+        assert ("users" in env["per_year"]["beside"]) == (scope == "body")
+        assert registry_schema.errors(json.loads(json.dumps(r.to_dict()))) == []
+    # adding the users' lines raises every draw of the total (they are non-negative)
+    body = registry.build(_folder(tmp_path / "b2", ["city_chatbot"], ""), samples=200, seed=0, date="2025-06-30")
+    both = registry.build(_folder(tmp_path / "bu2", ["city_chatbot"], '[budget]\nscope = "body+users"\n'),
+                          samples=200, seed=0, date="2025-06-30")
+    assert np.all(both.entries[0].samples["co2e"] > body.entries[0].samples["co2e"])
+
+
+def test_known_entries_alone_can_exceed_the_budget(tmp_path):
+    """A missing figure can only add: when the entries that have it already exceed the budget, it exceeds."""
+    d = _folder(tmp_path, ["city_chatbot", "tomlinson_page"], '[budget]\nenergy_budget = "1 kWh/year"\n'
+                                                              'water_budget = "1e12 L/year"\n')
+    r = registry.build(d, samples=200, seed=0, date="2025-06-30")
+    energy, water = r.totals["sobriety"]["energy"], r.totals["sobriety"]["water"]
+    assert r.totals["per_year"]["energy"]["value"] is None
+    assert energy["verdict"] == "exceeds" and energy["probability_known_entries_exceeding"] == 1.0
+    assert water["verdict"] == "not_available" and water["probability_known_entries_exceeding"] == 0.0
+
+
+def test_registry_file_scope_is_checked(tmp_path, run_cli):
+    d = _folder(tmp_path, ["city_chatbot"], '[budget]\nscope = "citizens"\n')
+    res = run_cli("registry", "validate", str(d))
+    line = res.err.strip()
+    assert res.code == 2 and "\n" not in line and "registry.cfg" in line and "scope" in line and "body+users" in line
+
+
+def test_percentiles_of_every_metric_come_from_the_joint_draw(tmp_path):
+    """Energy, CO2e, water, ADPe and primary energy: where every entry has the metric, its percentiles are
+    those of the entries' draws added sample by sample."""
+    from footprint.compare import _INTERNAL
+    from footprint.units import ureg
+
+    d = _folder(tmp_path, ["city_chatbot", "long_article", "news_indexing"], "")
+    r = registry.build(d, samples=300, seed=5, date="2025-06-30")
+    for m in ("energy", "co2e", "water", "adpe", "primary_energy"):
+        got = r.totals["per_year"][m]
+        assert got["value"] is not None, m
+        draws = ureg.Quantity(sum(e.samples[m] for e in r.entries), f"{_INTERNAL[m]}/year").m_as(got["unit"])
+        assert np.allclose([got["p5"], got["p50"], got["p95"]], np.percentile(draws, [5, 50, 95]), rtol=1e-12), m
 
 
 def test_every_text_of_the_site_has_a_french_translation():
@@ -169,10 +265,12 @@ def test_french_numbers_and_dates():
     assert L.number(1234567.0) == "1\u202f234\u202f567"
     assert L.number(0.0456) == "0,0456"
     assert L.date("2025-03-01") == "1er mars 2025"
-    assert L.figure({"value": 2341.7, "unit": "kgCO2e/year", "low": 815.6, "high": 8235.3}) == \
+    fig = registry_site._fig  # footprint.words.figure, the one way figures are written
+    assert fig(L, {"value": 2341.7, "unit": "kgCO2e/year", "low": 815.6, "high": 8235.3}) == \
         "2\u202f342\u202fkg CO₂e/an (816 – 8\u202f235)"
-    assert L.figure(None) == "non disponible"
-    assert i18n.Language("en").figure({"value": 2341.7, "unit": "kWh/year", "low": 2341.7, "high": 2341.7}) == \
+    assert fig(L, None) == "non disponible"
+    assert fig(L, {"value": None, "unit": "kWh/year", "not_available": ["x"]}) == "non disponible"
+    assert fig(i18n.Language("en"), {"value": 2341.7, "unit": "kWh/year", "low": 2341.7, "high": 2341.7}) == \
         "2,342 kWh/year"
 
 
