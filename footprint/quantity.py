@@ -51,6 +51,7 @@ _BRACKET = re.compile(
     rf"^(?P<v>{_NUM})\s*(?P<vu>{_UNIT})?\s*\[\s*(?P<l>{_NUM})\s*(?P<lu>{_UNIT})?\s*\.\.\s*(?P<h>{_NUM})\s*"
     rf"(?P<hu>{_UNIT})?\s*\]\s*(?P<tu>{_UNIT})?$")
 _AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}(?![\d.,])")
+_ANTIMONY = re.compile(r"Sb")  # mgSbeq, kgSb_eq, gSbe: the ADPe units of units.txt
 _POWER = re.compile(r"(\*\*|\^)\s*(-?\d+)")
 _SCALES = {
     "k": 1e3, "K": 1e3, "thousand": 1e3, "m": 1e6, "M": 1e6, "million": 1e6, "b": 1e9, "B": 1e9, "bn": 1e9,
@@ -131,6 +132,9 @@ def _end(num: str, unit_text: str, unit: str, name: str, text: str, *, bare, cou
             raise InputError(f"{name}: '{_shown(text)}' has no unit; {what} is expected")
         factor = 1.0 if scaled or (bare or unit) == unit else unit_factor(bare, unit)
     else:
+        if _ANTIMONY.search(rest):  # Sb eq and CO2e are both masses in the registry: never read one as the other
+            raise InputError(f"{name}: '{_shown(text)}' is an abiotic depletion (antimony equivalent, ADPe), but "
+                             f"{describe_dimension(unit)} is expected; no input takes an ADPe figure")
         try:
             factor = unit_factor(rest, unit)
         except ValueError as exc:

@@ -32,3 +32,42 @@ def test_a_step_water_scope_is_read_like_the_resolver_reads_it(tmp_path):
     path = _scenario(tmp_path, 'gpu = "H100"', 'gpu = "H100"\nwater_scope = " Onsite"')
     doc = compare_scenario(load(path), samples=100).to_dict()
     assert doc["variants"]["dedicated"]["water_scope"]["scope"] == "onsite"
+
+
+def _one_line(r):
+    return r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [
+    ("estimate", "--params", "70B", "--requests", "10000/day", "--budget", "5 kgSbeq/year"),
+    ("estimate", "--params", "70B", "--grid-intensity", "50 gSbeq/kWh"),
+    ("estimate", "--params", "70B", "--gpu-embodied", "50 kgSb_eq"),
+])
+def test_an_antimony_equivalent_is_never_read_as_co2e(args, run_cli):
+    # Sb eq and CO2e are both masses in the unit registry: '5 kgSbeq/year' was a 5 kgCO2e/year budget
+    r = run_cli(*args)
+    assert _one_line(r) and "ADPe" in r.err and "antimony" in r.err
+
+
+def test_a_scenario_co2e_budget_in_antimony_is_refused(tmp_path, run_cli):
+    path = _scenario(tmp_path, 'energy_budget = "10 MWh/year"', 'co2e_budget = "10 kgSbeq/year"')
+    r = run_cli("scenario", "validate", str(path))
+    assert _one_line(r) and "co2e_budget" in r.err and "ADPe" in r.err
+
+
+@pytest.mark.parametrize("budget, reason", [
+    ("5 kWh/an", "unit 'kWh/an' is not known"),
+    ("1e400 kWh/year", "is not a finite number"),
+    ("5..10 kWh/year", "is a range; give one value here"),
+])
+def test_a_budget_that_cannot_be_read_says_why(budget, reason, run_cli):
+    r = run_cli("estimate", "--params", "70B", "--requests", "10000/day", "--budget", budget)
+    assert _one_line(r) and reason in r.err and "'500 kWh/year'" in r.err and not r.out
+
+
+@pytest.mark.parametrize("key, text, example", [("energy_budget", "10 MWh", "'10 MWh/year'"),
+                                                 ("co2e_budget", "1 tCO2e", "'1 tCO2e/year'")])
+def test_a_scenario_budget_without_its_per_year_says_so(key, text, example, tmp_path, run_cli):
+    path = _scenario(tmp_path, 'energy_budget = "10 MWh/year"', f'{key} = "{text}"')
+    r = run_cli("scenario", "validate", str(path))
+    assert _one_line(r) and f"'{text}' has no per-time unit" in r.err and example in r.err and ":90:" in r.err
