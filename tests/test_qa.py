@@ -71,3 +71,16 @@ def test_a_scenario_budget_without_its_per_year_says_so(key, text, example, tmp_
     path = _scenario(tmp_path, 'energy_budget = "10 MWh/year"', f'{key} = "{text}"')
     r = run_cli("scenario", "validate", str(path))
     assert _one_line(r) and f"'{text}' has no per-time unit" in r.err and example in r.err and ":90:" in r.err
+
+
+def test_a_budget_column_of_a_batch_is_refused_not_copied(tmp_path, run_cli):
+    # the column was copied to the results as a pass-through: the user saw their budget and no verdict
+    table = tmp_path / "t.csv"
+    table.write_text("params,requests,budget\n8B,1000/day,500 kWh/year\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    r = run_cli("estimate", "--batch", str(table), "--output", str(out))
+    assert _one_line(r) and "column budget: not available in batch" in r.err and "budget_note" in r.err
+    assert not out.exists()
+    table.write_text("params,requests,budget_note\n8B,1000/day,500 kWh/year\n", encoding="utf-8")
+    assert run_cli("estimate", "--batch", str(table), "--output", str(out)).code == 0
+    assert out.read_text(encoding="utf-8").splitlines()[0].split(",")[:2] == ["line", "budget_note"]
