@@ -8,7 +8,7 @@ from .inputs import MAX_SAMPLES
 
 from .cli import emit_json
 from .cli_inputs import cli_label, input_options
-from .formatting import assumption_value, table
+from .formatting import table
 
 @click.command()
 @input_options()
@@ -152,7 +152,8 @@ def render(doc: dict, lang: str = "en") -> str:
         r = doc["training_run"]
         out.append(table([[L(k.replace("_", " ")), w.figure(r[k], L)] for k in ("gpu_hours", "energy", "co2e", "water")],
                          [L("training run (whole, before amortisation)"), f"{L('value')} ({rng})"]))
-    rows = [[a["name"], assumption_value(a), a["unit"], a["source"]] for a in doc["assumptions"]]
+    rows = [[a["name"], w.assumption(a, L, with_unit=False), w.unit(a["unit"], L), a["source"]]
+            for a in doc["assumptions"]]
     out.append(table(rows, [L("assumption"), L("value"), L("unit"), L("source")]))
     if doc.get("notes"):
         out.append(L("notes:") + "\n" + "\n".join(f"  - {n}" for n in doc["notes"]))

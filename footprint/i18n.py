@@ -33,7 +33,7 @@ DOMAIN = "footprint"
 LOCALE_DIR = Path(__file__).with_name("locale")
 NNBSP = "\u202f"  # narrow no-break space
 #: Words inside units that are translated (``kWh/year`` -> ``kWh/an``).
-UNIT_WORDS = ("year", "day", "task", "request")
+UNIT_WORDS = ("year", "day", "task", "request", "billion")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 

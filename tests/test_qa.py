@@ -84,3 +84,25 @@ def test_a_budget_column_of_a_batch_is_refused_not_copied(tmp_path, run_cli):
     table.write_text("params,requests,budget_note\n8B,1000/day,500 kWh/year\n", encoding="utf-8")
     assert run_cli("estimate", "--batch", str(table), "--output", str(out)).code == 0
     assert out.read_text(encoding="utf-8").splitlines()[0].split(",")[:2] == ["line", "budget_note"]
+
+
+def test_the_french_appendix_and_assumption_table_write_numbers_the_french_way(tmp_path, run_cli):
+    # '2,000 (1,000 - 4,000) 1/day' in a French page reads as two questions a day
+    import re
+
+    card = tmp_path / "fiche.md"
+    r = run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--lang", "fr", "--card", str(card),
+                "--samples", "200")
+    assert r.code == 0, r.err
+    rows = [ln.split(" | ") for ln in (tmp_path / "fiche.assumptions.md").read_text(encoding="utf-8").splitlines()
+            if ln.startswith("| ") and " | " in ln]
+    values = {row[0].removeprefix("| ").replace("\\", ""): row[1].replace("\u202f", " ") for row in rows if len(row) > 2}
+    assert values["task.volume"] == "2 000 (1 000 – 4 000) 1/jour"
+    assert values["task.horizon"] == "3 ans"
+    assert not [v for v in values.values() if v[:1].isdigit() and re.search(r"\d\.\d|[1-9],\d{3}(?!\d)|\de[-+]\d", v)]
+    assert {row[2] for row in rows if len(row) > 2} >= {"donnée", "par défaut"}
+    assert re.search(r"fiche\.assumptions\.md \(\d+ hypothèses\)", card.read_text(encoding="utf-8"))
+    r = run_cli("estimate", "--params", "70B", "--lang", "fr")
+    line = next(ln for ln in r.out.splitlines() if ln.startswith("input_tokens"))
+    assert "1\u202f000 (300 – 3\u202f000)" in line and "1,000" not in line
+    assert "milliards" in next(ln for ln in r.out.splitlines() if ln.startswith("total_params"))
