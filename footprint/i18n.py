@@ -136,6 +136,8 @@ def number(x, lang: str = "en", digits: int = 3) -> str:
     ('2,000', '2.50000')
     >>> number(0.13522, "fr"), number(1.5e-5, "fr"), number(None, "fr")
     ('0,135', '1,50\u202f×\u202f10⁻⁵', '–')
+    >>> number(30 / 86400 * 86400), number(29.5)  # a whole number back from a unit conversion is whole
+    ('30', '29.5')
     """
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
@@ -143,6 +145,8 @@ def number(x, lang: str = "en", digits: int = 3) -> str:
     ax = abs(x)
     if ax == 0:
         return "0"
+    if ax >= 1 and abs(x - round(x)) <= 1e-9 * ax:
+        x = float(round(x))
     if 1e-3 <= ax < 1e12:
         decimals = 0 if (ax >= 1 and x == int(x)) else max(0, digits - 1 - int(math.floor(math.log10(ax))))
         text = f"{x:,.{decimals}f}"

@@ -106,3 +106,10 @@ def test_the_french_appendix_and_assumption_table_write_numbers_the_french_way(t
     line = next(ln for ln in r.out.splitlines() if ln.startswith("input_tokens"))
     assert "1\u202f000 (300 – 3\u202f000)" in line and "1,000" not in line
     assert "milliards" in next(ln for ln in r.out.splitlines() if ln.startswith("total_params"))
+
+
+def test_a_whole_volume_back_from_a_unit_conversion_is_printed_whole(run_cli):
+    # 30/day goes through per-second and back: 29.999999999999996 printed '30.0' beside '80'
+    r = run_cli("compare", str(ROOT / "scenarios" / "gps_route.toml"), "--samples", "100")
+    assert r.code == 0, r.err
+    assert "volume 50 per day (30 – 80)" in r.out.splitlines()[0]
