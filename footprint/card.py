@@ -93,8 +93,10 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
             f"{L(w.BOUNDARIES.get(sc['human_time_boundary'], sc['human_time_boundary']))}; {L('zone')} {_md(sc['zone'])}",
             ""]
 
+    judged_on = (f"{L('AI / without AI')} (CO₂e, {L('per task')})" if doc["variants"] and all(
+        v["sobriety"].get("scope") == "ratio" for v in doc["variants"].values()) else L("AI system per year"))
     out += [f"## 1. {L('Energy sobriety')}", "",
-            f"| {L('variant')} | {L('AI system per year')}{w.colon(L)}{med} | {L('budget')} | {L('verdict')} | {L('also borne by')} |",
+            f"| {L('variant')} | {judged_on}{w.colon(L)}{med} | {L('budget')} | {L('verdict')} | {L('also borne by')} |",
             "| --- | --- | --- | --- | --- |"]
     for name, v in doc["variants"].items():
         s = v["sobriety"]
@@ -102,12 +104,14 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
             py = v["per_year"].get("by_scope", {}).get("body") or v["per_year"]["ai"]
             judged = "; ".join(w.figure(py[k], L) for k in ("energy", "co2e") if k in py)
         elif s.get("scope") == "ratio":
-            judged = f"{w.ratio(s.get('ai'), L)} ({L('AI / without AI')}, CO₂e)"
+            judged = w.ratio_median(s.get("percentiles"), L)
         else:
             judged = w.median(s.get("percentiles"), L) if s.get("ai") else L("not available")
         beside = "; ".join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
         p = s.get("probability_exceeding")
-        out.append(f"| {_md(name)} | {judged} | {w.figure(s['budget'], L) if s.get('budget') else L('no budget given')} "
+        budget = (w.ratio(s["budget"], L) if s.get("scope") == "ratio" else w.figure(s["budget"], L)) \
+            if s.get("budget") else L("no budget given")
+        out.append(f"| {_md(name)} | {judged} | {budget} "
                    f"| **{w.verdict(s['verdict'], L)}**{f' (P {L.percent(p)})' if p is not None else ''} | {beside or '–'} |")
     out.append("")
 

@@ -113,3 +113,22 @@ def test_a_whole_volume_back_from_a_unit_conversion_is_printed_whole(run_cli):
     r = run_cli("compare", str(ROOT / "scenarios" / "gps_route.toml"), "--samples", "100")
     assert r.code == 0, r.err
     assert "volume 50 per day (30 – 80)" in r.out.splitlines()[0]
+
+
+def test_a_ratio_cap_is_shown_as_the_median_ratio_it_is_judged_on(tmp_path, run_cli):
+    # news_indexing's ratio cap printed the interval ratio 0.126 (0.0255 - 0.741) under 'AI system per year: median'
+    # and the cap as a bare '0.500'
+    import json
+
+    path = str(ROOT / "scenarios" / "news_indexing.toml")
+    doc = json.loads(run_cli("compare", path, "--json", "--samples", "200").out)
+    from footprint.i18n import number
+
+    p50 = number(doc["sobriety"]["percentiles"]["p50"])
+    r = run_cli("compare", path, "--samples", "200", "--card", str(tmp_path / "c.md"))
+    head = next(ln for ln in r.out.splitlines() if ln.startswith("variant") and "budget" in ln)
+    assert "AI / without AI (CO₂e, per task): median (p5–p95)" in head and "AI system per year" not in head
+    row = r.out.splitlines()[r.out.splitlines().index(head) + 2]
+    assert row.split()[1] == f"{p50}×" and "0.500×" in row
+    card = (tmp_path / "c.md").read_text(encoding="utf-8")
+    assert "| AI / without AI (CO₂e, per task): median (p5–p95) |" in card and f"| {p50}× (p5–p95" in card
