@@ -181,7 +181,7 @@ def _breakdown_rows(doc: dict, L) -> list:
                 continue
             rows.append((d["co2e"].get("value") or 0.0,
                          f"| {L('AI side') if side == 'ai' else L('without-AI side')} | {_md(w.line(ln, L))} | "
-                         f"{w.figure(d['energy'], L)} | {w.figure(d['co2e'], L)} |"))
+                         f"{w.line_figure(ln, 'energy', d['energy'], L)} | {w.figure(d['co2e'], L)} |"))
     return rows
 
 

@@ -137,7 +137,7 @@ def render(doc: dict, lang: str = "en") -> str:
                          [f"{L('AI system per year')}{w.colon(L)}{med}", L("budget"), L("verdict")]))
     metrics = ("energy", "co2e", "adpe", "primary_energy")
     rows = [[w.line(f"{line}", L) if ": " in line else L(w.LINES.get(line, line))]
-            + [w.figure(d[k], L) for k in metrics] for line, d in doc["breakdown"].items()]
+            + [w.line_figure(line, k, d[k], L) for k in metrics] for line, d in doc["breakdown"].items()]
     out.append(table(rows, [L("breakdown per request")] + [w.metric(k, L) for k in metrics]))
     inter = doc["intermediates"]
     line = "serving ({serving_path}): {n_gpus:g} GPU(s), busy {busy_time_s:.3g} s, charged {allocated_time_s:.3g} s " \

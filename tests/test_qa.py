@@ -132,3 +132,15 @@ def test_a_ratio_cap_is_shown_as_the_median_ratio_it_is_judged_on(tmp_path, run_
     assert row.split()[1] == f"{p50}×" and "0.500×" in row
     card = (tmp_path / "c.md").read_text(encoding="utf-8")
     assert "| AI / without AI (CO₂e, per task): median (p5–p95) |" in card and f"| {p50}× (p5–p95" in card
+
+
+def test_the_manufacture_line_says_its_energy_is_not_counted_rather_than_zero(tmp_path, run_cli):
+    # 'hardware manufacture (embodied) | 0 Wh' read as: making the hardware takes no energy
+    r = run_cli("estimate", "--params", "70B", "--lang", "fr")
+    row = next(ln for ln in r.out.splitlines() if ln.startswith("fabrication du matériel"))
+    assert "non compté (phase d'usage seulement)" in row and " 0 Wh" not in row and "kJ" in row
+    card = tmp_path / "c.md"
+    assert run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--card", str(card),
+                   "--samples", "100").code == 0
+    row = next(ln for ln in card.read_text(encoding="utf-8").splitlines() if "hardware manufacture" in ln)
+    assert "| not counted (use phase only) |" in row and "g CO₂e" in row
