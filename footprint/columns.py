@@ -1077,7 +1077,9 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
     ])
     choose(v, S, "training_pue", [
         (on & given["training_pue"], col["training_pue"], GIVEN),
-        (allrows, point(1.0), Rule("derived", formula="1.0: model cards state power already adjusted for PUE")),
+        (allrows, point(1.0), Rule("derived", formula="1.0: the training power already holds the PUE (a card's power is "
+                                             "adjusted for PUE; a TDP's training_power_ratio range, 0.6-1.2, "
+                                             "includes a hyperscale PUE of about 1.1)")),
     ])
     # -- training site: given, else the model card's or the developer's zone, else the world average -------
     tz_raw = names("training_zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))

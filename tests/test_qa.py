@@ -144,3 +144,15 @@ def test_the_manufacture_line_says_its_energy_is_not_counted_rather_than_zero(tm
                    "--samples", "100").code == 0
     row = next(ln for ln in card.read_text(encoding="utf-8").splitlines() if "hardware manufacture" in ln)
     assert "| not counted (use phase only) |" in row and "g CO₂e" in row
+
+
+def test_the_training_pue_says_why_it_is_one_for_a_model_without_a_card_power(run_cli):
+    # DeepSeek-V3's report gives GPU-hours only: 'model cards state power already adjusted for PUE' was false
+    import json
+
+    doc = json.loads(run_cli("estimate", "--model", "deepseek-v3", "--training-lifetime-requests", "1e9",
+                             "--json").out)
+    by_name = {a["name"]: a for a in doc["assumptions"]}
+    assert "TDP" in by_name["training_gpu_power"]["source"]
+    assert "training_power_ratio range" in by_name["training_pue"]["source"]
+    assert "model cards state" not in by_name["training_pue"]["source"]
