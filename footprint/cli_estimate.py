@@ -150,7 +150,8 @@ def render(doc: dict, lang: str = "en") -> str:
     out.append(line + f"\nformula: {inter['formula']}")
     if "training_run" in doc:  # the whole run before amortisation, the figure a model card states
         r = doc["training_run"]
-        out.append(table([[L(k.replace("_", " ")), w.figure(r[k], L)] for k in ("gpu_hours", "energy", "co2e", "water")],
+        out.append(table([[L("GPU-hours") if k == "gpu_hours" else w.metric(k, L), w.figure(r[k], L)]
+                          for k in ("gpu_hours", "energy", "co2e", "water")],
                          [L("training run (whole, before amortisation)"), f"{L('value')} ({rng})"]))
     rows = [[a["name"], w.assumption(a, L, with_unit=False), w.unit(a["unit"], L), a["source"]]
             for a in doc["assumptions"]]

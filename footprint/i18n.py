@@ -197,7 +197,7 @@ class Language:
 
     def unit(self, unit: str) -> str:
         """A unit as people read it: ``kgCO2e/year`` -> ``kg CO2e/an`` in French, ``kg CO2e/year`` in English."""
-        u = re.sub(r"^(k|M|G|T|m|)gCO2e", r"\1g CO2e", unit or "")
+        u = re.sub(r"^((?:k|M|G|T|m|)g|t)CO2e", r"\1 CO2e", unit or "")
         u = u.replace("CO2e", "CO₂e")
         u = re.sub(r"(?<![A-Za-z])(" + "|".join(UNIT_WORDS) + r")(?![A-Za-z])", lambda m: self(m.group(1)), u)
         return u

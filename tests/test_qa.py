@@ -156,3 +156,16 @@ def test_the_training_pue_says_why_it_is_one_for_a_model_without_a_card_power(ru
     assert "TDP" in by_name["training_gpu_power"]["source"]
     assert "training_power_ratio range" in by_name["training_pue"]["source"]
     assert "model cards state" not in by_name["training_pue"]["source"]
+
+
+def test_the_training_run_says_tonnes_of_co2e_and_its_labels_in_the_page_language(run_cli):
+    # '1,092 t' (tonnes of what?) and 'gpu hours', 'co2e' as raw keys, in English in a French table
+    import json
+
+    args = ("estimate", "--model", "deepseek-v3", "--training-lifetime-requests", "1e9")
+    doc = json.loads(run_cli(*args, "--json").out)
+    assert doc["training_run"]["co2e"]["unit"] == "tCO2e"
+    out = run_cli(*args, "--lang", "fr").out.splitlines()
+    i = next(i for i, ln in enumerate(out) if ln.startswith("entraînement complet (avant amortissement)"))
+    assert [ln.split("  ")[0] for ln in out[i + 2:i + 6]] == ["heures-GPU", "énergie", "CO₂e", "eau"]
+    assert "t CO₂e" in out[i + 4]
