@@ -169,3 +169,10 @@ def test_the_training_run_says_tonnes_of_co2e_and_its_labels_in_the_page_languag
     i = next(i for i, ln in enumerate(out) if ln.startswith("entraînement complet (avant amortissement)"))
     assert [ln.split("  ")[0] for ln in out[i + 2:i + 6]] == ["heures-GPU", "énergie", "CO₂e", "eau"]
     assert "t CO₂e" in out[i + 4]
+
+
+def test_the_docs_results_table_gives_a_ratio_cap_as_its_median(run_cli):
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    row = next(ln for ln in text.splitlines() if ln.startswith("| news_indexing |"))
+    median = row.split(" | ")[4]  # the table's own AI / without AI median, the figure the cap is judged on
+    assert f"ratio {median} vs cap 0.500×" in row
