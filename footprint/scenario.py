@@ -727,8 +727,9 @@ def with_budget_scope(scenario: Scenario, scope: str | None = None, human_time: 
     s = scenario.sobriety
     flag = "--budget-scope" if scope is not None else "--budget-human-time"
     if s is None or s.kind == "ratio":
-        raise InputError(f"{flag}: {scenario.path} has no energy_budget or co2e_budget in [sobriety] to apply it to "
-                         "(a ratio_cap compares whole sides)")
+        why = " (its ratio_cap compares whole sides per task)" if s is not None else " (it has no [sobriety] table)"
+        raise InputError(f"{flag}: {scenario.path} has no energy_budget or co2e_budget in [sobriety] to apply it to"
+                         f"{why}; add one, e.g. energy_budget = \"10 MWh/year\"")
     if scope is not None and scope not in BUDGET_SCOPES:
         raise InputError(f"{flag}: '{shown(scope)}' is not one of {', '.join(BUDGET_SCOPES)}")
     new = dataclasses.replace(s, scope=scope or s.scope, human_time=bool(human_time) or s.human_time)

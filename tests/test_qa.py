@@ -176,3 +176,14 @@ def test_the_docs_results_table_gives_a_ratio_cap_as_its_median(run_cli):
     row = next(ln for ln in text.splitlines() if ln.startswith("| news_indexing |"))
     median = row.split(" | ")[4]  # the table's own AI / without AI median, the figure the cap is judged on
     assert f"ratio {median} vs cap 0.500×" in row
+
+
+@pytest.mark.parametrize("scenario, flag, why", [
+    ("gps_route", "--budget-scope", "(it has no [sobriety] table)"),
+    ("news_indexing", "--budget-human-time", "(its ratio_cap compares whole sides per task)"),
+])
+def test_a_budget_override_without_a_budget_says_why_and_what_to_add(scenario, flag, why, tmp_path, run_cli):
+    args = ["compare", str(ROOT / "scenarios" / f"{scenario}.toml"), flag] + (["users"] if flag == "--budget-scope" else [])
+    card = tmp_path / "c.md"
+    r = run_cli(*args, "--card", str(card))
+    assert _one_line(r) and why in r.err and 'energy_budget = "10 MWh/year"' in r.err and not card.exists()
