@@ -89,7 +89,7 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
         out += [_md(sc["description"]), ""]
     out += [f"- **{L('Functional unit')}**{w.colon(L)}{_md(sc['task'])}; {L('volume')} {w.figure(sc['volume'], L)} "
             f"({_md(sc['volume_source'])})",
-            f"- **{L('horizon')}**{w.colon(L)}{w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{_md(sc['device'])}, "
+            f"- **{L('horizon')}**{w.colon(L)}{w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{_md(w.device(sc['device'], L))}, "
             f"{L(w.BOUNDARIES.get(sc['human_time_boundary'], sc['human_time_boundary']))}; {L('zone')} {_md(sc['zone'])}",
             ""]
 

@@ -74,7 +74,7 @@ def render(doc: dict, lang: str = "en") -> str:
     L = Language(lang)
     sc = doc["scenario"]
     out = [f"{sc['name']} — {L('per task')}{w.colon(L)}{sc['task']}; {L('volume')} {w.figure(sc['volume'], L)}; "
-           f"{L('horizon')} {w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{sc['device']}, "
+           f"{L('horizon')} {w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{w.device(sc['device'], L)}, "
            f"{L(w.BOUNDARIES.get(sc['human_time_boundary'], sc['human_time_boundary']))}"]
     rows, brows = [], []
     for name, v in doc["variants"].items():

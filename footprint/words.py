@@ -66,6 +66,10 @@ TEXTS = (
     "more lines in the appendix", "Assessed on", "values", "assumptions", "not counted (use phase only)",
     "GPU-hours", "training run (whole, before amortisation)",
 )
+#: The agent's devices of the human-time lines (scenario codes -> words).
+DEVICES = {"laptop": "laptop", "desktop": "desktop computer", "smartphone": "smartphone"}
+#: What follows the device in a human-time line's label, and the per-capita line's name.
+AGENT_TIME_TAILS = ("(use-phase energy)",)
 #: Metrics a line of the breakdown never holds by boundary: energy and water are the use phase's, so the hardware's
 #: manufacture has none (its impact is in CO2e, ADPe and primary energy); a table says so instead of printing 0.
 NOT_COUNTED = {("embodied", "energy"), ("embodied", "water")}
@@ -92,7 +96,7 @@ def messages() -> list:
     """Every English text of this module that goes through the catalogue."""
     out = [*VERDICTS.values(), *BREAK_EVEN.values(), *METRICS.values(), *LINES.values(), *SCOPES.values(),
            *BOUNDARIES.values(), *(w for pair in PERIODS.values() for w in pair), *PER.values(), *TEXTS,
-           *STATUSES.values(), *CAVEATS, SOBRIETY_NOTE]
+           *STATUSES.values(), *DEVICES.values(), *AGENT_TIME_TAILS, "per-capita allocation", *CAVEATS, SOBRIETY_NOTE]
     return list(dict.fromkeys(out))
 
 
@@ -111,7 +115,11 @@ def line(label: str, L: Language) -> str:
     if sep and tail in LINES:
         return f"{head}: {L(LINES[tail])}"
     if label.startswith("agent time: "):  # the human-time lines footprint names itself
-        return f"{L('agent time')}: {label.removeprefix('agent time: ')}"
+        rest = label.removeprefix("agent time: ")
+        if rest.startswith("per-capita allocation"):
+            return f"{L('agent time')}{colon(L)}{L('per-capita allocation')}{rest.removeprefix('per-capita allocation')}"
+        head, sep, tail = rest.partition(" ")
+        return f"{L('agent time')}{colon(L)}{device(head, L)}{sep}{L(tail) if tail in AGENT_TIME_TAILS else tail}"
     return label
 
 
@@ -291,3 +299,8 @@ def line_figure(line_code: str, metric_code: str, f, L: Language) -> str:
     if (tail, metric_code) in NOT_COUNTED and f and not f.get("high"):
         return L("not counted (use phase only)")
     return figure(f, L)
+
+
+def device(code: str, L: Language) -> str:
+    """The agent's device in words: ``desktop`` -> ``desktop computer`` / ``ordinateur fixe``."""
+    return L(DEVICES[code]) if code in DEVICES else str(code)

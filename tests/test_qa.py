@@ -187,3 +187,18 @@ def test_a_budget_override_without_a_budget_says_why_and_what_to_add(scenario, f
     card = tmp_path / "c.md"
     r = run_cli(*args, "--card", str(card))
     assert _one_line(r) and why in r.err and 'energy_budget = "10 MWh/year"' in r.err and not card.exists()
+
+
+def test_the_agents_device_and_per_capita_line_are_words_of_the_page(tmp_path, run_cli):
+    # 'temps humain : desktop', 'temps d'agent: per-capita allocation (US)' in a French card
+    card = tmp_path / "f.md"
+    assert run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--lang", "fr", "--samples", "100",
+                   "--card", str(card)).code == 0
+    text = card.read_text(encoding="utf-8").replace("\u00a0", " ")
+    assert "temps humain : ordinateur fixe" in text and "temps d'agent : ordinateur fixe" in text
+    assert "desktop" not in text.replace("city\\_chatbot", "")
+    assert run_cli("compare", str(ROOT / "scenarios" / "tomlinson_page.toml"), "--lang", "fr", "--samples", "100",
+                   "--card", str(card)).code == 0
+    text = card.read_text(encoding="utf-8")
+    assert "part par habitant (US)" in text and "(énergie de la phase d'usage)" in text
+    assert "per-capita allocation" not in text and "use-phase" not in text
