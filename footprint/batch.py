@@ -129,8 +129,11 @@ def _missing(series) -> np.ndarray:
 
 def _unit_factor(unit_text: str, target: str):
     """Factor from `unit_text` to `target`, or an error message (the grammar's unit reader, cached)."""
-    from .quantity import unit_factor
+    from .quantity import antimony_error, unit_factor
 
+    wrong = antimony_error(unit_text, target)
+    if wrong:
+        return None, f"'{unit_text}' {wrong}"
     try:
         return unit_factor(unit_text, target), None
     except ValueError as exc:

@@ -202,3 +202,11 @@ def test_the_agents_device_and_per_capita_line_are_words_of_the_page(tmp_path, r
     text = card.read_text(encoding="utf-8")
     assert "part par habitant (US)" in text and "(énergie de la phase d'usage)" in text
     assert "per-capita allocation" not in text and "use-phase" not in text
+
+
+def test_a_batch_column_unit_in_antimony_is_refused(tmp_path, run_cli):
+    table = tmp_path / "t.csv"
+    table.write_text("params,requests,grid_intensity[gSbeq/kWh]\n8B,1000/day,50\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    r = run_cli("estimate", "--batch", str(table), "--output", str(out))
+    assert _one_line(r) and "column grid_intensity" in r.err and "ADPe" in r.err and not out.exists()
