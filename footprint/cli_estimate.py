@@ -140,14 +140,16 @@ def render(doc: dict, lang: str = "en") -> str:
             + [w.line_figure(line, k, d[k], L) for k in metrics] for line, d in doc["breakdown"].items()]
     out.append(table(rows, [L("breakdown per request")] + [w.metric(k, L) for k in metrics]))
     inter = doc["intermediates"]
-    line = "serving ({serving_path}): {n_gpus:g} GPU(s), busy {busy_time_s:.3g} s, charged {allocated_time_s:.3g} s " \
-           "(utilisation {utilisation:.2f})".format(**inter)
+    n = L.number
+    line = L("serving ({path}): {n} GPU(s), busy {busy} s, charged {charged} s (utilisation {u})").format(
+        path=inter["serving_path"], n=n(inter["n_gpus"]), busy=n(inter["busy_time_s"]),
+        charged=n(inter["allocated_time_s"]), u=n(inter["utilisation"], 2))
     if "batch_size_effective" in inter:
-        line += ", effective batch {batch_size_effective:.3g}, decode compute share {decode_compute_share:.2f}".format(
-            **inter)
+        line += L(", effective batch {b}, decode compute share {c}").format(
+            b=n(inter["batch_size_effective"]), c=n(inter["decode_compute_share"], 2))
     if inter.get("pipeline_stages", 1) > 1:
-        line += f", a pipeline of {inter['pipeline_stages']:g} stages across nodes"
-    out.append(line + f"\nformula: {inter['formula']}")
+        line += L(", a pipeline of {k} stages across nodes").format(k=n(inter["pipeline_stages"]))
+    out.append(line + f"\n{L('formula:')} {inter['formula']}")
     if "training_run" in doc:  # the whole run before amortisation, the figure a model card states
         r = doc["training_run"]
         out.append(table([[L("GPU-hours") if k == "gpu_hours" else w.metric(k, L), w.figure(r[k], L)]

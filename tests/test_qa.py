@@ -210,3 +210,12 @@ def test_a_batch_column_unit_in_antimony_is_refused(tmp_path, run_cli):
     out = tmp_path / "o.csv"
     r = run_cli("estimate", "--batch", str(table), "--output", str(out))
     assert _one_line(r) and "column grid_intensity" in r.err and "ADPe" in r.err and not out.exists()
+
+
+def test_the_serving_line_of_a_french_estimate_is_french(run_cli):
+    out = run_cli("estimate", "--params", "70B", "--lang", "fr").out.splitlines()
+    line = next(ln for ln in out if ln.startswith("service (modelled)"))
+    assert "occupés 0,505 s" in line and "lot effectif 32" in line and "busy" not in line
+    assert any(ln.startswith("formule\u00a0:") or ln.startswith("formule :") for ln in out)
+    assert any(ln.startswith("serving (modelled): 4 GPU(s), busy 0.505 s")
+               for ln in run_cli("estimate", "--params", "70B").out.splitlines())
