@@ -219,3 +219,17 @@ def test_the_serving_line_of_a_french_estimate_is_french(run_cli):
     assert any(ln.startswith("formule\u00a0:") or ln.startswith("formule :") for ln in out)
     assert any(ln.startswith("serving (modelled): 4 GPU(s), busy 0.505 s")
                for ln in run_cli("estimate", "--params", "70B").out.splitlines())
+
+
+def test_a_budget_without_samples_prints_the_yearly_figure_it_judges(run_cli):
+    # the total read 2,559 kWh (every input central) beside 'AI system per year: median 4,229 kWh/year'
+    import json
+
+    args = ("estimate", "--params", "70B", "--requests", "10000/day", "--budget", "500 kWh/year")
+    doc = json.loads(run_cli(*args, "--json").out)
+    judged = doc["sobriety"]["percentiles"]["p50"]
+    assert doc["percentiles"]["total"]["energy"]["p50"] == pytest.approx(judged, rel=1e-9)
+    out = run_cli(*args).out.splitlines()
+    i = next(i for i, ln in enumerate(out) if ln.startswith("in total over"))
+    assert "median (p5–p95)" in out[i] and out[i + 2].split()[1] == out[next(
+        j for j, ln in enumerate(out) if ln.startswith("AI system per year")) + 2].split()[0]
