@@ -149,8 +149,8 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
     out += [f"## {L('Caveats and boundary')}", ""] + [f"- {L(c)}" for c in CAVEATS if c != NOT_AVAILABLE]
     missing = list(dict.fromkeys(w.metric(k, L) for v in doc["variants"].values() for k in v.get("not_available", {})))
     if missing:  # a metric not available on a side: said in words, never 0 (the reasons are in the appendix)
-        out.append(f"- **{L('not available')}**{w.colon(L)}{', '.join(missing)}. {L(NOT_AVAILABLE)} "
-                   f"({L('the reasons are in the appendix')})")
+        out.append(f"- **{L('not available')}**{w.colon(L)}{', '.join(missing)} "
+                   f"({L('the reasons are in the appendix')}). {L(NOT_AVAILABLE)}")
     out.append("")
     mc = doc.get("monte_carlo", {})
     import datetime

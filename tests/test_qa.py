@@ -233,3 +233,11 @@ def test_a_budget_without_samples_prints_the_yearly_figure_it_judges(run_cli):
     i = next(i for i, ln in enumerate(out) if ln.startswith("in total over"))
     assert "median (p5–p95)" in out[i] and out[i + 2].split()[1] == out[next(
         j for j, ln in enumerate(out) if ln.startswith("AI system per year")) + 2].split()[0]
+
+
+def test_the_card_names_where_the_reasons_are_inside_its_sentence(tmp_path, run_cli):
+    card = tmp_path / "c.md"
+    assert run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--samples", "100",
+                   "--card", str(card)).code == 0
+    line = next(ln for ln in card.read_text(encoding="utf-8").splitlines() if ln.startswith("- **not available**"))
+    assert "primary energy (the reasons are in the appendix). Not available means" in line and line.endswith("zero.")
