@@ -102,12 +102,12 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
         s = v["sobriety"]
         if s.get("budget") is None:
             py = v["per_year"].get("by_scope", {}).get("body") or v["per_year"]["ai"]
-            judged = "; ".join(w.figure(py[k], L) for k in ("energy", "co2e") if k in py)
+            judged = w.semicolon(L).join(w.figure(py[k], L) for k in ("energy", "co2e") if k in py)
         elif s.get("scope") == "ratio":
             judged = w.ratio_median(s.get("percentiles"), L)
         else:
             judged = w.median(s.get("percentiles"), L) if s.get("ai") else L("not available")
-        beside = "; ".join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
+        beside = w.semicolon(L).join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
         p = s.get("probability_exceeding")
         budget = (w.ratio(s["budget"], L) if s.get("scope") == "ratio" else w.figure(s["budget"], L)) \
             if s.get("budget") else L("no budget given")

@@ -153,6 +153,11 @@ def colon(L: Language) -> str:
     return "\u00a0: " if L.lang == "fr" else ": "
 
 
+def semicolon(L: Language) -> str:
+    """A semicolon between items: ``"; "`` in English, a no-break space before it in French (``" ; "``)."""
+    return "\u00a0; " if L.lang == "fr" else "; "
+
+
 def _sep(L: Language) -> str:
     return NNBSP if L.lang == "fr" else " "
 

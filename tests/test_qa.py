@@ -241,3 +241,9 @@ def test_the_card_names_where_the_reasons_are_inside_its_sentence(tmp_path, run_
                    "--card", str(card)).code == 0
     line = next(ln for ln in card.read_text(encoding="utf-8").splitlines() if ln.startswith("- **not available**"))
     assert "primary energy (the reasons are in the appendix). Not available means" in line and line.endswith("zero.")
+
+
+def test_the_french_sobriety_row_separates_the_other_scopes_the_french_way(run_cli):
+    out = run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--samples", "100", "--lang", "fr").out
+    row = next(ln for ln in out.splitlines() if ln.startswith("shared") and "kWh/an" in ln and "usagers" in ln)
+    assert "446)\u00a0; le temps des agents" in row
