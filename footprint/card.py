@@ -195,7 +195,7 @@ def render_appendix(doc: dict, lang: str = "en") -> str:
            f"| {L('assumption')} | {L('value')} | {L('status')} | {L('source')} |", "| --- | --- | --- | --- |"]
     for a in doc["assumptions"]:
         out.append(f"| {_md(a['name'])} | {_md(w.assumption(a, L))} | {_md(w.status(a.get('status'), L))} | "
-                   f"{_md(a['source'])} |")
+                   f"{_md(w.source(a['source'], L))} |")
     out += ["", f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
             f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
     out += [r[1] for r in _breakdown_rows(doc, L)]

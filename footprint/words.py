@@ -311,3 +311,18 @@ def line_figure(line_code: str, metric_code: str, f, L: Language) -> str:
 def device(code: str, L: Language) -> str:
     """The agent's device in words: ``desktop`` -> ``desktop computer`` / ``ordinateur fixe``."""
     return L(DEVICES[code]) if code in DEVICES else str(code)
+
+
+def source(text: str, L: Language) -> str:
+    """An assumption's source for people: its leading provenance word in the page's language, the citation as is.
+
+    >>> source("default: constants:batch_size/value [assumption; MLENERGY-2025]", Language("fr"))
+    'par défaut\xa0: constants:batch_size/value [assumption; MLENERGY-2025]'
+    >>> source("given", Language("fr")), source("ADEME, Base Empreinte", Language("fr"))
+    ('donnée', 'ADEME, Base Empreinte')
+    """
+    text = str(text or "")
+    head, sep, rest = text.partition(": ")
+    if head in STATUSES:
+        return f"{status(head, L)}{colon(L) if sep else ''}{rest}"
+    return text

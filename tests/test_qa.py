@@ -247,3 +247,14 @@ def test_the_french_sobriety_row_separates_the_other_scopes_the_french_way(run_c
     out = run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--samples", "100", "--lang", "fr").out
     row = next(ln for ln in out.splitlines() if ln.startswith("shared") and "kWh/an" in ln and "usagers" in ln)
     assert "446)\u00a0; le temps des agents" in row
+
+
+def test_the_french_appendix_says_given_and_default_in_french(tmp_path, run_cli):
+    card = tmp_path / "f.md"
+    assert run_cli("compare", str(ROOT / "scenarios" / "city_chatbot.toml"), "--lang", "fr", "--samples", "100",
+                   "--card", str(card)).code == 0
+    rows = [ln.split(" | ") for ln in (tmp_path / "f.assumptions.md").read_text(encoding="utf-8").splitlines()
+            if ln.startswith("| ai.") or ln.startswith("| task.")]
+    sources = [r[3] for r in rows if len(r) > 3]
+    assert sources and not [t for t in sources if t.startswith(("default", "given"))]
+    assert any(t.startswith("par défaut") for t in sources) and any(t.startswith("donnée") for t in sources)
