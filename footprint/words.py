@@ -318,11 +318,12 @@ def source(text: str, L: Language) -> str:
 
     >>> source("default: constants:batch_size/value [assumption; MLENERGY-2025]", Language("fr"))
     'par défaut\xa0: constants:batch_size/value [assumption; MLENERGY-2025]'
-    >>> source("given", Language("fr")), source("ADEME, Base Empreinte", Language("fr"))
-    ('donnée', 'ADEME, Base Empreinte')
+    >>> source("given", Language("fr")), source("ADEME, Base Empreinte", Language("fr")), source("given; factor x", Language("en"))
+    ('donnée', 'ADEME, Base Empreinte', 'given; factor x')
     """
     text = str(text or "")
-    head, sep, rest = text.partition(": ")
-    if head in STATUSES:
-        return f"{status(head, L)}{colon(L) if sep else ''}{rest}"
+    m = re.match(r"^(\w+)(: |; |$)", text)
+    if m and m.group(1) in STATUSES:
+        sep = {": ": colon(L), "; ": semicolon(L), "": ""}[m.group(2)]
+        return f"{status(m.group(1), L)}{sep}{text[m.end():]}"
     return text
