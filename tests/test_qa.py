@@ -258,3 +258,9 @@ def test_the_french_appendix_says_given_and_default_in_french(tmp_path, run_cli)
     sources = [r[3] for r in rows if len(r) > 3]
     assert sources and not [t for t in sources if t.startswith(("default", "given"))]
     assert any(t.startswith("par défaut") for t in sources) and any(t.startswith("donnée") for t in sources)
+
+
+def test_scenario_show_writes_no_e_notation(run_cli):
+    out = run_cli("scenario", "show", str(ROOT / "scenarios" / "city_chatbot.toml")).out
+    row = next(ln for ln in out.splitlines() if ln.startswith("ai.shared.inference.grid_adpe"))
+    assert "4.86\u202f×\u202f10⁻⁸" in row and "e-08" not in out
