@@ -1090,6 +1090,12 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
     site_known = from_model.present & model_keys.given & ~tz_raw.given
     tz_keys = overlay(tz_raw, from_model, site_known, n)
     seen["training_zone"] = tz_keys
+    idle = tg_raw.given | tz_raw.given  # training inputs that change nothing while training is excluded
+    for key in given:
+        if key.startswith("training_") and key not in ("training_lifetime_requests", "training_share"):
+            idle = idle | given[key]
+    notes.append((~on & idle, "training inputs are given but training is excluded, so they change no figure: give "
+                              "{training_lifetime_requests} or {training_share} to count the training"))
     gi = given["training_grid_intensity"]
     for basis in sorted({s["basis"] for s in sites if s}):
         rows = site_known & model_keys.take(np.array([bool(s) and s["basis"] == basis for s in sites]))

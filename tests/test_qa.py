@@ -264,3 +264,19 @@ def test_scenario_show_writes_no_e_notation(run_cli):
     out = run_cli("scenario", "show", str(ROOT / "scenarios" / "city_chatbot.toml")).out
     row = next(ln for ln in out.splitlines() if ln.startswith("ai.shared.inference.grid_adpe"))
     assert "4.86\u202f×\u202f10⁻⁸" in row and "e-08" not in out
+
+
+def test_training_inputs_without_amortisation_are_said_to_change_nothing(run_cli, tmp_path):
+    # --training-gpu tpu-v5p without --training-lifetime-requests changed no figure, silently
+    import csv
+    import json
+
+    doc = json.loads(run_cli("estimate", "--params", "8B", "--training-gpu", "tpu-v5p", "--json").out)
+    assert any("training inputs are given but training is excluded" in n for n in doc["notes"])
+    doc = json.loads(run_cli("estimate", "--params", "8B", "--json").out)
+    assert not any("training inputs are given" in n for n in doc["notes"])
+    table = tmp_path / "t.csv"
+    table.write_text("params,training_gpu\n8B,H800\n8B,\n", encoding="utf-8")
+    assert run_cli("estimate", "--batch", str(table), "--output", str(tmp_path / "o.csv")).code == 0
+    rows = list(csv.DictReader((tmp_path / "o.csv").open(encoding="utf-8")))
+    assert ["training inputs are given" in r["notes"] for r in rows] == [True, False]
