@@ -56,8 +56,9 @@ for _name in CONSTANTS:
     QUANTITY_COLUMNS[_name] = UserInput(_name, CORE[_name].unit, "", positive=False, minimum=0,
                                         maximum=CONSTANT_MAXIMA.get(_name))
 
-#: Inputs of the single estimate that a table cannot hold (a dict of overrides: use the constants' own columns).
-UNSUPPORTED = ("constants",)
+#: Inputs of the single estimate that a table cannot hold (a dict of overrides: use the constants' own columns;
+#: a sobriety budget, whose verdict needs a Monte Carlo per row: a `budget` column was copied and never judged).
+UNSUPPORTED = ("constants", "budget")
 
 #: A plain decimal number (no exponent over 3 digits, no thousands separator): read without the grammar's loop.
 _PLAIN = r"[+-]?(?:\d{1,15}(?:\.\d{1,15})?|\d{1,3},\d{1,2}|\d{1,3},\d{4,15}|\d{4,15},\d{1,15})(?:[eE][+-]?\d{1,2})?"
@@ -76,7 +77,8 @@ def normalise_columns(table):
         name = m.group("name").strip().lower().replace("-", "_") if m else str(col)
         unit = (m.group("unit") or "").strip() or None if m else None
         if name in UNSUPPORTED:
-            errors.append(f"column {col}: not available in batch (use `footprint estimate` for one scenario)")
+            errors.append(f"column {col}: not available in batch (use `footprint estimate` for one scenario"
+                          f"{'; rename the column, e.g. budget_note, to copy it' if name == 'budget' else ''})")
         elif name in known:
             if name in inputs:
                 errors.append(f"column {col}: {name} is given twice")
@@ -128,8 +130,11 @@ def _missing(series) -> np.ndarray:
 
 def _unit_factor(unit_text: str, target: str):
     """Factor from `unit_text` to `target`, or an error message (the grammar's unit reader, cached)."""
-    from .quantity import unit_factor
+    from .quantity import antimony_error, unit_factor
 
+    wrong = antimony_error(unit_text, target)
+    if wrong:
+        return None, f"'{unit_text}' {wrong}"
     try:
         return unit_factor(unit_text, target), None
     except ValueError as exc:

@@ -89,25 +89,29 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
         out += [_md(sc["description"]), ""]
     out += [f"- **{L('Functional unit')}**{w.colon(L)}{_md(sc['task'])}; {L('volume')} {w.figure(sc['volume'], L)} "
             f"({_md(sc['volume_source'])})",
-            f"- **{L('horizon')}**{w.colon(L)}{w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{_md(sc['device'])}, "
+            f"- **{L('horizon')}**{w.colon(L)}{w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{_md(w.device(sc['device'], L))}, "
             f"{L(w.BOUNDARIES.get(sc['human_time_boundary'], sc['human_time_boundary']))}; {L('zone')} {_md(sc['zone'])}",
             ""]
 
+    judged_on = (f"{L('AI / without AI')} (CO₂e, {L('per task')})" if doc["variants"] and all(
+        v["sobriety"].get("scope") == "ratio" for v in doc["variants"].values()) else L("AI system per year"))
     out += [f"## 1. {L('Energy sobriety')}", "",
-            f"| {L('variant')} | {L('AI system per year')}{w.colon(L)}{med} | {L('budget')} | {L('verdict')} | {L('also borne by')} |",
+            f"| {L('variant')} | {judged_on}{w.colon(L)}{med} | {L('budget')} | {L('verdict')} | {L('also borne by')} |",
             "| --- | --- | --- | --- | --- |"]
     for name, v in doc["variants"].items():
         s = v["sobriety"]
         if s.get("budget") is None:
             py = v["per_year"].get("by_scope", {}).get("body") or v["per_year"]["ai"]
-            judged = "; ".join(w.figure(py[k], L) for k in ("energy", "co2e") if k in py)
+            judged = w.semicolon(L).join(w.figure(py[k], L) for k in ("energy", "co2e") if k in py)
         elif s.get("scope") == "ratio":
-            judged = f"{w.ratio(s.get('ai'), L)} ({L('AI / without AI')}, CO₂e)"
+            judged = w.ratio_median(s.get("percentiles"), L)
         else:
             judged = w.median(s.get("percentiles"), L) if s.get("ai") else L("not available")
-        beside = "; ".join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
+        beside = w.semicolon(L).join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
         p = s.get("probability_exceeding")
-        out.append(f"| {_md(name)} | {judged} | {w.figure(s['budget'], L) if s.get('budget') else L('no budget given')} "
+        budget = (w.ratio(s["budget"], L) if s.get("scope") == "ratio" else w.figure(s["budget"], L)) \
+            if s.get("budget") else L("no budget given")
+        out.append(f"| {_md(name)} | {judged} | {budget} "
                    f"| **{w.verdict(s['verdict'], L)}**{f' (P {L.percent(p)})' if p is not None else ''} | {beside or '–'} |")
     out.append("")
 
@@ -145,8 +149,8 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
     out += [f"## {L('Caveats and boundary')}", ""] + [f"- {L(c)}" for c in CAVEATS if c != NOT_AVAILABLE]
     missing = list(dict.fromkeys(w.metric(k, L) for v in doc["variants"].values() for k in v.get("not_available", {})))
     if missing:  # a metric not available on a side: said in words, never 0 (the reasons are in the appendix)
-        out.append(f"- **{L('not available')}**{w.colon(L)}{', '.join(missing)}. {L(NOT_AVAILABLE)} "
-                   f"({L('the reasons are in the appendix')})")
+        out.append(f"- **{L('not available')}**{w.colon(L)}{', '.join(missing)} "
+                   f"({L('the reasons are in the appendix')}). {L(NOT_AVAILABLE)}")
     out.append("")
     mc = doc.get("monte_carlo", {})
     import datetime
@@ -154,7 +158,8 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
     out += [f"## 3. {L('Transparency and accountability')}", "",
             f"{L('Assessed on')} {L.date(datetime.date.today().isoformat())} ({_md(sc.get('file') or '')}). "
             f"{L(SOBRIETY_NOTE)} "
-            f"{L('Assumptions and sources: see')} {_md(appendix or 'the appendix')} ({len(doc['assumptions'])}). "
+            f"{L('Assumptions and sources: see')} {_md(appendix or 'the appendix')} "
+            f"({L.number(len(doc['assumptions']))} {L('assumptions')}). "
             f"{L('Medians and percentiles: Monte Carlo')} ({L.number(mc.get('samples'), 6)} {L('draws')}, {L('seed')} {mc.get('seed')}). "
             f"{L('Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals.')}",
             ""]
@@ -176,7 +181,7 @@ def _breakdown_rows(doc: dict, L) -> list:
                 continue
             rows.append((d["co2e"].get("value") or 0.0,
                          f"| {L('AI side') if side == 'ai' else L('without-AI side')} | {_md(w.line(ln, L))} | "
-                         f"{w.figure(d['energy'], L)} | {w.figure(d['co2e'], L)} |"))
+                         f"{w.line_figure(ln, 'energy', d['energy'], L)} | {w.figure(d['co2e'], L)} |"))
     return rows
 
 
@@ -189,7 +194,8 @@ def render_appendix(doc: dict, lang: str = "en") -> str:
     out = [f"# {L('Appendix: assumptions and sources')} — {_md(doc['scenario']['name'])}", "",
            f"| {L('assumption')} | {L('value')} | {L('status')} | {L('source')} |", "| --- | --- | --- | --- |"]
     for a in doc["assumptions"]:
-        out.append(f"| {_md(a['name'])} | {_md(_value(a))} | {_md(a.get('status', ''))} | {_md(a['source'])} |")
+        out.append(f"| {_md(a['name'])} | {_md(w.assumption(a, L))} | {_md(w.status(a.get('status'), L))} | "
+                   f"{_md(w.source(a['source'], L))} |")
     out += ["", f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
             f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
     out += [r[1] for r in _breakdown_rows(doc, L)]
@@ -203,20 +209,6 @@ def render_appendix(doc: dict, lang: str = "en") -> str:
     out += ["", f"_{L('Generated by footprint compare')} ({L.number(mc.get('samples'), 6)} {L('draws')}, {L('seed')} {mc.get('seed')}; "
             f"{mc.get('distribution', '')})._", ""]
     return "\n".join(out)
-
-
-def _value(a: dict) -> str:
-    v = a.get("value")
-    if isinstance(v, dict):
-        return _value(v)
-    if isinstance(v, float):
-        s = num(v)
-        if a.get("low") is not None and a.get("high") is not None and a["low"] != a["high"]:
-            s += f" ({num(a['low'])} - {num(a['high'])})"
-        return f"{s} {a.get('unit', '')}".strip()
-    if isinstance(v, list):
-        return f"[{len(v)} values]"
-    return str(v)
 
 
 def check_writable(path, inputs=None) -> Path:

@@ -1095,7 +1095,9 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
     ])
     choose(v, S, "training_pue", [
         (on & given["training_pue"], col["training_pue"], GIVEN),
-        (allrows, point(1.0), Rule("derived", formula="1.0: model cards state power already adjusted for PUE")),
+        (allrows, point(1.0), Rule("derived", formula="1.0: the training power already holds the PUE (a card's power is "
+                                             "adjusted for PUE; a TDP's training_power_ratio range, 0.6-1.2, "
+                                             "includes a hyperscale PUE of about 1.1)")),
     ])
     # -- training site: given, else the model card's or the developer's zone, else the world average -------
     tz_raw = names("training_zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))
@@ -1106,6 +1108,12 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
     site_known = from_model.present & model_keys.given & ~tz_raw.given
     tz_keys = overlay(tz_raw, from_model, site_known, n)
     seen["training_zone"] = tz_keys
+    idle = tg_raw.given | tz_raw.given  # training inputs that change nothing while training is excluded
+    for key in given:
+        if key.startswith("training_") and key not in ("training_lifetime_requests", "training_share"):
+            idle = idle | given[key]
+    notes.append((~on & idle, "training inputs are given but training is excluded, so they change no figure: give "
+                              "{training_lifetime_requests} or {training_share} to count the training"))
     gi = given["training_grid_intensity"]
     for basis in sorted({s["basis"] for s in sites if s}):
         rows = site_known & model_keys.take(np.array([bool(s) and s["basis"] == basis for s in sites]))

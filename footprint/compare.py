@@ -153,15 +153,26 @@ def _water_scope(scenario, water_scope: str | None) -> tuple:
     if water_scope is not None and water_scope not in WATER_SCOPES:
         from .errors import unknown_name
         raise unknown_name("water scope", water_scope, WATER_SCOPES)
-    steps = {st.kwargs.get("water_scope") for v in scenario.variants for st in v.steps} - {None}
+    given = {}  # a step's own water_scope, read like the resolver reads it (case and spaces ignored)
+    for v in scenario.variants:
+        for st in v.steps:
+            text = st.kwargs.get("water_scope")
+            if text is None:
+                continue
+            if str(text).strip().lower() not in WATER_SCOPES:
+                from .errors import InputError, shown
+                raise InputError(f"{scenario.path}: [[ai]] '{v.name}' step '{st.name}': water_scope: "
+                                 f"'{shown(text)}' is not one of {', '.join(WATER_SCOPES)}; give one of them or leave "
+                                 f"it out (default {DEFAULT_WATER_SCOPE})")
+            given[id(st)] = str(text).strip().lower()
+    steps = set(given.values())
     scope = water_scope or (steps.pop() if len(steps) == 1 else DEFAULT_WATER_SCOPE)
     words = {"onsite": "on-site water only (a data centre's cooling water; an activity's electricity has none of its "
                        "own)",
              "onsite+electricity": "on-site water and the water consumed to generate the electricity, on both sides "
                                    "(the AI's data centre and every device, office or network's electricity)"}
     notes = [f"water scope: {scope}, the same on both sides: {words[scope]}; JSON water_scope gives both scopes"]
-    overridden = sorted(s for s in {st.kwargs.get("water_scope") for v in scenario.variants for st in v.steps}
-                        if s is not None and s != scope)
+    overridden = sorted(s for s in set(given.values()) if s != scope)
     if overridden:
         notes.append(f"a step's water_scope ({', '.join(overridden)}) is replaced by the comparison's ({scope}): both "
                      "sides must count water alike")

@@ -410,7 +410,7 @@ class Estimate:
             return None
         return {"gpu_hours": figure(ureg.Quantity(gpu_time, "s").to("hour")),
                 "energy": figure(ureg.Quantity(self.raw["training_energy_total"], "J").to("MWh")),
-                "co2e": figure(ureg.Quantity(self.raw["training_co2e_total"], "kg").to("t")),
+                "co2e": figure(ureg.Quantity(self.raw["training_co2e_total"], "kg").to("tCO2e")),
                 "water": figure(ureg.Quantity(self.raw["training_water_total"], "L"))}
 
     def to_dict(self) -> dict:

@@ -93,12 +93,12 @@ def table(rows, headers) -> str:
 
 
 def assumption_value(a: dict) -> str:
-    v = a.get("value")
-    if isinstance(v, float):
-        s = num(v)
-        if "low" in a:
-            s += f" ({num(a['low'])} - {num(a['high'])})"
-        return s
-    if isinstance(v, list):
-        return f"[{len(v)} values]"
-    return str(v)
+    """An assumption's value without its unit, in English (the words of :func:`footprint.words.assumption`).
+
+    >>> assumption_value({"value": 4.86e-08, "unit": "kgSbeq/kWh"})
+    '4.86\u202f×\u202f10⁻⁸'
+    """
+    from .i18n import Language
+    from .words import assumption
+
+    return assumption(a, Language("en"), with_unit=False)

@@ -33,7 +33,7 @@ DOMAIN = "footprint"
 LOCALE_DIR = Path(__file__).with_name("locale")
 NNBSP = "\u202f"  # narrow no-break space
 #: Words inside units that are translated (``kWh/year`` -> ``kWh/an``).
-UNIT_WORDS = ("year", "day", "task", "request")
+UNIT_WORDS = ("year", "day", "task", "request", "billion")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -136,6 +136,8 @@ def number(x, lang: str = "en", digits: int = 3) -> str:
     ('2,000', '2.50000')
     >>> number(0.13522, "fr"), number(1.5e-5, "fr"), number(None, "fr")
     ('0,135', '1,50\u202f×\u202f10⁻⁵', '–')
+    >>> number(30 / 86400 * 86400), number(29.5)  # a whole number back from a unit conversion is whole
+    ('30', '29.5')
     """
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
@@ -143,6 +145,8 @@ def number(x, lang: str = "en", digits: int = 3) -> str:
     ax = abs(x)
     if ax == 0:
         return "0"
+    if ax >= 1 and abs(x - round(x)) <= 1e-9 * ax:
+        x = float(round(x))
     if 1e-3 <= ax < 1e12:
         decimals = 0 if (ax >= 1 and x == int(x)) else max(0, digits - 1 - int(math.floor(math.log10(ax))))
         text = f"{x:,.{decimals}f}"
@@ -193,7 +197,7 @@ class Language:
 
     def unit(self, unit: str) -> str:
         """A unit as people read it: ``kgCO2e/year`` -> ``kg CO2e/an`` in French, ``kg CO2e/year`` in English."""
-        u = re.sub(r"^(k|M|G|T|m|)gCO2e", r"\1g CO2e", unit or "")
+        u = re.sub(r"^((?:k|M|G|T|m|)g|t)CO2e", r"\1 CO2e", unit or "")
         u = u.replace("CO2e", "CO₂e")
         u = re.sub(r"(?<![A-Za-z])(" + "|".join(UNIT_WORDS) + r")(?![A-Za-z])", lambda m: self(m.group(1)), u)
         return u

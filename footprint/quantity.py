@@ -51,6 +51,7 @@ _BRACKET = re.compile(
     rf"^(?P<v>{_NUM})\s*(?P<vu>{_UNIT})?\s*\[\s*(?P<l>{_NUM})\s*(?P<lu>{_UNIT})?\s*\.\.\s*(?P<h>{_NUM})\s*"
     rf"(?P<hu>{_UNIT})?\s*\]\s*(?P<tu>{_UNIT})?$")
 _AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}(?![\d.,])")
+_ANTIMONY = re.compile(r"Sb")  # mgSbeq, kgSb_eq, gSbe: the ADPe units of units.txt
 _POWER = re.compile(r"(\*\*|\^)\s*(-?\d+)")
 _SCALES = {
     "k": 1e3, "K": 1e3, "thousand": 1e3, "m": 1e6, "M": 1e6, "million": 1e6, "b": 1e9, "B": 1e9, "bn": 1e9,
@@ -121,6 +122,21 @@ def _count_scale(unit_text: str) -> tuple[float, str]:
     return 1.0, unit_text
 
 
+def antimony_error(unit_text: str, unit: str) -> str | None:
+    """Why a typed unit in antimony equivalent is refused (Sb eq and CO2e are both masses in the registry, so
+    pint would read one as the other), or None. No input takes an ADPe figure.
+
+    >>> antimony_error("kgSbeq", "kg")
+    "is an abiotic depletion (antimony equivalent, ADPe), but a CO2e mass, e.g. '5 kgCO2e' is expected; no input takes an ADPe figure"
+    >>> antimony_error("kgCO2e", "kg") is None
+    True
+    """
+    if not _ANTIMONY.search(unit_text or ""):
+        return None
+    return (f"is an abiotic depletion (antimony equivalent, ADPe), but {describe_dimension(unit)} is expected; "
+            "no input takes an ADPe figure")
+
+
 def _end(num: str, unit_text: str, unit: str, name: str, text: str, *, bare, count) -> float:
     value = _number(num)
     scale, rest = _count_scale(unit_text) if count else (1.0, unit_text)
@@ -131,6 +147,9 @@ def _end(num: str, unit_text: str, unit: str, name: str, text: str, *, bare, cou
             raise InputError(f"{name}: '{_shown(text)}' has no unit; {what} is expected")
         factor = 1.0 if scaled or (bare or unit) == unit else unit_factor(bare, unit)
     else:
+        wrong = antimony_error(rest, unit)
+        if wrong:
+            raise InputError(f"{name}: '{_shown(text)}' {wrong}")
         try:
             factor = unit_factor(rest, unit)
         except ValueError as exc:

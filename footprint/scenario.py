@@ -605,6 +605,16 @@ def _sobriety(ctx: _Context, s) -> Sobriety:
     maximum, maximum_text = {"energy_budget": (MAX_ENERGY_BUDGET, "1e5 TWh/year"),
                              "co2e_budget": (MAX_CO2E_BUDGET, "1e11 tCO2e/year"),
                              "ratio_cap": (MAX_RATIO_CAP, f"{MAX_RATIO_CAP:g}")}[key]
+    if kind != "ratio" and isinstance(s[key], str):
+        from .quantity import parse_quantity
+        try:  # an energy or a mass without its per-time unit: say that, not "a power is expected"
+            parse_quantity(s[key], {"energy": "J", "co2e": "kg"}[kind], key)
+        except InputError:
+            pass
+        else:
+            example = {"energy": "'10 MWh/year'", "co2e": "'1 tCO2e/year'"}[kind]
+            raise ctx.error(f"[sobriety] {key}: '{shown(s[key])}' has no per-time unit; a budget is per year, e.g. "
+                            f"{example}", key)
     budget = ctx.value(s, key, unit, "[sobriety]", positive=True, maximum=maximum, maximum_text=maximum_text)
     if isinstance(budget, Range):
         raise ctx.error(f"[sobriety] {key}: a budget is one value, not a range", key)
@@ -674,11 +684,16 @@ def parse_budget(text, name: str = "--budget"):
     from .quantity import parse_quantity
 
     accepted = "an energy or a CO2e per time, e.g. '500 kWh/year' or '0,5 tCO2e/year'"
+    if re.search(r"Sb", str(text)):
+        raise InputError(f"{name}: '{shown(text)}' is an abiotic depletion (ADPe, antimony equivalent); a budget is "
+                         f"{accepted}")
+    reasons = []  # why the text is not an energy per time: said when it is not only another dimension
     for kind, unit, maximum, maximum_text in (("energy", "W", MAX_ENERGY_BUDGET, "1e5 TWh/year"),
                                               ("co2e", "kg/s", MAX_CO2E_BUDGET, "1e11 tCO2e/year")):
         try:
             q = parse_quantity(text, unit, name)
-        except InputError:
+        except InputError as exc:
+            reasons.append(str(exc).removeprefix(f"{name}: "))
             continue
         if not q.magnitude > 0:
             raise InputError(f"{name}: '{shown(text)}' must be above zero; give {accepted}")
@@ -691,7 +706,9 @@ def parse_budget(text, name: str = "--budget"):
         except InputError:
             continue
         raise InputError(f"{name}: '{shown(text)}' has no per-time unit; a budget is {accepted}")
-    raise InputError(f"{name}: cannot read '{shown(text)}' as a budget; give {accepted}")
+    reason = next((re.sub(r"^cannot read '.*?'[:;] ", "", r) for r in reasons if "is expected" not in r), None)
+    raise InputError(f"{name}: cannot read '{shown(text)}' as a budget{f' ({reason})' if reason else ''}; "
+                     f"give {accepted}")
 
 
 def with_budget_scope(scenario: Scenario, scope: str | None = None, human_time: bool | None = None) -> Scenario:
@@ -710,8 +727,9 @@ def with_budget_scope(scenario: Scenario, scope: str | None = None, human_time: 
     s = scenario.sobriety
     flag = "--budget-scope" if scope is not None else "--budget-human-time"
     if s is None or s.kind == "ratio":
-        raise InputError(f"{flag}: {scenario.path} has no energy_budget or co2e_budget in [sobriety] to apply it to "
-                         "(a ratio_cap compares whole sides)")
+        why = " (its ratio_cap compares whole sides per task)" if s is not None else " (it has no [sobriety] table)"
+        raise InputError(f"{flag}: {scenario.path} has no energy_budget or co2e_budget in [sobriety] to apply it to"
+                         f"{why}; add one, e.g. energy_budget = \"10 MWh/year\"")
     if scope is not None and scope not in BUDGET_SCOPES:
         raise InputError(f"{flag}: '{shown(scope)}' is not one of {', '.join(BUDGET_SCOPES)}")
     new = dataclasses.replace(s, scope=scope or s.scope, human_time=bool(human_time) or s.human_time)

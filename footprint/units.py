@@ -49,11 +49,12 @@ INTERNAL_UNITS = {"energy": "J", "co2e": "kg", "water": "L", "adpe": "kg", "prim
 
 #: Kinds of quantity the library asks for, used to word error messages.
 _KINDS = (
-    ("W", "a power, e.g. '350 W'"),
+    ("W", "a power (an energy per time), e.g. '350 W' or '10 MWh/year'"),
     ("J", "an energy, e.g. '0.3 Wh'"),
     ("s", "a duration, e.g. '1 year'"),
     ("1/s", "a rate per time, e.g. '10000/day'"),
     ("kg", "a CO2e mass, e.g. '5 kgCO2e'"),
+    ("kg/s", "a CO2e per time, e.g. '1 tCO2e/year'"),
     ("g/kWh", "a carbon intensity, e.g. '50 g/kWh'"),
     ("L/kWh", "a water intensity, e.g. '1.8 L/kWh'"),
     ("L", "a water volume, e.g. '2 L'"),

@@ -40,7 +40,8 @@ def table() -> str:
             if s.get("budget") is None:
                 sob = w.verdict(s["verdict"], L)
             elif s.get("scope") == "ratio":
-                sob = f"{w.verdict(s['verdict'], L)}: ratio {w.ratio(s.get('ai'), L)} vs cap {L.number(s['budget']['value'])}"
+                sob = (f"{w.verdict(s['verdict'], L)}: ratio {w.ratio_median(s.get('percentiles'), L)} "
+                       f"vs cap {w.ratio(s['budget'], L)}")
             else:
                 judged = w.value(s["percentiles"]["p50"], s["percentiles"]["unit"], L) if s.get("percentiles") else \
                     L("not available")

@@ -74,7 +74,7 @@ def render(doc: dict, lang: str = "en") -> str:
     L = Language(lang)
     sc = doc["scenario"]
     out = [f"{sc['name']} — {L('per task')}{w.colon(L)}{sc['task']}; {L('volume')} {w.figure(sc['volume'], L)}; "
-           f"{L('horizon')} {w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{sc['device']}, "
+           f"{L('horizon')} {w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{w.device(sc['device'], L)}, "
            f"{L(w.BOUNDARIES.get(sc['human_time_boundary'], sc['human_time_boundary']))}"]
     rows, brows = [], []
     for name, v in doc["variants"].items():
@@ -95,14 +95,18 @@ def render(doc: dict, lang: str = "en") -> str:
     rows = []
     for name, v in doc["variants"].items():
         s = v["sobriety"]
-        judged = w.median(s.get("percentiles"), L) if s.get("ai") is not None and s.get("scope") != "ratio" else (
-            w.ratio(s.get("ai"), L) if s.get("ai") is not None else "–")
-        beside = "; ".join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
-        budget = (w.figure(s["budget"], L) if s.get("budget") else L("no budget given"))
+        ratio = s.get("scope") == "ratio"  # a ratio cap: AI / without AI per task, its Monte Carlo median
+        judged = w.median(s.get("percentiles"), L) if s.get("ai") is not None and not ratio else (
+            w.ratio_median(s.get("percentiles"), L) if s.get("ai") is not None else "–")
+        beside = w.semicolon(L).join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
+        budget = (w.ratio(s["budget"], L) if ratio else w.figure(s["budget"], L)) if s.get("budget") else \
+            L("no budget given")
         rows.append([name, judged, budget, w.verdict(s["verdict"], L)
                      + (f" (P {L.percent(s['probability_exceeding'])})" if s.get("probability_exceeding") is not None
                         else ""), beside or "–"])
-    out.append(table(rows, [L("variant"), f"{L('AI system per year')}{w.colon(L)}{med}", L("budget"), L("verdict"),
+    judged_on = (f"{L('AI / without AI')} (CO₂e, {L('per task')})" if doc["variants"] and all(
+        v["sobriety"].get("scope") == "ratio" for v in doc["variants"].values()) else L("AI system per year"))
+    out.append(table(rows, [L("variant"), f"{judged_on}{w.colon(L)}{med}", L("budget"), L("verdict"),
                             L("also borne by")]))
     rows = []
     for name, v in doc["variants"].items():

@@ -8,7 +8,7 @@ from ..inputs import MAX_SAMPLES
 
 from .format import emit_json
 from .inputs import cli_label, input_options
-from ..formatting import assumption_value, table
+from ..formatting import table
 
 @click.command()
 @input_options()
@@ -87,6 +87,10 @@ def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, sampl
         parsed_budget = parse_budget(budget, "--budget")
     result = run(label=cli_label, **kwargs)
     doc = result.to_dict()
+    if samples is None and parsed_budget is not None:  # the verdict's draws: the tables show their medians too,
+        from ..compare import DEFAULT_SAMPLES          # so the yearly figure printed is the one judged
+
+        samples = DEFAULT_SAMPLES
     if samples is not None:
         from ..montecarlo import estimate_percentiles
 
@@ -137,22 +141,26 @@ def render(doc: dict, lang: str = "en") -> str:
                          [f"{L('AI system per year')}{w.colon(L)}{med}", L("budget"), L("verdict")]))
     metrics = ("energy", "co2e", "adpe", "primary_energy")
     rows = [[w.line(f"{line}", L) if ": " in line else L(w.LINES.get(line, line))]
-            + [w.figure(d[k], L) for k in metrics] for line, d in doc["breakdown"].items()]
+            + [w.line_figure(line, k, d[k], L) for k in metrics] for line, d in doc["breakdown"].items()]
     out.append(table(rows, [L("breakdown per request")] + [w.metric(k, L) for k in metrics]))
     inter = doc["intermediates"]
-    line = "serving ({serving_path}): {n_gpus:g} GPU(s), busy {busy_time_s:.3g} s, charged {allocated_time_s:.3g} s " \
-           "(utilisation {utilisation:.2f})".format(**inter)
+    n = L.number
+    line = L("serving ({path}): {n} GPU(s), busy {busy} s, charged {charged} s (utilisation {u})").format(
+        path=inter["serving_path"], n=n(inter["n_gpus"]), busy=n(inter["busy_time_s"]),
+        charged=n(inter["allocated_time_s"]), u=n(inter["utilisation"], 2))
     if "batch_size_effective" in inter:
-        line += ", effective batch {batch_size_effective:.3g}, decode compute share {decode_compute_share:.2f}".format(
-            **inter)
+        line += L(", effective batch {b}, decode compute share {c}").format(
+            b=n(inter["batch_size_effective"]), c=n(inter["decode_compute_share"], 2))
     if inter.get("pipeline_stages", 1) > 1:
-        line += f", a pipeline of {inter['pipeline_stages']:g} stages across nodes"
-    out.append(line + f"\nformula: {inter['formula']}")
+        line += L(", a pipeline of {k} stages across nodes").format(k=n(inter["pipeline_stages"]))
+    out.append(line + f"\n{L('formula:')} {inter['formula']}")
     if "training_run" in doc:  # the whole run before amortisation, the figure a model card states
         r = doc["training_run"]
-        out.append(table([[L(k.replace("_", " ")), w.figure(r[k], L)] for k in ("gpu_hours", "energy", "co2e", "water")],
+        out.append(table([[L("GPU-hours") if k == "gpu_hours" else w.metric(k, L), w.figure(r[k], L)]
+                          for k in ("gpu_hours", "energy", "co2e", "water")],
                          [L("training run (whole, before amortisation)"), f"{L('value')} ({rng})"]))
-    rows = [[a["name"], assumption_value(a), a["unit"], a["source"]] for a in doc["assumptions"]]
+    rows = [[a["name"], w.assumption(a, L, with_unit=False), w.unit(a["unit"], L), a["source"]]
+            for a in doc["assumptions"]]
     out.append(table(rows, [L("assumption"), L("value"), L("unit"), L("source")]))
     if doc.get("notes"):
         out.append(L("notes:") + "\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
