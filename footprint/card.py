@@ -103,14 +103,11 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
         if s.get("budget") is None:
             py = v["per_year"].get("by_scope", {}).get("body") or v["per_year"]["ai"]
             judged = w.semicolon(L).join(w.figure(py[k], L) for k in ("energy", "co2e") if k in py)
-        elif s.get("scope") == "ratio":
-            judged = w.ratio_median(s.get("percentiles"), L)
+            budget = L("no budget given")
         else:
-            judged = w.median(s.get("percentiles"), L) if s.get("ai") else L("not available")
+            judged, budget = w.sobriety_cells(s, L)
         beside = w.semicolon(L).join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
         p = s.get("probability_exceeding")
-        budget = (w.ratio(s["budget"], L) if s.get("scope") == "ratio" else w.figure(s["budget"], L)) \
-            if s.get("budget") else L("no budget given")
         out.append(f"| {_md(name)} | {judged} | {budget} "
                    f"| **{w.verdict(s['verdict'], L)}**{f' (P {L.percent(p)})' if p is not None else ''} | {beside or '–'} |")
     out.append("")

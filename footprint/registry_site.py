@@ -322,9 +322,11 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
     py = env["per_year"]["ai"]
     ratio = env["per_task"]["ratio"].get("co2e")
     c = words.colon(L)
-    sob_text = (f"{L('AI system per year')}{c}{_fig(L, sob.get('ai'))}; {L('budget')}{c}"
-                f"{_fig(L, {**sob['budget'], 'low': None, 'high': None})}; {L('probability of exceeding')}{c}"
-                f"{L.percent(sob.get('probability_exceeding'))} ({words.basis(sob, L)})"
+    judged, budget = words.sobriety_cells(sob, L)
+    cap = sob.get("scope") == "ratio"  # a ratio cap is judged on the per-task ratio, said by its basis
+    sob_text = (f"{words.basis(sob, L) if cap else L('AI system per year')}{c}{judged}; {L('budget')}{c}{budget}; "
+                f"{L('probability of exceeding')}{c}{L.percent(sob.get('probability_exceeding'))}"
+                f"{'' if cap else ' (' + words.basis(sob, L) + ')'}"
                 if sob.get("budget") else
                 f"{L('AI system per year')}{c}{_fig(L, py.get('energy'))}; {_fig(L, py.get('co2e'))}")
     ben_text = (f"{L('AI / without AI (CO2e)')}{c}{_ratio(L, ratio)}; {L('probability that AI emits less')}{c}"

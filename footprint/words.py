@@ -241,6 +241,23 @@ def robustness(rob: dict, L: Language) -> str:
     return text
 
 
+def sobriety_cells(s: dict, L: Language) -> tuple:
+    """``(judged, budget)`` of a sobriety verdict for people: the Monte Carlo median the verdict was held on
+    and the budget, each in its own terms (a ratio cap is a ratio of the per-task CO2e, not a yearly figure).
+
+    >>> sobriety_cells({"scope": "ratio", "ai": {"value": 0.126}, "budget": {"value": 0.5, "unit": ""},
+    ...                 "percentiles": {"p5": 0.1, "p50": 0.143, "p95": 0.2}}, Language("en"))
+    ('0.143× (p5–p95 0.100 – 0.200)', '0.500×')
+    """
+    if not s or s.get("budget") is None:
+        return "–", L("no budget given")
+    if s.get("scope") == "ratio":
+        judged = ratio_median(s.get("percentiles"), L) if s.get("ai") is not None else L("not available")
+        return judged, ratio(s["budget"], L)
+    judged = median(s.get("percentiles"), L) if s.get("ai") is not None else L("not available")
+    return judged, figure(s["budget"], L)
+
+
 def basis(s: dict, L: Language) -> str:
     """What a sobriety verdict was held on, in words, from the codes of its JSON (``scope``, ``scopes_judged``).
 

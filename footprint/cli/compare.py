@@ -95,12 +95,8 @@ def render(doc: dict, lang: str = "en") -> str:
     rows = []
     for name, v in doc["variants"].items():
         s = v["sobriety"]
-        ratio = s.get("scope") == "ratio"  # a ratio cap: AI / without AI per task, its Monte Carlo median
-        judged = w.median(s.get("percentiles"), L) if s.get("ai") is not None and not ratio else (
-            w.ratio_median(s.get("percentiles"), L) if s.get("ai") is not None else "–")
+        judged, budget = w.sobriety_cells(s, L)
         beside = w.semicolon(L).join(f"{L(w.SCOPES.get(k, k))}{w.colon(L)}{w.figure(f, L)}" for k, f in s.get("beside", {}).items())
-        budget = (w.ratio(s["budget"], L) if ratio else w.figure(s["budget"], L)) if s.get("budget") else \
-            L("no budget given")
         rows.append([name, judged, budget, w.verdict(s["verdict"], L)
                      + (f" (P {L.percent(s['probability_exceeding'])})" if s.get("probability_exceeding") is not None
                         else ""), beside or "–"])
