@@ -190,88 +190,16 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
     InputError
         One line naming the file and the variant or step at fault.
     """
-    from .resolve import Assumption, resolve
-
     s = scenario
-    boundary = human_time or s.human_time.boundary
-    if boundary not in alternatives.BOUNDARIES:
-        from .errors import unknown_name
-        raise unknown_name("human-time boundary", boundary, alternatives.BOUNDARIES)
+    boundary = _boundary_of(s, human_time)
     gi, wi, refs, elec_keys = _zone_electricity(s.human_time.zone)
-    assumptions = [Assumption(i.name, i.value, i.source, i.status) for i in s.inputs]
-    if human_time and human_time != s.human_time.boundary:
-        assumptions.append(Assumption("human_time.boundary (override)", human_time, "given", "given"))
-    assumptions += [Assumption(f"human_time.grid_intensity ({s.human_time.zone})", gi.to("gCO2e/kWh") if not isinstance(gi, Range) else gi.to("gCO2e/kWh"), f"default: {refs[0]}", "published"),
-                    Assumption(f"human_time.water_intensity ({s.human_time.zone})", wi.to("L/kWh"), f"default: {refs[1]}", "estimate")]
+    assumptions = _scenario_assumptions(s, human_time, gi, wi, refs)
     scope, notes = _water_scope(s, steps_of.water_scope if steps_of is not None else water_scope)
-    resources = zone_resources(s.human_time.zone)
-    for metric, (value, row, _, proxy) in resources.items():
-        assumptions.append(Assumption(f"human_time.{metric}_intensity ({s.human_time.zone})", row.quantity,
-                                      f"{'proxy' if proxy else 'default'}: {row.ref}", row.status))
-        if proxy:
-            notes.append(f"no {metric} factor of electricity for zone {s.human_time.zone}: the world proxy (median of "
-                         "national values) is used for the activities' electricity")
-    elec = dict(grid_intensity=gi, water_intensity=wi, grid_key=elec_keys[0], water_key=elec_keys[1],
-                adpe_intensity=resources["adpe"][0], primary_energy_intensity=resources["primary_energy"][0],
-                adpe_key=resources["adpe"][2], primary_energy_key=resources["primary_energy"][2],
-                water_offsite=float(scope == "onsite+electricity"))
-
-    def lines_of(uses, agent_time, side, scopes=None):
-        out = []
-        for a in uses:
-            if scopes is not None:
-                scopes.append((a.label, a.scope))
-            out.append(alternatives.line(a.activity, a.quantity, label=a.label, where=f"{s.path}: {side}",
-                                         quantity_key=f"given:{side}:{a.label}", **elec))  # no path in a stream
-            act = alternatives.activity(a.activity)
-            for r in act.rows:
-                assumptions.append(Assumption(f"{side}.{a.label} factor", r.quantity, f"default: {r.ref}", r.status))
-            if act.includes_user_device and central(agent_time).m_as("hour") > 0:
-                notes.append(f"{side}: '{a.activity}' includes the user's device time and {side} also counts agent "
-                             f"time on a device; use a *_network_dc activity to avoid counting the device twice")
-        if central(agent_time).m_as("hour") > 0 or isinstance(agent_time, Range):
-            hl = alternatives.human_time_lines(agent_time, device=s.human_time.device, boundary=boundary,
-                                               where=f"{s.path}: {side} agent_time",
-                                               quantity_key=f"given:{side}:agent_time", **elec)
-            for ln in hl:
-                if scopes is not None:
-                    scopes.append((ln.label, "human_time"))
-                for r in alternatives.activity(ln.activity).rows:
-                    assumptions.append(Assumption(f"{side}.{ln.label} factor", r.quantity, f"default: {r.ref}", r.status))
-            out += hl
-        return tuple(out)
-
-    variants = []
-    for i_variant, v in enumerate(s.variants):
-        steps = []
-        for i_step, st in enumerate(v.steps):
-            if steps_of is not None:  # the same scenario under another boundary: its steps as resolved
-                r = steps_of.variants[i_variant].steps[i_step].resolved
-                for a in r.assumptions:
-                    assumptions.append(Assumption(f"ai.{v.name}.{st.name}.{a.name.lstrip('-')}", a.value, a.source,
-                                                  a.status))
-                notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
-                steps.append(steps_of.variants[i_variant].steps[i_step])
-                continue
-            kwargs = {**st.kwargs, "water_scope": scope}
-            if "constants" in kwargs:
-                kwargs["constants"] = dict(kwargs["constants"])
-            requests = _scale(s.task.volume, st.per_task.to("dimensionless") if not isinstance(st.per_task, Range)
-                              else Range(st.per_task.low.to(""), st.per_task.high.to(""), st.per_task.value.to("")))
-            try:
-                r = resolve(requests=requests, period=s.task.horizon, **kwargs)
-            except InputError as exc:
-                raise InputError(f"{s.path}: [[ai]] '{v.name}' step '{st.name}': {exc}") from None
-            share = r.values.get("training_share")
-            for a in r.assumptions:
-                assumptions.append(Assumption(f"ai.{v.name}.{st.name}.{a.name.lstrip('-')}", a.value, a.source, a.status))
-            notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
-            steps.append(StepPlan(name=st.name, per_task=st.per_task, resolved=r, training_share=share))
-        scopes = []
-        variants.append(VariantPlan(name=v.name, description=v.description, steps=tuple(steps),
-                                    lines=lines_of(v.activities, v.agent_time, f"ai.{v.name}", scopes),
-                                    agent_time=v.agent_time, scopes=tuple(scopes)))
-    alt = lines_of(s.alternative.activities, s.alternative.agent_time, "alternative")
+    elec = _activity_electricity(s, gi, wi, elec_keys, scope, assumptions, notes)
+    variants = [_variant_plan(s, i_variant, v, steps_of, scope, boundary, elec, assumptions, notes)
+                for i_variant, v in enumerate(s.variants)]
+    alt = _activity_lines(s, s.alternative.activities, s.alternative.agent_time, "alternative", boundary, elec,
+                          assumptions, notes)
     notes += carrier_notes([*alt, *(ln for v in variants for ln in v.lines)])
     if boundary in alternatives.PER_CAPITA:
         notes.append(f"human time under the per-capita boundary ({boundary}): a person's whole annual footprint is "
@@ -283,6 +211,108 @@ def prepare(scenario, human_time: str | None = None, *, steps_of: Plan | None = 
                 alternative_agent_time=s.alternative.agent_time, volume=s.task.volume, horizon=s.task.horizon,
                 boundary=boundary, assumptions=tuple(assumptions), notes=tuple(dict.fromkeys(notes)),
                 water_scope=scope)
+
+
+def _boundary_of(s, human_time: str | None) -> str:
+    """The human-time boundary: the override, else the scenario's (refused when unknown)."""
+    boundary = human_time or s.human_time.boundary
+    if boundary not in alternatives.BOUNDARIES:
+        from .errors import unknown_name
+        raise unknown_name("human-time boundary", boundary, alternatives.BOUNDARIES)
+    return boundary
+
+
+def _scenario_assumptions(s, human_time, gi, wi, refs) -> list:
+    """The scenario's own inputs, a boundary override and the human-time zone's electricity, as assumptions."""
+    from .resolve import Assumption
+
+    assumptions = [Assumption(i.name, i.value, i.source, i.status) for i in s.inputs]
+    if human_time and human_time != s.human_time.boundary:
+        assumptions.append(Assumption("human_time.boundary (override)", human_time, "given", "given"))
+    assumptions += [Assumption(f"human_time.grid_intensity ({s.human_time.zone})", gi.to("gCO2e/kWh") if not isinstance(gi, Range) else gi.to("gCO2e/kWh"), f"default: {refs[0]}", "published"),
+                    Assumption(f"human_time.water_intensity ({s.human_time.zone})", wi.to("L/kWh"), f"default: {refs[1]}", "estimate")]
+    return assumptions
+
+
+def _activity_electricity(s, gi, wi, elec_keys, scope, assumptions, notes) -> dict:
+    """The electricity of the non-AI activities (the human-time zone's), as keywords of ``alternatives.line``."""
+    from .resolve import Assumption
+
+    resources = zone_resources(s.human_time.zone)
+    for metric, (value, row, _, proxy) in resources.items():
+        assumptions.append(Assumption(f"human_time.{metric}_intensity ({s.human_time.zone})", row.quantity,
+                                      f"{'proxy' if proxy else 'default'}: {row.ref}", row.status))
+        if proxy:
+            notes.append(f"no {metric} factor of electricity for zone {s.human_time.zone}: the world proxy (median of "
+                         "national values) is used for the activities' electricity")
+    return dict(grid_intensity=gi, water_intensity=wi, grid_key=elec_keys[0], water_key=elec_keys[1],
+                adpe_intensity=resources["adpe"][0], primary_energy_intensity=resources["primary_energy"][0],
+                adpe_key=resources["adpe"][2], primary_energy_key=resources["primary_energy"][2],
+                water_offsite=float(scope == "onsite+electricity"))
+
+
+def _activity_lines(s, uses, agent_time, side, boundary, elec, assumptions, notes, scopes=None) -> tuple:
+    """The lines of one side's activities and agent time, their factors appended to `assumptions`."""
+    from .resolve import Assumption
+
+    out = []
+    for a in uses:
+        if scopes is not None:
+            scopes.append((a.label, a.scope))
+        out.append(alternatives.line(a.activity, a.quantity, label=a.label, where=f"{s.path}: {side}",
+                                     quantity_key=f"given:{side}:{a.label}", **elec))  # no path in a stream
+        act = alternatives.activity(a.activity)
+        for r in act.rows:
+            assumptions.append(Assumption(f"{side}.{a.label} factor", r.quantity, f"default: {r.ref}", r.status))
+        if act.includes_user_device and central(agent_time).m_as("hour") > 0:
+            notes.append(f"{side}: '{a.activity}' includes the user's device time and {side} also counts agent "
+                         f"time on a device; use a *_network_dc activity to avoid counting the device twice")
+    if central(agent_time).m_as("hour") > 0 or isinstance(agent_time, Range):
+        hl = alternatives.human_time_lines(agent_time, device=s.human_time.device, boundary=boundary,
+                                           where=f"{s.path}: {side} agent_time",
+                                           quantity_key=f"given:{side}:agent_time", **elec)
+        for ln in hl:
+            if scopes is not None:
+                scopes.append((ln.label, "human_time"))
+            for r in alternatives.activity(ln.activity).rows:
+                assumptions.append(Assumption(f"{side}.{ln.label} factor", r.quantity, f"default: {r.ref}", r.status))
+        out += hl
+    return tuple(out)
+
+
+def _variant_plan(s, i_variant, v, steps_of, scope, boundary, elec, assumptions, notes) -> VariantPlan:
+    """One AI variant: its steps resolved (or reused from `steps_of`) and its activity lines."""
+    from .resolve import Assumption, resolve
+
+    steps = []
+    for i_step, st in enumerate(v.steps):
+        if steps_of is not None:  # the same scenario under another boundary: its steps as resolved
+            r = steps_of.variants[i_variant].steps[i_step].resolved
+            for a in r.assumptions:
+                assumptions.append(Assumption(f"ai.{v.name}.{st.name}.{a.name.lstrip('-')}", a.value, a.source,
+                                              a.status))
+            notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
+            steps.append(steps_of.variants[i_variant].steps[i_step])
+            continue
+        kwargs = {**st.kwargs, "water_scope": scope}
+        if "constants" in kwargs:
+            kwargs["constants"] = dict(kwargs["constants"])
+        requests = _scale(s.task.volume, st.per_task.to("dimensionless") if not isinstance(st.per_task, Range)
+                          else Range(st.per_task.low.to(""), st.per_task.high.to(""), st.per_task.value.to("")))
+        try:
+            r = resolve(requests=requests, period=s.task.horizon, **kwargs)
+        except InputError as exc:
+            raise InputError(f"{s.path}: [[ai]] '{v.name}' step '{st.name}': {exc}") from None
+        share = r.values.get("training_share")
+        for a in r.assumptions:
+            assumptions.append(Assumption(f"ai.{v.name}.{st.name}.{a.name.lstrip('-')}", a.value, a.source, a.status))
+        notes += [f"ai.{v.name}.{st.name}: {n}" for n in r.notes]
+        steps.append(StepPlan(name=st.name, per_task=st.per_task, resolved=r, training_share=share))
+    scopes = []
+    return VariantPlan(name=v.name, description=v.description, steps=tuple(steps),
+                       lines=_activity_lines(s, v.activities, v.agent_time, f"ai.{v.name}", boundary, elec,
+                                             assumptions, notes, scopes),
+                       agent_time=v.agent_time, scopes=tuple(scopes))
 
 
 # -- drawing inputs -------------------------------------------------------------------------------
@@ -733,9 +763,32 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
     if int(samples) < 100:
         raise InputError(f"--samples: {samples} is too few for a probability; give at least 100 (default {DEFAULT_SAMPLES})")
     plan = plan or prepare(scenario, human_time, water_scope=water_scope)
-    s = plan.scenario
-    H = float(plan.horizon.m_as("s"))
-    year = float(ureg.Quantity(1, "year").m_as("s"))
+    basis = _basis(plan, samples, seed)
+    out = {vp.name: _variant_comparison(plan, vp, basis) for vp in plan.variants}
+    comparison = Comparison(plan=plan, variants=out, samples=int(samples), seed=seed)
+    _ratio_by_boundary(comparison, scenario)
+    return comparison
+
+
+@dataclass
+class _Basis:
+    """What every variant of a comparison is held against: the volumes, the alternative evaluated, the draws."""
+
+    H: float  # horizon [s]
+    year: float  # [s]
+    cases: Cases
+    sampler: Sampler
+    v_task: object  # volume oriented for per-task figures (index 0: high volume)
+    v_total: object  # volume oriented for totals (index 0: low volume)
+    v_samp: object  # volume drawn
+    alt_lines: dict
+    alt_task: dict
+    alt_samp: dict
+    alt_hours: object
+
+
+def _basis(plan: Plan, samples, seed) -> _Basis:
+    """The volumes and the alternative of a plan, on the case axis and on the samples."""
     cases = Cases()
     sampler = Sampler(samples, seed)  # footprint.montecarlo: one stream per factor row or given input
     v_task = cases.volume(plan.volume, increasing=False)  # index 0: high volume, lowest per-task footprint
@@ -746,73 +799,95 @@ def compare_scenario(scenario, *, samples: int = DEFAULT_SAMPLES, seed=DEFAULT_S
     alt_samp_lines = evaluate_lines(plan.alternative, sampler)
     alt_samp = {k: sum_lines(alt_samp_lines, k) for k in METRICS}
     alt_hours = agent_hours(plan.alternative, cases)
-    out = {}
-    for vp in plan.variants:
-        lines = evaluate_variant(plan, vp, v_task, cases, H)
-        ai_task = {k: sum_lines(lines, k) for k in METRICS}
-        lines_tot = evaluate_variant(plan, vp, v_total, cases, H)
-        ai_total = {k: sum_lines(lines_tot, k) * v_total * H for k in METRICS}
-        alt_total = {k: alt_task[k] * v_total * H for k in METRICS}
-        samp_lines = evaluate_variant(plan, vp, v_samp, sampler, H)
-        ai_samp = {k: sum_lines(samp_lines, k) for k in METRICS}
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = {k: _ratio_interval(ai_task[k], alt_task[k]) for k in METRICS}
-            ratio_samp = {k: _divide(ai_samp[k], alt_samp[k]) for k in METRICS}
-        diff = {k: np.stack([ai_task[k].min(-1) - alt_task[k].max(-1), ai_task[k][..., CENTRAL] - alt_task[k][..., CENTRAL],
-                             ai_task[k].max(-1) - alt_task[k].min(-1)], axis=-1) for k in METRICS}
-        hours_ai = agent_hours(vp.lines, cases)
-        saved_task = _hours_saved(alt_hours, hours_ai)
-        tasks_total = v_total * H
-        saved_total = _hours_saved(alt_hours * tasks_total, hours_ai * tasks_total)
-        gaps = {k: g for k, g in ((k, {"ai": _gaps(vp.lines, k), "alternative": _gaps(plan.alternative, k)})
-                                  for k in METRICS) if g["ai"] or g["alternative"]}
-        p_lower = {k: None if k in gaps else float(np.mean(ai_samp[k] < alt_samp[k])) for k in METRICS}
-        by_scope = {sc: {k: _q(sum_lines(labels_of(vp, lines_tot, sc), k) * v_total * year, k, TOTAL_UNITS[k]) / ureg.year
-                         for k in METRICS} for sc in SCOPE_ORDER}
-        by_scope_samp = {sc: {k: sum_lines(labels_of(vp, samp_lines, sc), k) * v_samp * year for k in METRICS}
-                         for sc in SCOPE_ORDER}
-        scope_lines = {sc: list(labels_of(vp, lines, sc)) for sc in (*SCOPE_ORDER, "outside")}
-        scope_gaps = {sc: {k: g for k, g in ((k, _gaps([ln for ln in vp.lines if ln.label in labels_of(vp, lines, sc)], k))
-                                             for k in METRICS) if g} for sc in SCOPE_ORDER}
-        vc = VariantComparison(
-            name=vp.name,
-            per_task_ai={k: _q(ai_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
-            per_task_alternative={k: _q(alt_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
-            ratio={k: ureg.Quantity(ratio[k], "dimensionless") for k in METRICS},
-            difference={k: _q(diff[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
-            total_ai={k: _q(ai_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
-            total_alternative={k: _q(alt_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
-            per_year_ai={k: _q(ai_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
-            per_year_alternative={k: _q(alt_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
-            per_year_ai_system={k: _q(sum_lines(system_lines(vp, lines_tot), k) * v_total * year, k, TOTAL_UNITS[k])
-                                / ureg.year for k in METRICS},
-            breakdown_ai={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
-                          for ln, d in lines.items()},
-            breakdown_alternative={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
-                                   for ln, d in alt_lines.items()},
-            agent_hours_saved={"per_task": ureg.Quantity(saved_task, "hour"),
-                               "total": ureg.Quantity(saved_total, "hour")},
-            probability_ai_lower=p_lower,
-            break_even=break_even(plan, vp, alt_task),
-            sobriety=_sobriety(s.sobriety, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio, gaps, scope_lines),
-            per_year_by_scope=by_scope,
-            percentiles=_mc_percentiles(ai_samp, alt_samp, v_samp, year),
-            scope_lines=scope_lines,
-            scope_gaps=scope_gaps,
-            ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
-            samples={"ai": ai_samp, "alternative": alt_samp},
-            not_available=gaps,
-            water_scope={"ai": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
-                                water_scopes(plan, vp, v_task, H).items()},
-                         "alternative": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
-                                         water_scopes(plan, None, v_task, H).items()}},
-            scope=plan.water_scope,
-            line_gaps={ln.label: dict(ln.not_available) for ln in (*vp.lines, *plan.alternative) if ln.not_available},
-        )
-        out[vp.name] = vc
-    comparison = Comparison(plan=plan, variants=out, samples=int(samples), seed=seed)
-    _ratio_by_boundary(comparison, scenario)
-    return comparison
+    return _Basis(H=float(plan.horizon.m_as("s")), year=float(ureg.Quantity(1, "year").m_as("s")), cases=cases,
+                  sampler=sampler, v_task=v_task, v_total=v_total, v_samp=v_samp, alt_lines=alt_lines,
+                  alt_task=alt_task, alt_samp=alt_samp, alt_hours=alt_hours)
+
+
+def _variant_figures(plan: Plan, vp: VariantPlan, b: _Basis):
+    """One variant's figures per task, in total and on the samples, and their ratios to the alternative."""
+    from types import SimpleNamespace
+
+    H, cases, alt_task, alt_samp, v_total = b.H, b.cases, b.alt_task, b.alt_samp, b.v_total
+    lines = evaluate_variant(plan, vp, b.v_task, cases, H)
+    ai_task = {k: sum_lines(lines, k) for k in METRICS}
+    lines_tot = evaluate_variant(plan, vp, v_total, cases, H)
+    ai_total = {k: sum_lines(lines_tot, k) * v_total * H for k in METRICS}
+    alt_total = {k: alt_task[k] * v_total * H for k in METRICS}
+    samp_lines = evaluate_variant(plan, vp, b.v_samp, b.sampler, H)
+    ai_samp = {k: sum_lines(samp_lines, k) for k in METRICS}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = {k: _ratio_interval(ai_task[k], alt_task[k]) for k in METRICS}
+        ratio_samp = {k: _divide(ai_samp[k], alt_samp[k]) for k in METRICS}
+    diff = {k: np.stack([ai_task[k].min(-1) - alt_task[k].max(-1), ai_task[k][..., CENTRAL] - alt_task[k][..., CENTRAL],
+                         ai_task[k].max(-1) - alt_task[k].min(-1)], axis=-1) for k in METRICS}
+    hours_ai = agent_hours(vp.lines, cases)
+    saved_task = _hours_saved(b.alt_hours, hours_ai)
+    tasks_total = v_total * H
+    saved_total = _hours_saved(b.alt_hours * tasks_total, hours_ai * tasks_total)
+    gaps = {k: g for k, g in ((k, {"ai": _gaps(vp.lines, k), "alternative": _gaps(plan.alternative, k)})
+                              for k in METRICS) if g["ai"] or g["alternative"]}
+    p_lower = {k: None if k in gaps else float(np.mean(ai_samp[k] < alt_samp[k])) for k in METRICS}
+    return SimpleNamespace(lines=lines, ai_task=ai_task, lines_tot=lines_tot, ai_total=ai_total, alt_total=alt_total,
+                           samp_lines=samp_lines, ai_samp=ai_samp, ratio=ratio, ratio_samp=ratio_samp, diff=diff,
+                           saved_task=saved_task, saved_total=saved_total, gaps=gaps, p_lower=p_lower)
+
+
+def _variant_scopes(vp: VariantPlan, f, b: _Basis):
+    """One variant's figures per year by sobriety scope (case axis and samples), its lines and gaps by scope."""
+    lines, year = f.lines, b.year
+    by_scope = {sc: {k: _q(sum_lines(labels_of(vp, f.lines_tot, sc), k) * b.v_total * year, k, TOTAL_UNITS[k]) / ureg.year
+                     for k in METRICS} for sc in SCOPE_ORDER}
+    by_scope_samp = {sc: {k: sum_lines(labels_of(vp, f.samp_lines, sc), k) * b.v_samp * year for k in METRICS}
+                     for sc in SCOPE_ORDER}
+    scope_lines = {sc: list(labels_of(vp, lines, sc)) for sc in (*SCOPE_ORDER, "outside")}
+    scope_gaps = {sc: {k: g for k, g in ((k, _gaps([ln for ln in vp.lines if ln.label in labels_of(vp, lines, sc)], k))
+                                         for k in METRICS) if g} for sc in SCOPE_ORDER}
+    return by_scope, by_scope_samp, scope_lines, scope_gaps
+
+
+def _variant_comparison(plan: Plan, vp: VariantPlan, b: _Basis) -> VariantComparison:
+    """One variant against the alternative: its figures, scopes and verdicts as a :class:`VariantComparison`."""
+    f = _variant_figures(plan, vp, b)
+    by_scope, by_scope_samp, scope_lines, scope_gaps = _variant_scopes(vp, f, b)
+    H, year, lines, ai_task, ai_total, alt_total = b.H, b.year, f.lines, f.ai_task, f.ai_total, f.alt_total
+    ai_samp, alt_samp, ratio, ratio_samp, gaps = f.ai_samp, b.alt_samp, f.ratio, f.ratio_samp, f.gaps
+    return VariantComparison(
+        name=vp.name,
+        per_task_ai={k: _q(ai_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+        per_task_alternative={k: _q(b.alt_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+        ratio={k: ureg.Quantity(ratio[k], "dimensionless") for k in METRICS},
+        difference={k: _q(f.diff[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+        total_ai={k: _q(ai_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
+        total_alternative={k: _q(alt_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
+        per_year_ai={k: _q(ai_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
+        per_year_alternative={k: _q(alt_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
+        per_year_ai_system={k: _q(sum_lines(system_lines(vp, f.lines_tot), k) * b.v_total * year, k, TOTAL_UNITS[k])
+                            / ureg.year for k in METRICS},
+        breakdown_ai={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
+                      for ln, d in lines.items()},
+        breakdown_alternative={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
+                               for ln, d in b.alt_lines.items()},
+        agent_hours_saved={"per_task": ureg.Quantity(f.saved_task, "hour"),
+                           "total": ureg.Quantity(f.saved_total, "hour")},
+        probability_ai_lower=f.p_lower,
+        break_even=break_even(plan, vp, b.alt_task),
+        sobriety=_sobriety(plan.scenario.sobriety, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio, gaps,
+                           scope_lines),
+        per_year_by_scope=by_scope,
+        percentiles=_mc_percentiles(ai_samp, alt_samp, b.v_samp, year),
+        scope_lines=scope_lines,
+        scope_gaps=scope_gaps,
+        ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
+        samples={"ai": ai_samp, "alternative": alt_samp},
+        not_available=gaps,
+        water_scope={"ai": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
+                            water_scopes(plan, vp, b.v_task, H).items()},
+                     "alternative": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
+                                     water_scopes(plan, None, b.v_task, H).items()}},
+        scope=plan.water_scope,
+        line_gaps={ln.label: dict(ln.not_available) for ln in (*vp.lines, *plan.alternative) if ln.not_available},
+    )
 
 
 def carrier_notes(lines) -> list:

@@ -874,42 +874,16 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
     if b <= a:
         raise InputError(f"--deadline ({b.isoformat()}) must come after --earliest ({a.isoformat()})")
     energy_kwh, basis = _job_energy_kwh(energy, power, duration_h)
-    first = _ceil_hour(a)
-    last = b - timedelta(hours=duration_h)  # latest allowed start
-    if last < first:
-        raise InputError(f"a {_hours(duration_h)} job starting on a whole hour does not fit between "
-                         f"{a.isoformat()} and {b.isoformat()}; widen the window or shorten --duration")
-    n_starts = int((last.astimezone(timezone.utc) - first) // timedelta(hours=1)) + 1
-    span_end = first + timedelta(hours=n_starts - 1 + duration_h)
-    shift = stand_in_shift(first, span_end, series)
-    offset = timedelta(days=shift["shift_days"])
-    i0 = int((first + offset - series.start) // timedelta(hours=1))
-    span = int(math.ceil(duration_h - 1e-12))
-    segment = series.intensity_g_per_kwh[i0: i0 + n_starts - 1 + span]
-    per_start = job_intensities(segment, duration_h)[:n_starts]
+    first, n_starts = _candidate_starts(a, b, duration_h)
+    w = _start_intensities(series, first, n_starts, duration_h)
+    per_start = w["per_start"]
     best_i, worst_i = int(np.argmin(per_start)), int(np.argmax(per_start))
     mean_i = float(per_start.mean())
     tz_obj = time_zone(tz_name)
-
-    def co2e(intensity):
-        return None if energy_kwh is None else energy_kwh * intensity / 1000.0
-
-    def job(k):
-        start = first + timedelta(hours=k)
-        hours = slice(i0 + k, i0 + k + span)
-        return {"start": start.astimezone(tz_obj).isoformat(timespec="minutes"),
-                "end": (start + timedelta(hours=duration_h)).astimezone(tz_obj).isoformat(timespec="minutes"),
-                "data_start_utc": iso_utc(start + offset), "intensity_g_per_kwh": float(per_start[k]),
-                "co2e_kg": co2e(float(per_start[k])), "estimated_hours": int(series.estimated[hours].sum())}
-
-    def saving(ref):
-        d = ref - float(per_start[best_i])
-        return {"intensity_g_per_kwh": d, "co2e_kg": co2e(d), "percent": 100.0 * d / ref if ref > 0 else 0.0}
-
-    best, worst = job(best_i), job(worst_i)
+    best, worst = (_job_at(k, series, w, first, duration_h, energy_kwh, tz_obj) for k in (best_i, worst_i))
     notes = [f"dates read in {tz_name}, the default time zone of zone {series.zone} (--tz to change)"
              ] if tz_default else []
-    notes += _job_notes(shift, energy_kwh, basis, best)
+    notes += _job_notes(w["shift"], energy_kwh, basis, best)
     if first != a.astimezone(timezone.utc):
         notes.append(f"starts are on whole hours: the first candidate is {first.astimezone(tz_obj).isoformat()}")
     return {
@@ -919,14 +893,63 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
         "window": {"earliest": a.astimezone(tz_obj).isoformat(timespec="minutes"),
                    "deadline": b.astimezone(tz_obj).isoformat(timespec="minutes"),
                    "rule": "the job starts on a whole hour at or after the earliest time and ends by the deadline"},
-        "candidate_starts": n_starts, "stand_in": shift,
+        "candidate_starts": n_starts, "stand_in": w["shift"],
         "best": best, "worst": worst,
-        "average_start": {"intensity_g_per_kwh": mean_i, "co2e_kg": co2e(mean_i)},
-        "saving_vs_average": saving(mean_i), "saving_vs_worst": saving(float(per_start[worst_i])),
+        "average_start": {"intensity_g_per_kwh": mean_i, "co2e_kg": _co2e_kg(energy_kwh, mean_i)},
+        "saving_vs_average": _saving(mean_i, float(per_start[best_i]), energy_kwh),
+        "saving_vs_worst": _saving(float(per_start[worst_i]), float(per_start[best_i]), energy_kwh),
         "saving_kind": SAVING_KIND,
         "yearly_average_g_per_kwh": series.yearly_average_g_per_kwh,
         "source": series.source(), "limits": _limits(zones()), "notes": notes,
     }
+
+
+def _candidate_starts(a: datetime, b: datetime, duration_h: float):
+    """The first whole-hour start at or after `a` (UTC) and how many starts end by `b` (refused when none)."""
+    first = _ceil_hour(a)
+    last = b - timedelta(hours=duration_h)  # latest allowed start
+    if last < first:
+        raise InputError(f"a {_hours(duration_h)} job starting on a whole hour does not fit between "
+                         f"{a.isoformat()} and {b.isoformat()}; widen the window or shorten --duration")
+    return first, int((last.astimezone(timezone.utc) - first) // timedelta(hours=1)) + 1
+
+
+def _start_intensities(series, first: datetime, n_starts: int, duration_h: float) -> dict:
+    """The job's mean intensity for each candidate start [g/kWh], on the data year (shifted: ``shift``).
+
+    Returns ``shift`` (:func:`stand_in_shift`), ``offset`` (to the data hours), ``i0`` (the first start's data
+    hour), ``span`` (data hours a job touches) and ``per_start``.
+    """
+    span_end = first + timedelta(hours=n_starts - 1 + duration_h)
+    shift = stand_in_shift(first, span_end, series)
+    offset = timedelta(days=shift["shift_days"])
+    i0 = int((first + offset - series.start) // timedelta(hours=1))
+    span = int(math.ceil(duration_h - 1e-12))
+    segment = series.intensity_g_per_kwh[i0: i0 + n_starts - 1 + span]
+    return {"shift": shift, "offset": offset, "i0": i0, "span": span,
+            "per_start": job_intensities(segment, duration_h)[:n_starts]}
+
+
+def _co2e_kg(energy_kwh, intensity):
+    """CO2e of the job at a mean intensity [kg] (None without energy)."""
+    return None if energy_kwh is None else energy_kwh * intensity / 1000.0
+
+
+def _job_at(k: int, series, w: dict, first: datetime, duration_h: float, energy_kwh, tz_obj) -> dict:
+    """The job started at candidate `k`: start and end in `tz_obj`, its data hour, intensity and CO2e."""
+    start = first + timedelta(hours=k)
+    hours = slice(w["i0"] + k, w["i0"] + k + w["span"])
+    intensity = float(w["per_start"][k])
+    return {"start": start.astimezone(tz_obj).isoformat(timespec="minutes"),
+            "end": (start + timedelta(hours=duration_h)).astimezone(tz_obj).isoformat(timespec="minutes"),
+            "data_start_utc": iso_utc(start + w["offset"]), "intensity_g_per_kwh": intensity,
+            "co2e_kg": _co2e_kg(energy_kwh, intensity), "estimated_hours": int(series.estimated[hours].sum())}
+
+
+def _saving(ref: float, best: float, energy_kwh) -> dict:
+    """The saving of the best start against a reference intensity [g/kWh]: intensity, CO2e, percent."""
+    d = ref - best
+    return {"intensity_g_per_kwh": d, "co2e_kg": _co2e_kg(energy_kwh, d), "percent": 100.0 * d / ref if ref > 0 else 0.0}
 
 
 __all__ = ["DATA_YEAR", "BOUNDARY", "PROFILE_KINDS", "Profile", "Series", "zones", "has_hourly", "load_series",
