@@ -79,7 +79,8 @@ SAVING_KIND = ("attributional saving on the average intensity of the electricity
                "not open data")
 
 
-def _limits(zones) -> list[str]:
+def limits(zones) -> list[str]:
+    """What the hourly figures are and are not (shown with every result)."""
     return [
         "average (not marginal) carbon intensity of the electricity consumed",
         f"one year of data ({DATA_YEAR}), used as a typical year for other years",
@@ -424,10 +425,11 @@ class Profile:
         start = self.window_start
         when = start.isoformat(timespec="minutes")
         when = when if start.tzinfo else f"{when} {tz_name}"
-        return f"batch window from {when} for {_hours(self.window_duration_h)}"
+        return f"batch window from {when} for {hours_text(self.window_duration_h)}"
 
 
-def _hours(hours: float) -> str:
+def hours_text(hours: float) -> str:
+    """A duration in hours for people (``6 hours``, ``1.5 hours``)."""
     from .formatting import duration_text
     from .units import ureg
 
@@ -742,7 +744,7 @@ def weighted_intensity(zone: str, profile="24/7") -> dict:
         "profile": {"spec": prof.spec, "kind": prof.kind, "label": label, "time_zone": info["time_zone"],
                     "time_zone_default": info["time_zone_default"], "hours_used": int(used.sum()),
                     "share_of_year": float(used.mean()), "stand_in": info["stand_in"]},
-        "source": series.source(), "limits": _limits(zones()), "notes": notes,
+        "source": series.source(), "limits": limits(zones()), "notes": notes,
         "description": (f"{series.name} ({series.zone}), {label}: {value:.1f} gCO2e/kWh against {average:.1f} "
                         f"gCO2e/kWh for every hour of {series.year} alike ({BOUNDARY})"),
     }
@@ -900,7 +902,7 @@ def best_start(zone: str, duration, earliest, deadline, energy=None, power=None,
         "saving_vs_worst": _saving(float(per_start[worst_i]), float(per_start[best_i]), energy_kwh),
         "saving_kind": SAVING_KIND,
         "yearly_average_g_per_kwh": series.yearly_average_g_per_kwh,
-        "source": series.source(), "limits": _limits(zones()), "notes": notes,
+        "source": series.source(), "limits": limits(zones()), "notes": notes,
     }
 
 
@@ -909,7 +911,7 @@ def _candidate_starts(a: datetime, b: datetime, duration_h: float):
     first = _ceil_hour(a)
     last = b - timedelta(hours=duration_h)  # latest allowed start
     if last < first:
-        raise InputError(f"a {_hours(duration_h)} job starting on a whole hour does not fit between "
+        raise InputError(f"a {hours_text(duration_h)} job starting on a whole hour does not fit between "
                          f"{a.isoformat()} and {b.isoformat()}; widen the window or shorten --duration")
     return first, int((last.astimezone(timezone.utc) - first) // timedelta(hours=1)) + 1
 
