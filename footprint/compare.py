@@ -429,7 +429,7 @@ def agent_hours(lines_plan, draw):
 
 # -- results --------------------------------------------------------------------------------------
 
-def _q(arr, metric, unit):
+def as_quantity(arr, metric, unit):
     return ureg.Quantity(np.asarray(arr, dtype=float), _INTERNAL[metric]).to(unit)
 
 
@@ -702,18 +702,18 @@ def _pretty_units(x):
     return x
 
 
-def _mc_percentiles(ai_samp, alt_samp, v_samp, year) -> dict:
+def mc_percentiles(ai_samp, alt_samp, v_samp, year) -> dict:
     """Monte Carlo p5/p50/p95 of both sides, per task and per year, in the units of the figures."""
     out = {"per_task": {}, "per_year": {}}
     for side, d in (("ai", ai_samp), ("alternative", alt_samp)):
-        out["per_task"][side] = {k: {**_percentiles(_q(d[k], k, PER_REQUEST_UNITS[k]).magnitude),
+        out["per_task"][side] = {k: {**percentiles_of(as_quantity(d[k], k, PER_REQUEST_UNITS[k]).magnitude),
                                      "unit": PER_REQUEST_UNITS[k]} for k in d}
-        out["per_year"][side] = {k: {**_percentiles(_q(d[k] * v_samp * year, k, TOTAL_UNITS[k]).magnitude),
+        out["per_year"][side] = {k: {**percentiles_of(as_quantity(d[k] * v_samp * year, k, TOTAL_UNITS[k]).magnitude),
                                      "unit": f"{TOTAL_UNITS[k]}/year"} for k in d}
     return out
 
 
-def _percentiles(x) -> dict:
+def percentiles_of(x) -> dict:
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
@@ -722,7 +722,7 @@ def _percentiles(x) -> dict:
     return {"p5": float(p[0]), "p50": float(p[1]), "p95": float(p[2])}
 
 
-def _divide(a, b):
+def quotient(a, b):
     """a / b, NaN where b is 0 (a ratio to an alternative that has no such footprint is undefined)."""
     a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
     out = np.full(a.shape, np.nan)
@@ -817,15 +817,15 @@ def _variant_figures(plan: Plan, vp: VariantPlan, b: _Basis):
     samp_lines = evaluate_variant(plan, vp, b.v_samp, b.sampler, H)
     ai_samp = {k: sum_lines(samp_lines, k) for k in METRICS}
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = {k: _ratio_interval(ai_task[k], alt_task[k]) for k in METRICS}
-        ratio_samp = {k: _divide(ai_samp[k], alt_samp[k]) for k in METRICS}
+        ratio = {k: ratio_interval(ai_task[k], alt_task[k]) for k in METRICS}
+        ratio_samp = {k: quotient(ai_samp[k], alt_samp[k]) for k in METRICS}
     diff = {k: np.stack([ai_task[k].min(-1) - alt_task[k].max(-1), ai_task[k][..., CENTRAL] - alt_task[k][..., CENTRAL],
                          ai_task[k].max(-1) - alt_task[k].min(-1)], axis=-1) for k in METRICS}
     hours_ai = agent_hours(vp.lines, cases)
-    saved_task = _hours_saved(b.alt_hours, hours_ai)
+    saved_task = hours_saved(b.alt_hours, hours_ai)
     tasks_total = v_total * H
-    saved_total = _hours_saved(b.alt_hours * tasks_total, hours_ai * tasks_total)
-    gaps = {k: g for k, g in ((k, {"ai": _gaps(vp.lines, k), "alternative": _gaps(plan.alternative, k)})
+    saved_total = hours_saved(b.alt_hours * tasks_total, hours_ai * tasks_total)
+    gaps = {k: g for k, g in ((k, {"ai": gaps_of(vp.lines, k), "alternative": gaps_of(plan.alternative, k)})
                               for k in METRICS) if g["ai"] or g["alternative"]}
     p_lower = {k: None if k in gaps else float(np.mean(ai_samp[k] < alt_samp[k])) for k in METRICS}
     return SimpleNamespace(lines=lines, ai_task=ai_task, lines_tot=lines_tot, ai_total=ai_total, alt_total=alt_total,
@@ -836,12 +836,12 @@ def _variant_figures(plan: Plan, vp: VariantPlan, b: _Basis):
 def _variant_scopes(vp: VariantPlan, f, b: _Basis):
     """One variant's figures per year by sobriety scope (case axis and samples), its lines and gaps by scope."""
     lines, year = f.lines, b.year
-    by_scope = {sc: {k: _q(sum_lines(labels_of(vp, f.lines_tot, sc), k) * b.v_total * year, k, TOTAL_UNITS[k]) / ureg.year
+    by_scope = {sc: {k: as_quantity(sum_lines(labels_of(vp, f.lines_tot, sc), k) * b.v_total * year, k, TOTAL_UNITS[k]) / ureg.year
                      for k in METRICS} for sc in SCOPE_ORDER}
     by_scope_samp = {sc: {k: sum_lines(labels_of(vp, f.samp_lines, sc), k) * b.v_samp * year for k in METRICS}
                      for sc in SCOPE_ORDER}
     scope_lines = {sc: list(labels_of(vp, lines, sc)) for sc in (*SCOPE_ORDER, "outside")}
-    scope_gaps = {sc: {k: g for k, g in ((k, _gaps([ln for ln in vp.lines if ln.label in labels_of(vp, lines, sc)], k))
+    scope_gaps = {sc: {k: g for k, g in ((k, gaps_of([ln for ln in vp.lines if ln.label in labels_of(vp, lines, sc)], k))
                                          for k in METRICS) if g} for sc in SCOPE_ORDER}
     return by_scope, by_scope_samp, scope_lines, scope_gaps
 
@@ -854,36 +854,36 @@ def _variant_comparison(plan: Plan, vp: VariantPlan, b: _Basis) -> VariantCompar
     ai_samp, alt_samp, ratio, ratio_samp, gaps = f.ai_samp, b.alt_samp, f.ratio, f.ratio_samp, f.gaps
     return VariantComparison(
         name=vp.name,
-        per_task_ai={k: _q(ai_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
-        per_task_alternative={k: _q(b.alt_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+        per_task_ai={k: as_quantity(ai_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+        per_task_alternative={k: as_quantity(b.alt_task[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
         ratio={k: ureg.Quantity(ratio[k], "dimensionless") for k in METRICS},
-        difference={k: _q(f.diff[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
-        total_ai={k: _q(ai_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
-        total_alternative={k: _q(alt_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
-        per_year_ai={k: _q(ai_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
-        per_year_alternative={k: _q(alt_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
-        per_year_ai_system={k: _q(sum_lines(system_lines(vp, f.lines_tot), k) * b.v_total * year, k, TOTAL_UNITS[k])
+        difference={k: as_quantity(f.diff[k], k, PER_REQUEST_UNITS[k]) for k in METRICS},
+        total_ai={k: as_quantity(ai_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
+        total_alternative={k: as_quantity(alt_total[k], k, TOTAL_UNITS[k]) for k in METRICS},
+        per_year_ai={k: as_quantity(ai_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
+        per_year_alternative={k: as_quantity(alt_total[k] / H * year, k, TOTAL_UNITS[k]) / ureg.year for k in METRICS},
+        per_year_ai_system={k: as_quantity(sum_lines(system_lines(vp, f.lines_tot), k) * b.v_total * year, k, TOTAL_UNITS[k])
                             / ureg.year for k in METRICS},
-        breakdown_ai={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
+        breakdown_ai={ln: {k: as_quantity(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
                       for ln, d in lines.items()},
-        breakdown_alternative={ln: {k: _q(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
+        breakdown_alternative={ln: {k: as_quantity(np.broadcast_to(d[k], (3,)), k, PER_REQUEST_UNITS[k]) for k in METRICS}
                                for ln, d in b.alt_lines.items()},
         agent_hours_saved={"per_task": ureg.Quantity(f.saved_task, "hour"),
                            "total": ureg.Quantity(f.saved_total, "hour")},
         probability_ai_lower=f.p_lower,
         break_even=break_even(plan, vp, b.alt_task),
-        sobriety=_sobriety(plan.scenario.sobriety, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio, gaps,
+        sobriety=sobriety_of(plan.scenario.sobriety, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio, gaps,
                            scope_lines),
         per_year_by_scope=by_scope,
-        percentiles=_mc_percentiles(ai_samp, alt_samp, b.v_samp, year),
+        percentiles=mc_percentiles(ai_samp, alt_samp, b.v_samp, year),
         scope_lines=scope_lines,
         scope_gaps=scope_gaps,
-        ratio_percentiles={k: _percentiles(ratio_samp[k]) for k in METRICS},
+        ratio_percentiles={k: percentiles_of(ratio_samp[k]) for k in METRICS},
         samples={"ai": ai_samp, "alternative": alt_samp},
         not_available=gaps,
-        water_scope={"ai": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
+        water_scope={"ai": {k: as_quantity(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
                             water_scopes(plan, vp, b.v_task, H).items()},
-                     "alternative": {k: _q(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
+                     "alternative": {k: as_quantity(w, "water", PER_REQUEST_UNITS["water"]) for k, w in
                                      water_scopes(plan, None, b.v_task, H).items()}},
         scope=plan.water_scope,
         line_gaps={ln.label: dict(ln.not_available) for ln in (*vp.lines, *plan.alternative) if ln.not_available},
@@ -907,7 +907,7 @@ def carrier_notes(lines) -> list:
             "sides have them)"]
 
 
-def _gaps(lines, metric) -> list:
+def gaps_of(lines, metric) -> list:
     """``label: reason`` of every line of a side whose `metric` is not available."""
     return [f"{ln.label}: {ln.not_available[metric]}" for ln in lines if metric in ln.not_available]
 
@@ -925,17 +925,17 @@ def system_lines(vp, lines: dict) -> dict:
     return {k: d for k, d in lines.items() if k.startswith(prefixes) and k.split(": ", 1)[1] in LINES}
 
 
-def _hours_saved(alt, ai):
+def hours_saved(alt, ai):
     alt = np.broadcast_to(np.asarray(alt, dtype=float), (3,)) if np.ndim(alt) == 0 else np.asarray(alt)
     ai = np.broadcast_to(np.asarray(ai, dtype=float), (3,)) if np.ndim(ai) == 0 else np.asarray(ai)
     return np.stack([alt.min(-1) - ai.max(-1), alt[..., CENTRAL] - ai[..., CENTRAL], alt.max(-1) - ai.min(-1)], axis=-1)
 
 
-def _ratio_interval(ai, alt):
+def ratio_interval(ai, alt):
     """AI / alternative: (low_ai / high_alt, central / central, high_ai / low_alt)."""
     ai, alt = np.asarray(ai, dtype=float), np.asarray(alt, dtype=float)
-    return np.stack([_divide(ai.min(-1), alt.max(-1)), _divide(ai[..., CENTRAL], alt[..., CENTRAL]),
-                     _divide(ai.max(-1), alt.min(-1))], axis=-1)
+    return np.stack([quotient(ai.min(-1), alt.max(-1)), quotient(ai[..., CENTRAL], alt[..., CENTRAL]),
+                     quotient(ai.max(-1), alt.min(-1))], axis=-1)
 
 
 def robustness(ratio_by_boundary: dict) -> dict:
@@ -978,10 +978,10 @@ def _ratio_by_boundary(comparison: Comparison, scenario) -> None:
         for vp in other.variants:
             ai = sum_lines(evaluate_variant(other, vp, v_task, cases, H), "co2e")
             with np.errstate(divide="ignore", invalid="ignore"):
-                comparison.variants[vp.name].ratio_by_boundary[boundary] = ureg.Quantity(_ratio_interval(ai, alt), "")
+                comparison.variants[vp.name].ratio_by_boundary[boundary] = ureg.Quantity(ratio_interval(ai, alt), "")
 
 
-def _sobriety(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases, gaps=None, scope_lines=None) -> dict:
+def sobriety_of(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases, gaps=None, scope_lines=None) -> dict:
     """The sobriety verdict: the AI system's yearly figure in the budget's scope against the budget.
 
     `by_scope` holds the yearly figures per scope on the case axis (Quantities), `by_scope_samp`
@@ -999,7 +999,7 @@ def _sobriety(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases,
         return {"budget": ureg.Quantity(cap, ""), "verdict": sobriety_verdict(p, sob.confidence),
                 "probability_exceeding": p, "basis": "AI / alternative CO2e per task (whole sides)",
                 "scope": "ratio", "ai": ureg.Quantity(ratio_cases["co2e"], ""), "confidence": sob.confidence,
-                "percentiles": _percentiles(ratio_samp["co2e"])}
+                "percentiles": percentiles_of(ratio_samp["co2e"])}
     metric = sob.kind
     unit = PER_YEAR_UNITS[metric]
     judged = budget_scopes(sob.scope, sob.human_time)
@@ -1020,7 +1020,7 @@ def _sobriety(sob, by_scope, by_scope_samp, scope_gaps, ratio_samp, ratio_cases,
     ai_year = by_scope[judged[0]][metric]
     for sc in judged[1:]:
         ai_year = ai_year + by_scope[sc][metric]
-    pct = _percentiles(ureg.Quantity(np.asarray(draws, dtype=float), f"{_INTERNAL[metric]}/year").m_as(unit))
+    pct = percentiles_of(ureg.Quantity(np.asarray(draws, dtype=float), f"{_INTERNAL[metric]}/year").m_as(unit))
     return {**out, "verdict": sobriety_verdict(p, sob.confidence), "probability_exceeding": p,
             "ai": ai_year.to(unit), "percentiles": {**pct, "unit": unit}}
 
@@ -1050,7 +1050,7 @@ def estimate_sobriety(estimate, kind: str, budget, *, samples: int = DEFAULT_SAM
     p = float(np.mean(draws > b))
     total = estimate.total
     per_year = (total[kind] / estimate.period).to(unit)  # the totals' case axis (for_totals)
-    pct = _percentiles(ureg.Quantity(draws, f"{_INTERNAL[kind]}/year").m_as(unit))
+    pct = percentiles_of(ureg.Quantity(draws, f"{_INTERNAL[kind]}/year").m_as(unit))
     return {"budget": figure(ureg.Quantity(np.repeat(float(f"{budget.m_as(unit):.12g}"), 3), unit)),
             "verdict": sobriety_verdict(p, confidence), "probability_exceeding": p, "confidence": confidence,
             "scope": "body", "human_time": False,
@@ -1121,8 +1121,8 @@ def totals_over_volumes(plan: Plan, volumes, variant=None) -> dict:
     alt = evaluate_lines(plan.alternative, cases)
     res = {"ai": {}, "alternative": {}, "volume": ureg.Quantity(v, "1/s")}
     for k in METRICS:
-        res["ai"][k] = _q(sum_lines(ai, k) * vol * H, k, TOTAL_UNITS[k])
-        res["alternative"][k] = _q(np.broadcast_to(sum_lines(alt, k), (3,)) * vol * H, k, TOTAL_UNITS[k])
+        res["ai"][k] = as_quantity(sum_lines(ai, k) * vol * H, k, TOTAL_UNITS[k])
+        res["alternative"][k] = as_quantity(np.broadcast_to(sum_lines(alt, k), (3,)) * vol * H, k, TOTAL_UNITS[k])
     return res
 
 
