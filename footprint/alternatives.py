@@ -292,8 +292,6 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
         1 counts the water consumed to generate the electricity (scope ``onsite+electricity``), 0 counts
         on-site water only (scope ``onsite``: an activity's electricity then has no water of its own).
     """
-    from .montecarlo import factor_key
-
     act = activity(name)
     unit = act.quantity_unit
     q = check_quantity(read_value(quantity, unit, f"{where} quantity", bare=unit), f"{where} quantity", positive=False, minimum=0)
@@ -301,6 +299,21 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
     c = _to(act.co2e, f"kg/{unit}") if (co2e and act.co2e is not None) else None
     intensity = _to(act.energy_intensity, "kg/J") if act.energy_intensity is not None else grid_intensity
     own_co2e = act.fuel or act.co2e_includes_energy  # the co2e row already holds the energy's emissions
+    gaps = _line_gaps(act, e, c, energy, co2e, own_co2e)
+    water, water_all = _line_water(act, e, gaps, water_intensity, water_offsite)
+    intensities, per_unit = _line_resources(act, e, unit, energy, co2e, adpe_intensity, primary_energy_intensity, gaps)
+    return Line(label=label or act.key, activity=act.key, quantity=q, energy_per_unit=e, co2e_per_unit=c,
+                energy_intensity=intensity if (e is not None and co2e and not own_co2e) else None,
+                water_intensity=water, not_available=gaps, carrier=act.carrier if energy else "none",
+                adpe_intensity=intensities.get("adpe"), primary_energy_intensity=intensities.get("primary_energy"),
+                adpe_per_unit=per_unit.get("adpe"), primary_energy_per_unit=per_unit.get("primary_energy"),
+                water_intensity_electricity=water_all,
+                agent=agent, sources=tuple(r.ref for r in act.rows),
+                keys=_line_keys(act, where, label, quantity_key, grid_key, water_key, adpe_key, primary_energy_key))
+
+
+def _line_gaps(act, e, c, energy, co2e, own_co2e) -> dict:
+    """The metrics a line cannot give (energy, water, CO2e), each with its reason."""
     gaps = {}
     if energy:
         if e is None:
@@ -309,14 +322,25 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
             gaps["water"] = water_gap(act)
     if co2e and c is None and (e is None or own_co2e):
         gaps["co2e"] = "no CO2e figure in the library for this activity"
-    water = None
+    return gaps
+
+
+def _line_water(act, e, gaps, water_intensity, water_offsite):
+    """The water intensity of a line's electricity in the scope counted, and in scope onsite+electricity [L/J]."""
     if e is not None and "water" not in gaps:
         share = act.electricity_share.quantity.to("") if act.carrier == "mixed" else None
         water = water_intensity if share is None else _scale_water(water_intensity, share)
         water_all = water
         water = water if water_offsite > 0.5 else None  # on-site scope: no cooling water of its own
-    else:
-        water_all = None
+        return water, water_all
+    return None, None
+
+
+def _line_resources(act, e, unit, energy, co2e, adpe_intensity, primary_energy_intensity, gaps):
+    """ADPe and primary energy of a line: the zone's electricity intensities and the activity's own rows per unit.
+
+    The gaps of these metrics are added to `gaps`.
+    """
     zone_resource = {"adpe": adpe_intensity, "primary_energy": primary_energy_intensity}
     own_resource = {"adpe": (act.adpe, "kg"), "primary_energy": (act.primary_energy, "J")}
     intensities, per_unit = {}, {}
@@ -335,23 +359,23 @@ def line(name: str, quantity, *, grid_intensity, water_intensity, label: str | N
             gap = gap or "the energy is not grid electricity"
         if gap is not None:
             gaps[m] = gap
-    return Line(label=label or act.key, activity=act.key, quantity=q, energy_per_unit=e, co2e_per_unit=c,
-                energy_intensity=intensity if (e is not None and co2e and not own_co2e) else None,
-                water_intensity=water, not_available=gaps, carrier=act.carrier if energy else "none",
-                adpe_intensity=intensities.get("adpe"), primary_energy_intensity=intensities.get("primary_energy"),
-                adpe_per_unit=per_unit.get("adpe"), primary_energy_per_unit=per_unit.get("primary_energy"),
-                water_intensity_electricity=water_all,
-                agent=agent, sources=tuple(r.ref for r in act.rows),
-                keys={"quantity": quantity_key or f"given:{where}:{label or act.key}",
-                      "energy": factor_key("alternatives", act.key, "energy"),
-                      "co2e": factor_key("alternatives", act.key, "co2e"),
-                      "energy_intensity": factor_key("alternatives", act.key, "energy_intensity")
-                      if act.energy_intensity is not None else grid_key,
-                      "water_intensity": water_key if act.carrier != "mixed" else
-                      f"{water_key}*{factor_key('alternatives', act.key, 'electricity_share')}",
-                      "adpe_intensity": adpe_key, "primary_energy_intensity": primary_energy_key,
-                      "adpe": factor_key("alternatives", act.key, "adpe"),
-                      "primary_energy": factor_key("alternatives", act.key, "primary_energy")})
+    return intensities, per_unit
+
+
+def _line_keys(act, where, label, quantity_key, grid_key, water_key, adpe_key, primary_energy_key) -> dict:
+    """The Monte Carlo stream of each value of a line (:func:`footprint.montecarlo.stream_key`)."""
+    from .montecarlo import factor_key
+
+    return {"quantity": quantity_key or f"given:{where}:{label or act.key}",
+            "energy": factor_key("alternatives", act.key, "energy"),
+            "co2e": factor_key("alternatives", act.key, "co2e"),
+            "energy_intensity": factor_key("alternatives", act.key, "energy_intensity")
+            if act.energy_intensity is not None else grid_key,
+            "water_intensity": water_key if act.carrier != "mixed" else
+            f"{water_key}*{factor_key('alternatives', act.key, 'electricity_share')}",
+            "adpe_intensity": adpe_key, "primary_energy_intensity": primary_energy_key,
+            "adpe": factor_key("alternatives", act.key, "adpe"),
+            "primary_energy": factor_key("alternatives", act.key, "primary_energy")}
 
 
 def _scale_water(water_intensity, share):

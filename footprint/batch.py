@@ -330,15 +330,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
                        max_elements=max_elements, row_offset=row_offset)
         result = out[0] if skip_invalid else out
         return (*(out if skip_invalid else (out,)), merge_sources([result.attrs.get("sources")]))
-    inputs, passthrough = normalise_columns(table)
-    data, row_units = split_units_row(table, inputs)
-    row_units.update(units or {})
-    if len(data) == 0:
-        raise InputError("the table is empty: give one row per scenario (columns params, output_tokens, gpu, zone...)")
-    if not {"params", "model", "flops_per_item", "energy_per_item"} & set(inputs):
-        raise InputError("missing required column: params (the model size, e.g. 70B) or model (a catalogue model); "
-                         f"columns found: {', '.join(map(str, table.columns))}")
-    res = resolve_table_full(data, row_units)
+    data, passthrough, res = _read_table(table, units)
     values, period, problems = res.values, res.period, res.problems
     problems.sort()
     bad = problems.bad_rows()
@@ -354,32 +346,7 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     new = {}  # the computed columns, joined to the pass-through ones at once (one copy, not one per column)
     sources = None
     if good.any():
-        new["serving_path"] = _path_column(res, good)
-        new["notes"] = _notes_column(res, good)
-        new["sources_id"], sources = sources_table(res, good)
-        m = oriented(values, cases)
-        with np.errstate(all="ignore"):
-            raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
-            requests = values["request_rate"][:, 1:2] * period[:, None] if not cases else \
-                values["request_rate"] * period[:, None]
-            m_total = for_totals(m) if cases else None
-            raw_total = raw if m_total is None else {
-                k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m_total).items()}
-            _columns(new, raw, requests, cases, raw_total)
-            if samples is not None:
-                from .montecarlo import percentiles, streams_of
-
-                streams = {k: (codes[good], keys) for k, (codes, keys) in streams_of(res.sources, len(good)).items()}
-                pct = percentiles(m if cases else oriented(values, True), samples=samples,
-                                  seed=0 if seed is None else seed, streams=streams,
-                                  positions=np.flatnonzero(good) + row_offset,
-                                  period=period, max_elements=max_elements, rows=n_good)
-                for key, arr in pct.items():
-                    metric, scope = key.split(".")
-                    unit = (PER_REQUEST_UNITS if scope == "per_request" else TOTAL_UNITS)[metric]
-                    f = _scale(_INTERNAL[metric], unit)
-                    for i, q in enumerate(("p5", "p50", "p95")):
-                        new[f"{metric}_{scope}_{q}[{unit}]"] = arr[:, i] * f
+        sources = _computed_columns(new, res, values, period, good, cases, samples, seed, row_offset, max_elements)
     if new:
         computed = pd.DataFrame(new, index=kept.index, copy=False)  # the columns are fresh arrays: no copy
         result = pd.concat([kept, computed], axis=1) if len(kept.columns) else computed
@@ -394,6 +361,56 @@ def estimate(table, *, skip_invalid: bool = False, cases: bool = True, samples: 
     rejects["error"] = [per_row[p] for p in np.flatnonzero(bad)]
     rejects.attrs["problems"] = problems.labelled()
     return result, rejects
+
+
+def _read_table(table, units):
+    """A pandas table's input columns read and resolved: (data rows, pass-through columns, Resolution)."""
+    inputs, passthrough = normalise_columns(table)
+    data, row_units = split_units_row(table, inputs)
+    row_units.update(units or {})
+    if len(data) == 0:
+        raise InputError("the table is empty: give one row per scenario (columns params, output_tokens, gpu, zone...)")
+    if not {"params", "model", "flops_per_item", "energy_per_item"} & set(inputs):
+        raise InputError("missing required column: params (the model size, e.g. 70B) or model (a catalogue model); "
+                         f"columns found: {', '.join(map(str, table.columns))}")
+    return data, passthrough, resolve_table_full(data, row_units)
+
+
+def _computed_columns(new, res, values, period, good, cases, samples, seed, row_offset, max_elements):
+    """Fill `new` with the good rows' path, notes, sources id and figures (with percentiles); the sources table."""
+    n_good = int(good.sum())
+    new["serving_path"] = _path_column(res, good)
+    new["notes"] = _notes_column(res, good)
+    new["sources_id"], sources = sources_table(res, good)
+    m = oriented(values, cases)
+    with np.errstate(all="ignore"):
+        raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
+        requests = values["request_rate"][:, 1:2] * period[:, None] if not cases else \
+            values["request_rate"] * period[:, None]
+        m_total = for_totals(m) if cases else None
+        raw_total = raw if m_total is None else {
+            k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m_total).items()}
+        _columns(new, raw, requests, cases, raw_total)
+        if samples is not None:
+            _percentile_columns(new, res, m if cases else oriented(values, True), period, good, samples, seed,
+                                row_offset, max_elements)
+    return sources
+
+
+def _percentile_columns(new, res, m, period, good, samples, seed, row_offset, max_elements):
+    """Add the Monte Carlo ``_p5``, ``_p50``, ``_p95`` columns of the good rows to `new`."""
+    from .montecarlo import percentiles, streams_of
+
+    streams = {k: (codes[good], keys) for k, (codes, keys) in streams_of(res.sources, len(good)).items()}
+    pct = percentiles(m, samples=samples, seed=0 if seed is None else seed, streams=streams,
+                      positions=np.flatnonzero(good) + row_offset,
+                      period=period, max_elements=max_elements, rows=int(good.sum()))
+    for key, arr in pct.items():
+        metric, scope = key.split(".")
+        unit = (PER_REQUEST_UNITS if scope == "per_request" else TOTAL_UNITS)[metric]
+        f = _scale(_INTERNAL[metric], unit)
+        for i, q in enumerate(("p5", "p50", "p95")):
+            new[f"{metric}_{scope}_{q}[{unit}]"] = arr[:, i] * f
 
 
 def _notes_column(res, good):

@@ -78,12 +78,23 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
 
     The assumptions, their sources and the notes are in :func:`render_appendix` (`appendix` names its file).
     """
-    from . import words as w
     from .i18n import Language
 
     L = Language(lang)
+    out = _card_head(doc, L)
+    out += _sobriety_section(doc, L)
+    out += _benefit_section(doc, L)
+    out += _breakdown_section(doc, L)
+    out += _caveats_section(doc, L)
+    out += _transparency_section(doc, L, appendix)
+    return "\n".join(out)
+
+
+def _card_head(doc: dict, L) -> list:
+    """The card's title, description and functional unit."""
+    from . import words as w
+
     sc = doc["scenario"]
-    med = L("median (p5–p95)")
     out = [f"# {L('Criterion card')}{w.colon(L)}{_md(sc['name'])}", ""]
     if sc.get("description"):
         out += [_md(sc["description"]), ""]
@@ -92,12 +103,20 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
             f"- **{L('horizon')}**{w.colon(L)}{w.period(sc['horizon'], L)}; {L('human time')}{w.colon(L)}{_md(w.device(sc['device'], L))}, "
             f"{L(w.BOUNDARIES.get(sc['human_time_boundary'], sc['human_time_boundary']))}; {L('zone')} {_md(sc['zone'])}",
             ""]
+    return out
 
+
+
+def _sobriety_section(doc: dict, L) -> list:
+    """Section 1: each variant's AI system per year against its budget, and the verdict."""
+    from . import words as w
+
+    med = L("median (p5–p95)")
     judged_on = (f"{L('AI / without AI')} (CO₂e, {L('per task')})" if doc["variants"] and all(
         v["sobriety"].get("scope") == "ratio" for v in doc["variants"].values()) else L("AI system per year"))
-    out += [f"## 1. {L('Energy sobriety')}", "",
-            f"| {L('variant')} | {judged_on}{w.colon(L)}{med} | {L('budget')} | {L('verdict')} | {L('also borne by')} |",
-            "| --- | --- | --- | --- | --- |"]
+    out = [f"## 1. {L('Energy sobriety')}", "",
+           f"| {L('variant')} | {judged_on}{w.colon(L)}{med} | {L('budget')} | {L('verdict')} | {L('also borne by')} |",
+           "| --- | --- | --- | --- | --- |"]
     for name, v in doc["variants"].items():
         s = v["sobriety"]
         if s.get("budget") is None:
@@ -111,10 +130,17 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
         out.append(f"| {_md(name)} | {judged} | {budget} "
                    f"| **{w.verdict(s['verdict'], L)}**{f' (P {L.percent(p)})' if p is not None else ''} | {beside or '–'} |")
     out.append("")
+    return out
 
-    out += [f"## 2. {L('Benefit against an alternative without AI')}", "",
-            f"| {L('variant')} | {L('per task')} | {L('with AI')}{w.colon(L)}{med} | {L('without AI')} | {L('AI / without AI')} | "
-            f"{L('P(AI emits less)')} |", "| --- | --- | --- | --- | --- | --- |"]
+
+def _benefit_section(doc: dict, L) -> list:
+    """Section 2: per task with and without AI, then the verdicts, hours saved, break-even and robustness."""
+    from . import words as w
+
+    med = L("median (p5–p95)")
+    out = [f"## 2. {L('Benefit against an alternative without AI')}", "",
+           f"| {L('variant')} | {L('per task')} | {L('with AI')}{w.colon(L)}{med} | {L('without AI')} | {L('AI / without AI')} | "
+           f"{L('P(AI emits less)')} |", "| --- | --- | --- | --- | --- | --- |"]
     for name, v in doc["variants"].items():
         pt = v.get("percentiles", {}).get("per_task", {})
         for k in v["per_task"]["ai"]:
@@ -133,26 +159,44 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
     if doc.get("benefit", {}).get("description"):
         out += ["", _md(doc["benefit"]["description"])]
     out.append("")
+    return out
 
-    out += [f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
-            f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
+
+def _breakdown_section(doc: dict, L) -> list:
+    """The largest lines of the primary variant's breakdown per task (the appendix has every line)."""
+    from . import words as w
+
+    out = [f"## {L('Where the footprint comes from (primary variant, per task)')}", "",
+           f"| {L('side')} | {L('line')} | {w.metric('energy', L)} | CO₂e |", "| --- | --- | --- | --- |"]
     rows = _breakdown_rows(doc, L)
     shown = sorted(rows, key=lambda r: -r[0])[:MAX_BREAKDOWN_LINES]
     out += [r[1] for r in rows if r in shown]
     if len(rows) > len(shown):
         out.append(f"| … | {len(rows) - len(shown)} {L('more lines in the appendix')} | | |")
     out.append("")
+    return out
 
-    out += [f"## {L('Caveats and boundary')}", ""] + [f"- {L(c)}" for c in CAVEATS if c != NOT_AVAILABLE]
+
+def _caveats_section(doc: dict, L) -> list:
+    """The caveats and boundary, and the metrics not available on a side (in words, never 0)."""
+    from . import words as w
+
+    out = [f"## {L('Caveats and boundary')}", ""] + [f"- {L(c)}" for c in CAVEATS if c != NOT_AVAILABLE]
     missing = list(dict.fromkeys(w.metric(k, L) for v in doc["variants"].values() for k in v.get("not_available", {})))
     if missing:  # a metric not available on a side: said in words, never 0 (the reasons are in the appendix)
         out.append(f"- **{L('not available')}**{w.colon(L)}{', '.join(missing)} "
                    f"({L('the reasons are in the appendix')}). {L(NOT_AVAILABLE)}")
     out.append("")
-    mc = doc.get("monte_carlo", {})
+    return out
+
+
+def _transparency_section(doc: dict, L, appendix: str | None) -> list:
+    """Section 3: when and from which file, where the assumptions are, how the medians and ranges were made."""
     import datetime
 
-    out += [f"## 3. {L('Transparency and accountability')}", "",
+    sc = doc["scenario"]
+    mc = doc.get("monte_carlo", {})
+    return [f"## 3. {L('Transparency and accountability')}", "",
             f"{L('Assessed on')} {L.date(datetime.date.today().isoformat())} ({_md(sc.get('file') or '')}). "
             f"{L(SOBRIETY_NOTE)} "
             f"{L('Assumptions and sources: see')} {_md(appendix or 'the appendix')} "
@@ -160,7 +204,6 @@ def render(doc: dict, lang: str = "en", appendix: str | None = None) -> str:
             f"{L('Medians and percentiles: Monte Carlo')} ({L.number(mc.get('samples'), 6)} {L('draws')}, {L('seed')} {mc.get('seed')}). "
             f"{L('Ranges are the footprints at the ends of the input ranges (interval propagation), not confidence intervals.')}",
             ""]
-    return "\n".join(out)
 
 
 #: Lines of the breakdown shown on the card (the largest CO2e per task); the appendix has every line.

@@ -596,27 +596,83 @@ def _precision_lookup(s):
     return s.lower()
 
 
+#: The rule of the LLM inputs of a row on the generic per-item path (they are not used there).
+_ITEM_RULE = Rule("placeholder", formula="generic task path: the LLM inputs are not used")
+#: The rule of the training inputs of a row that excludes training (its line is 0).
+_TRAINING_OFF = Rule("placeholder", formula="training excluded: placeholder, the line is 0")
+
+
+class _Run:
+    """One resolution in progress, handed from step to step (as pvlib's ModelChain keeps its results).
+
+    It holds the rows' inputs (``c``, with ``col``, ``given`` and ``n``), what the steps have resolved so far
+    (``v`` the values, ``S`` their sources, ``notes``, ``P`` the problems, ``seen`` the name columns read) and
+    what a step leaves to later ones: the serving path's masks (``item``, ``measured``...), the model, deployment,
+    precision and GPU name columns, the provisioning and the period.  Each step reads only what an earlier step
+    of :func:`resolve_columns` set.
+    """
+
+    def __init__(self, c: Columns, problems: Problems):
+        self.c, self.P, self.n, self.col, self.given = c, problems, c.n, c.col, c.given
+        self.v: dict = {}
+        self.S = Sources(c.n)
+        self.notes: list = []
+        self.seen: dict = {}
+        self.none, self.allrows = np.zeros(c.n, dtype=bool), np.ones(c.n, dtype=bool)
+
+    def names(self, name, default, kind, lookup) -> Names:
+        """Read the name column `name` (recorded in ``seen``)."""
+        self.seen[name] = read_names(self.c.names.get(name), self.n, name, default, self.P, lookup)
+        return self.seen[name]
+
+    def profile(self, parameter, unit):
+        """(rows, 3) of the rows' profile value of `parameter` (NaN without a profile or that parameter), its mask."""
+        arr = factor_column(self.dep, "deployments", parameter, unit)
+        ok = np.broadcast_to(~np.isnan(arr[:, 1]), (self.n,)) & self.has_dep
+        return arr, ok
+
+    def profile_rule(self, parameter) -> Rule:
+        return Rule("default", table="deployments", names=self.dep, parameter=parameter)
+
+    def resolution(self) -> Resolution:
+        c = self.c
+        return Resolution(values=self.v, sources=self.S, notes=self.notes, path=self.path,
+                          provisioning=self.dedicated, period=self.period, problems=self.P, keys=self.seen,
+                          given={**self.given, **{f"constants.{k}": m for k, m in c.constants_given.items()}})
+
+
 def resolve_columns(c: Columns, problems: Problems) -> Resolution:
-    """Apply every default rule to every row at once (see the module docstring)."""
-    n, col, given = c.n, c.col, c.given
-    P = problems
-    v: dict = {}
-    S = Sources(n)
-    notes: list = []
-    none = np.zeros(n, dtype=bool)
-    allrows = np.ones(n, dtype=bool)
+    """Apply every default rule to every row at once (see the module docstring).
 
-    seen: dict = {}
+    The steps run in this order, each on all rows by masks; a step uses only what the ones above it set.
+    """
+    r = _Run(c, problems)
+    _serving_path(r)            # per-item, measured, FLOP or modelled path
+    _model_size(r)              # total and active parameters (given, catalogue model, dense)
+    _deployment(r)              # the deployment profile (given or the catalogue model's)
+    _precision(r)               # bytes per weight, fp8 peak or not
+    _tokens(r)                  # input and output tokens, reasoning, context length
+    _gpu(r)                     # peak FLOP/s, memory, bandwidth, TDP, idle power
+    _gpu_embodied(r)            # the GPU's manufacture: CO2e, ADPe, primary energy
+    _host(r)                    # host power while serving and idle
+    _server_embodied(r)         # the server slot's manufacture and the hardware lifetime
+    _gpus_and_batch(r)          # GPUs per instance, batch size
+    _serving_stack(r)           # the serving stack and the model constants
+    _volume(r)                  # provisioning, request rate, fleet utilisation, period of the totals
+    _flop_and_measured_paths(r)
+    _datacentre(r)              # PUE, WUE
+    _grid(r)                    # zone: carbon, water, ADPe, primary energy; usage profile; water scope
+    _training(r)                # training amortisation
+    return r.resolution()
 
-    def names(name, default, kind, lookup):
-        seen[name] = read_names(c.names.get(name), n, name, default, P, lookup)
-        return seen[name]
 
-    # -- serving path ---------------------------------------------------------------------------------
+def _serving_path(r: _Run) -> None:
+    """The serving path of each row, and its per-item figures (:data:`PATHS`)."""
+    n, col, given, v, S, P, notes = r.n, r.col, r.given, r.v, r.S, r.P, r.notes
     item_flops, item_energy = given["flops_per_item"], given["energy_per_item"]
     item = item_flops | item_energy
     P.add(item_flops & item_energy, "energy_per_item", "give either {flops_per_item} or {energy_per_item}, not both")
-    model_keys = names("model", None, "model", lambda s: catalogue.find_model(s, "model"))
+    model_keys = r.names("model", None, "model", lambda s: catalogue.find_model(s, "model"))
     P.add(item & (given["params"] | given["active_params"] | model_keys.given), "flops_per_item",
           "give either a model size ({params} or {model}) or a per-item figure ({flops_per_item} or "
           "{energy_per_item}), not both")
@@ -625,20 +681,25 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     tps, pw = given["measured_tokens_per_second"], given["measured_power"]
     measured = given["measured_energy_per_token"] | (tps & pw) | item_energy
     path = np.where(item_energy, 4, np.where(item_flops, 3, np.where(measured, 2, np.where(flop_given, 1, 0))))
+    r.item_flops, r.item_energy, r.item, r.model_keys = item_flops, item_energy, item, model_keys
+    r.tps, r.pw, r.measured, r.path = tps, pw, measured, path
+    v["serving_path"] = point(np.broadcast_to(path, (n,)).astype(float))
+    choose(v, S, "flops_per_item", [(item_flops, col["flops_per_item"], GIVEN)])
+    choose(v, S, "energy_per_item", [(item_energy, col["energy_per_item"], GIVEN)])
 
-    # -- model size ---------------------------------------------------------------------------------
+
+def _model_size(r: _Run) -> None:
+    """Total and active parameters: given, else the catalogue model's, else dense (active = total)."""
+    n, col, given, v, S, P, notes = r.n, r.col, r.given, r.v, r.S, r.P, r.notes
+    model_keys, item, allrows = r.model_keys, r.item, r.allrows
     model_total = factor_column(model_keys, "models", "total_params", "parameter")
     model_active = factor_column(model_keys, "models", "active_params", "parameter")
     pg = given["params"]
     P.add(~pg & ~model_keys.given & ~item, "params",
           "missing: give the model size with {params} (e.g. 70B) or a catalogue model with {model} (`footprint factors list models`)")
-    item_rule = Rule("placeholder", formula="generic task path: the LLM inputs are not used")
-    v["serving_path"] = point(np.broadcast_to(path, (n,)).astype(float))
-    choose(v, S, "flops_per_item", [(item_flops, col["flops_per_item"], GIVEN)])
-    choose(v, S, "energy_per_item", [(item_energy, col["energy_per_item"], GIVEN)])
     choose(v, S, "total_params", [
         (pg, col["params"], GIVEN),
-        (item, point(1.0), item_rule),
+        (item, point(1.0), _ITEM_RULE),
         (model_keys.given, model_total, Rule("default", table="models", names=model_keys, parameter="total_params")),
     ])
     # a catalogue MoE model keeps its active parameters when only {params} is given; a dense one stays dense
@@ -647,7 +708,7 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     use_model_active = ~given["active_params"] & model_keys.given & ~item & ~np.isnan(model_active[:, 1]) & (
         ~pg | model_moe)
     choose(v, S, "active_params", [
-        (item, point(1.0), item_rule),
+        (item, point(1.0), _ITEM_RULE),
         (given["active_params"], col["active_params"], GIVEN),
         (use_model_active, model_active, Rule("default", table="models", names=model_keys, parameter="active_params")),
         (allrows, v["total_params"], Rule("derived", formula="dense model: active = total parameters",
@@ -666,59 +727,64 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
               "mixture-of-experts model; give {active_params} too")
         P.add(over & ~kept, "active_params", "cannot exceed the total parameters ({params})")
 
-    # -- deployment profile -------------------------------------------------------------------------
-    dep = _deployment_names(c, n, model_keys, P, seen)
+
+def _deployment(r: _Run) -> None:
+    """Each row's deployment profile (:func:`_deployment_names`), and the notes on it."""
+    item, given = r.item, r.given
+    dep = _deployment_names(r.c, r.n, r.model_keys, r.P, r.seen)
     has_dep = dep.present & ~item
-    notes.append((~has_dep & ~item & ~given["flop_utilisation"] & ~measured,
-                  "no deployment profile ({deployment}): generic defaults (bf16, batch 32, fleet utilisation 0.5, "
-                  "industry-average PUE)"))
-    notes.append((has_dep & ~dep.given, "deployment profile from the model catalogue; {deployment} chooses another"))
+    r.notes.append((~has_dep & ~item & ~given["flop_utilisation"] & ~r.measured,
+                    "no deployment profile ({deployment}): generic defaults (bf16, batch 32, fleet utilisation 0.5, "
+                    "industry-average PUE)"))
+    r.notes.append((has_dep & ~dep.given, "deployment profile from the model catalogue; {deployment} chooses another"))
+    r.dep, r.has_dep = dep, has_dep
 
-    def profile(parameter, unit):
-        """(rows, 3) of the rows' profile value of `parameter` (NaN without a profile or that parameter), its mask."""
-        arr = factor_column(dep, "deployments", parameter, unit)
-        ok = np.broadcast_to(~np.isnan(arr[:, 1]), (n,)) & has_dep
-        return arr, ok
 
-    def profile_rule(parameter):
-        return Rule("default", table="deployments", names=dep, parameter=parameter)
-
-    # -- precision ----------------------------------------------------------------------------------
-    prec = names("precision", "bf16", "precision", _precision_lookup)
-    dep_bytes, dep_has_bytes = profile("bytes_per_param", "byte")
+def _precision(r: _Run) -> None:
+    """Bytes per weight: the given precision, else the deployment profile's, else bf16; whether fp8 peaks apply."""
+    dep = r.dep
+    prec = r.names("precision", "bf16", "precision", _precision_lookup)
+    dep_bytes, dep_has_bytes = r.profile("bytes_per_param", "byte")
     if dep_has_bytes.any():
         per_profile = factor_column(Names(np.arange(len(dep.keys)), dep.keys, dep.given), "deployments",
                                     "bytes_per_param", "byte")[:, 1]
         texts = [_PRECISION_OF_BYTES.get(float(b)) if b == b else None for b in per_profile]
-        prec = overlay(prec, Names(dep.codes, texts, dep.given), ~prec.given & dep_has_bytes, n)
-        seen["precision"] = prec
-    v["bytes_per_param"] = point(prec.map(PRECISION_BYTES.get))
-    use_fp8 = prec.map(lambda k: float(PRECISION_FLOPS_KEY[k] == "peak_flops_fp8")) > 0
+        prec = overlay(prec, Names(dep.codes, texts, dep.given), ~prec.given & dep_has_bytes, r.n)
+        r.seen["precision"] = prec
+    r.v["bytes_per_param"] = point(prec.map(PRECISION_BYTES.get))
+    r.use_fp8 = prec.map(lambda k: float(PRECISION_FLOPS_KEY[k] == "peak_flops_fp8")) > 0
+    r.prec = prec
 
-    # -- tokens -------------------------------------------------------------------------------------
-    reasoning = _reasoning_rows(c, n, model_keys, P, notes, names, item)
+
+def _tokens(r: _Run) -> None:
+    """Input and output tokens: given, else the defaults (a reasoning model's output), capped at the context."""
+    col, given, v, S, item, allrows = r.col, r.given, r.v, r.S, r.item, r.allrows
+    reasoning = _reasoning_rows(r.c, r.n, r.model_keys, r.P, r.notes, r.names, item)
     choose(v, S, "input_tokens", [
         (given["input_tokens"] & ~item, col["input_tokens"], GIVEN),
-        (item, point(0.0), item_rule),
+        (item, point(0.0), _ITEM_RULE),
         (allrows, _constant("input_tokens", "token"), _constant_rule("input_tokens")),
     ])
     choose(v, S, "output_tokens", [
         (given["output_tokens"] & ~item, col["output_tokens"], GIVEN),
-        (item, point(1.0), item_rule),
+        (item, point(1.0), _ITEM_RULE),
         (reasoning, _constant("reasoning_output_tokens", "token"), _constant_rule("reasoning_output_tokens")),
         (allrows, _constant("output_tokens", "token"), _constant_rule("output_tokens")),
     ])
-    _context_check(v, S, model_keys, given, item, P, notes, n)
+    _context_check(v, S, r.model_keys, given, item, r.P, r.notes, r.n)
 
-    # -- hardware -----------------------------------------------------------------------------------
-    gpu_keys = names("gpu", "H100", "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
+
+def _gpu(r: _Run) -> None:
+    """The GPU's figures from the factor tables: peak FLOP/s (fp8 where the precision uses it), memory, power."""
+    n, v, S, P, notes, allrows = r.n, r.v, r.S, r.P, r.notes, r.allrows
+    gpu_keys = r.names("gpu", "H100", "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
     notes.append((~gpu_keys.given, "no GPU given: the H100 is assumed"))
     fp8 = factor_column(gpu_keys, "gpus", "peak_flops_fp8", "FLOP/s")
     has_fp8 = ~np.isnan(fp8[:, 1])
-    notes.append((np.broadcast_to(use_fp8 & ~has_fp8, (n,)),
+    notes.append((np.broadcast_to(r.use_fp8 & ~has_fp8, (n,)),
                   "this GPU has no fp8/int8 peak in the factor tables: its bf16/fp16 peak is used"))
     choose(v, S, "peak_flops", [
-        (use_fp8 & has_fp8, fp8, Rule("default", table="gpus", names=gpu_keys, parameter="peak_flops_fp8")),
+        (r.use_fp8 & has_fp8, fp8, Rule("default", table="gpus", names=gpu_keys, parameter="peak_flops_fp8")),
         (allrows, factor_column(gpu_keys, "gpus", "peak_flops_bf16", "FLOP/s"),
          Rule("default", table="gpus", names=gpu_keys, parameter="peak_flops_bf16")),
     ])
@@ -729,7 +795,13 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     for name in ("peak_flops", "memory_bandwidth", "gpu_memory", "tdp", "idle_power"):
         P.add(gpu_keys.present & np.isnan(v[name][:, 1]), "gpu",
               f"the factor tables have no {name} for this GPU; pick another GPU")
-    choose_or_proxy(v, S, notes, c, "gpu_embodied", gpu_keys, "gpus", "embodied", "H100",
+    r.gpu_keys = gpu_keys
+
+
+def _gpu_embodied(r: _Run) -> None:
+    """The GPU's embodied CO2e (or the H100's as a proxy), ADPe and primary energy (or Boavizta's A100 scaled)."""
+    n, col, given, v, S, allrows, gpu_keys = r.n, r.col, r.given, r.v, r.S, r.allrows, r.gpu_keys
+    choose_or_proxy(v, S, r.notes, r.c, "gpu_embodied", gpu_keys, "gpus", "embodied", "H100",
                     "no embodied figure for this GPU: the H100's is used as a proxy")
     # ADPe and primary energy of manufacture: the GPU's own rows where a source gives them, else Boavizta's
     # A100 80GB card scaled in proportion to the GPU's embodied CO2e (a documented scaling, named in the notes)
@@ -750,10 +822,15 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
                   formula=f"A100-80GB {parameter} x gpu_embodied / A100-80GB embodied ({reference_co2e:g} kgCO2e)",
                   inputs=("gpu_embodied",))),
         ])
-    notes.append((scaled, "embodied ADPe and primary energy of this GPU and its server slot: Boavizta's A100 80GB "
-                          "card and 8-GPU server scaled in proportion to their embodied CO2e"))
+    r.notes.append((scaled, "embodied ADPe and primary energy of this GPU and its server slot: Boavizta's A100 80GB "
+                            "card and 8-GPU server scaled in proportion to their embodied CO2e"))
+
+
+def _host(r: _Run) -> None:
+    """The host's power while serving and idle: given, else a ratio of the GPU's TDP (the profile's or generic)."""
+    col, given, v, S, dep, allrows = r.col, r.given, r.v, r.S, r.dep, r.allrows
     ratio = triple(factors.get("servers", "gpu_server", "host_power_ratio"), D)[None, :]
-    dep_ratio, has_dep_ratio = profile("host_power_ratio", D)
+    dep_ratio, has_dep_ratio = r.profile("host_power_ratio", D)
     choose(v, S, "host_power", [
         (given["host_power"], col["host_power"], GIVEN),
         (has_dep_ratio, dep_ratio * v["tdp"][:, 1:2] if has_dep_ratio.any() else dep_ratio,  # unused without profile
@@ -764,12 +841,12 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
               formula="host_power_ratio x gpu tdp", inputs=("tdp",))),
     ])
     idle_ratio = triple(factors.get("servers", "gpu_server", "host_idle_ratio"), D)[None, :]
-    dep_idle, has_dep_idle = profile("host_idle_ratio", D)
+    dep_idle, has_dep_idle = r.profile("host_idle_ratio", D)
     with np.errstate(invalid="ignore"):
         host_idle_dep = np.minimum(dep_idle * v["host_power"], v["host_power"]) if has_dep_idle.any() else dep_idle
         host_idle_gen = np.minimum(idle_ratio * v["host_power"], v["host_power"])
-    P.add(given["host_idle_power"] & given["host_power"] & (col["host_idle_power"][:, 1] > col["host_power"][:, 1]),
-          "host_idle_power", "cannot exceed {host_power} (the host's power while serving)")
+    r.P.add(given["host_idle_power"] & given["host_power"] & (col["host_idle_power"][:, 1] > col["host_power"][:, 1]),
+            "host_idle_power", "cannot exceed {host_power} (the host's power while serving)")
     choose(v, S, "host_idle_power", [
         (given["host_idle_power"], col["host_idle_power"], GIVEN),
         (has_dep_idle, host_idle_dep, Rule("derived", table="deployments", names=dep, parameter="host_idle_ratio",
@@ -777,7 +854,12 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         (allrows, host_idle_gen, Rule("derived", table="servers", key="gpu_server", parameter="host_idle_ratio",
                                       formula="host_idle_ratio x host power", inputs=("host_power",))),
     ])
-    choose_or_proxy(v, S, notes, c, "server_embodied", gpu_keys, "gpus", "server_embodied_per_gpu", "H100",
+
+
+def _server_embodied(r: _Run) -> None:
+    """The server slot's embodied CO2e (the H100's as a proxy), ADPe and primary energy; the hardware lifetime."""
+    n, col, given, v, S, allrows = r.n, r.col, r.given, r.v, r.S, r.allrows
+    choose_or_proxy(v, S, r.notes, r.c, "server_embodied", r.gpu_keys, "gpus", "server_embodied_per_gpu", "H100",
                     "no server slot figure for this GPU: the H100's 8-GPU server slot is used as a proxy")
     choose(v, S, "hardware_lifetime", [
         (given["hardware_lifetime"], col["hardware_lifetime"], GIVEN),
@@ -795,6 +877,13 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
                   formula=f"gpu_server {parameter} x server_embodied / gpu_server embodied_per_gpu ({slot_co2e:g} kgCO2e)",
                   inputs=("server_embodied",))),
         ])
+
+
+def _gpus_and_batch(r: _Run) -> None:
+    """GPUs per instance (given ones must hold the weights) and the batch size (given, profile, default)."""
+    from .inference import gpus_needed
+
+    n, c, col, given, v, S, item, allrows = r.n, r.c, r.col, r.given, r.v, r.S, r.item, r.allrows
     choose(v, S, "n_gpus", [(given["gpus"], col["gpus"], GIVEN), (item, point(1.0), Rule(
         "derived", formula="generic task path: one GPU unless gpus is given"))])
     with np.errstate(invalid="ignore", over="ignore"):  # rows past a maximum are reported, not used
@@ -805,14 +894,12 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         msgs = np.empty(n, dtype=object)
         gpus_given = np.broadcast_to(col["gpus"][:, 1], (n,))
         for i in np.flatnonzero(fail):
-            msgs[i] = (f"the weights need {weights[i] / 1e9:.0f} GB at {prec.key(i)} but {gpus_given[i]:g} x "
-                       f"{gpu_keys.key(i)} hold {capacity[i] / 1e9:.0f} GB; use more GPUs, a lower precision or "
+            msgs[i] = (f"the weights need {weights[i] / 1e9:.0f} GB at {r.prec.key(i)} but {gpus_given[i]:g} x "
+                       f"{r.gpu_keys.key(i)} hold {capacity[i] / 1e9:.0f} GB; use more GPUs, a lower precision or "
                        "leave {gpus} out")
-        P.add(fail, "gpus", msgs)
-    per_gpu, has_per_gpu = profile("batch_per_gpu", D)
-    dep_batch, has_dep_batch = profile("batch_size", D)
-    from .inference import gpus_needed
-
+        r.P.add(fail, "gpus", msgs)
+    per_gpu, has_per_gpu = r.profile("batch_per_gpu", D)
+    dep_batch, has_dep_batch = r.profile("batch_size", D)
     mem_overhead = c.constants.get("memory_overhead", _constant("memory_overhead", D))[:, 1]
     per_instance = per_gpu  # the GPUs of an instance matter only to a profile's batch per GPU
     if has_per_gpu.any():
@@ -823,33 +910,41 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
             per_instance = per_gpu * instance[:, None]
     choose(v, S, "batch_size", [
         (given["batch_size"], col["batch_size"], GIVEN),
-        (item, point(1.0), item_rule),
-        (has_per_gpu, per_instance, Rule("derived", table="deployments", names=dep, parameter="batch_per_gpu",
+        (item, point(1.0), _ITEM_RULE),
+        (has_per_gpu, per_instance, Rule("derived", table="deployments", names=r.dep, parameter="batch_per_gpu",
                                          formula="batch_per_gpu x GPUs per instance (central model size)",
                                          inputs=("total_params", "gpu_memory"))),
-        (has_dep_batch, dep_batch, profile_rule("batch_size")),
+        (has_dep_batch, dep_batch, r.profile_rule("batch_size")),
         (allrows, _constant("batch_size", D), _constant_rule("batch_size")),
     ])
     choose(v, S, "kv_bytes_per_token", [(given["kv_bytes_per_token"], col["kv_bytes_per_token"], GIVEN)])
+
+
+def _serving_stack(r: _Run) -> None:
+    """The serving stack (factors/serving_stacks.csv) and every model constant: given, the stack's, or the table's."""
     from .inputs import CONSTANTS
 
+    c, v, S, allrows = r.c, r.v, r.S, r.allrows
     # the serving stack sets the per-sequence cost of a decode step (factors/serving_stacks.csv)
-    stack = names("serving_stack", DEFAULT_STACK, "serving stack",
-                  lambda s: factors.find_key("serving_stacks", s, "serving stack"))
-    notes.append((~stack.given & ~item & (path == 0),
-                  f"serving stack: {DEFAULT_STACK} (current serving software); {{serving_stack}} vllm_2024 for the "
-                  "2024 generation, whose per-sequence step cost is several times larger"))
+    stack = r.names("serving_stack", DEFAULT_STACK, "serving stack",
+                    lambda s: factors.find_key("serving_stacks", s, "serving stack"))
+    r.notes.append((~stack.given & ~r.item & (r.path == 0),
+                    f"serving stack: {DEFAULT_STACK} (current serving software); {{serving_stack}} vllm_2024 for the "
+                    "2024 generation, whose per-sequence step cost is several times larger"))
     for name in CONSTANTS:
         unit = CORE[name].unit
-        given_c = c.constants_given.get(name, none)
+        given_c = c.constants_given.get(name, r.none)
         by_stack = [(allrows, factor_column(stack, "serving_stacks", name, unit),
                      Rule("default", table="serving_stacks", names=stack, parameter=name))] \
             if name in STACK_CONSTANTS else []
         fallback = [] if by_stack else [(allrows, _constant(name, unit), _constant_rule(name))]
         choose(v, S, name, [(given_c, c.constants.get(name, point(np.nan)), GIVEN)] + by_stack + fallback)
 
-    # -- provisioning and volume ----------------------------------------------------------------------
-    prov = names("provisioning", "shared", "provisioning", _lower_choice(PROVISIONING))
+
+def _volume(r: _Run) -> None:
+    """Provisioning (shared, dedicated), the request rate, the fleet utilisation and the period of the totals."""
+    n, col, given, v, S, P = r.n, r.col, r.given, r.v, r.S, r.P
+    prov = r.names("provisioning", "shared", "provisioning", _lower_choice(PROVISIONING))
     is_dedicated = prov.map(lambda k: float(k == "dedicated"))
     dedicated = np.broadcast_to(is_dedicated > 0, (n,))
     v["dedicated"] = point(is_dedicated)
@@ -860,21 +955,26 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     choose(v, S, "fleet_utilisation", [
         (dedicated, point(1.0), Rule("derived", formula="dedicated endpoint: utilisation from its traffic")),
         (given["fleet_utilisation"], col["fleet_utilisation"], GIVEN),
-        (profile("fleet_utilisation", D)[1], profile("fleet_utilisation", D)[0], profile_rule("fleet_utilisation")),
-        (allrows, _constant("fleet_utilisation", D), _constant_rule("fleet_utilisation")),
+        (r.profile("fleet_utilisation", D)[1], r.profile("fleet_utilisation", D)[0],
+         r.profile_rule("fleet_utilisation")),
+        (r.allrows, _constant("fleet_utilisation", D), _constant_rule("fleet_utilisation")),
     ])
     P.add(given["period"] & ~given["requests"], "period", "give {requests} too (the totals are requests per time x period)")
     period = np.where(given["period"], col["period"][:, 1], scale("year", "s"))
     period = np.broadcast_to(np.where(given["requests"], period, np.nan), (n,))
-    notes.append((given["requests"] & ~given["period"], "period of the totals: 1 year (default)"))
+    r.notes.append((given["requests"] & ~given["period"], "period of the totals: 1 year (default)"))
+    r.dedicated, r.period = dedicated, period
 
-    # -- simple FLOP and measured paths ---------------------------------------------------------------
+
+def _flop_and_measured_paths(r: _Run) -> None:
+    """The inputs of the simple FLOP path (utilisation, power per GPU) and of the measured path (energy per token)."""
+    col, given, v, S, P, notes, tps, pw = r.col, r.given, r.v, r.S, r.P, r.notes, r.tps, r.pw
     choose(v, S, "flop_utilisation", [
         (given["flop_utilisation"], col["flop_utilisation"], GIVEN),
-        (item_flops, _constant("eta_compute", D), _constant_rule("eta_compute")),
+        (r.item_flops, _constant("eta_compute", D), _constant_rule("eta_compute")),
     ])
-    notes.append((given["flop_utilisation"] | item_flops, "simple FLOP path: energy = FLOPs / (peak FLOP/s x "
-                                                         "utilisation) x power"))
+    notes.append((given["flop_utilisation"] | r.item_flops, "simple FLOP path: energy = FLOPs / (peak FLOP/s x "
+                                                           "utilisation) x power"))
     P.add(given["power_per_gpu"] & ~given["flop_utilisation"], "power_per_gpu",
           "applies to the simple FLOP path; give {flop_utilisation} too")
     choose(v, S, "power_per_gpu", [(given["power_per_gpu"], col["power_per_gpu"], GIVEN)])
@@ -887,31 +987,40 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
         (tps & pw, derived, Rule("derived", formula="measured power / measured throughput",
                                  inputs=("measured_power", "measured_tokens_per_second"))),
     ])
-    notes.append((measured, "measured path: the measured IT energy per output token replaces the hardware model "
-                            "(PUE still applied)"))
+    notes.append((r.measured, "measured path: the measured IT energy per output token replaces the hardware model "
+                              "(PUE still applied)"))
 
-    # -- datacentre and grid --------------------------------------------------------------------------
-    dc_keys = names("datacenter", "industry_average", "datacenter profile",
-                    lambda s: factors.find_key("datacenters", s, "datacenter profile"))
+
+def _datacentre(r: _Run) -> None:
+    """PUE and WUE: given, else the named data-centre profile's, else the deployment profile's, else the default."""
+    col, given, v, S = r.col, r.given, r.v, r.S
+    dc_keys = r.names("datacenter", "industry_average", "datacenter profile",
+                      lambda s: factors.find_key("datacenters", s, "datacenter profile"))
     for name in ("pue", "wue"):
         table_value = factor_column(dc_keys, "datacenters", name, CORE[name].unit)
-        P.add(~given[name] & dc_keys.present & np.isnan(table_value[:, 1]), name,
-              "no default in the factor tables for this row; give it explicitly")
-        dep_value, has_dep_value = profile(name, CORE[name].unit)
+        r.P.add(~given[name] & dc_keys.present & np.isnan(table_value[:, 1]), name,
+                "no default in the factor tables for this row; give it explicitly")
+        dep_value, has_dep_value = r.profile(name, CORE[name].unit)
         choose(v, S, name, [(given[name], col[name], GIVEN),
                             (dc_keys.given, table_value, Rule("default", table="datacenters", names=dc_keys,
                                                               parameter=name)),
-                            (has_dep_value, dep_value, profile_rule(name)),
-                            (allrows, table_value, Rule("default", table="datacenters", names=dc_keys, parameter=name))])
-    zone_keys = names("zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))
+                            (has_dep_value, dep_value, r.profile_rule(name)),
+                            (r.allrows, table_value, Rule("default", table="datacenters", names=dc_keys,
+                                                          parameter=name))])
+
+
+def _grid(r: _Run) -> None:
+    """The zone's electricity: carbon (weighted by a usage profile), water, ADPe, primary energy; the water scope."""
+    c, col, given, v, S, notes = r.c, r.col, r.given, r.v, r.S, r.notes
+    zone_keys = r.names("zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))
     notes.append((~zone_keys.given & ~given["grid_intensity"], "no {zone} given: the world average grid intensity is used"))
     zone_carbon = factor_column(zone_keys, "grid", "carbon_intensity", "kg/J")
-    P.add(~given["grid_intensity"] & zone_keys.present & np.isnan(zone_carbon[:, 1]), "grid_intensity",
-          "no default in the factor tables for this row; give it explicitly")
+    r.P.add(~given["grid_intensity"] & zone_keys.present & np.isnan(zone_carbon[:, 1]), "grid_intensity",
+            "no default in the factor tables for this row; give it explicitly")
     choose(v, S, "grid_intensity", [(given["grid_intensity"], col["grid_intensity"], GIVEN),
-                                    (allrows, zone_carbon, Rule("default", table="grid", names=zone_keys,
-                                                                parameter="carbon_intensity"))])
-    _usage_profile(v, S, c, zone_keys, P, notes, names)
+                                    (r.allrows, zone_carbon, Rule("default", table="grid", names=zone_keys,
+                                                                  parameter="carbon_intensity"))])
+    _usage_profile(v, S, c, zone_keys, r.P, notes, r.names)
     choose_or_proxy(v, S, notes, c, "water_intensity", zone_keys, "grid", "water_intensity", "WOR",
                     "no water intensity of electricity for this zone: the world average is used")
     choose_or_proxy(v, S, notes, c, "grid_adpe", zone_keys, "grid", "adpe_intensity", "WOR",
@@ -919,16 +1028,12 @@ def resolve_columns(c: Columns, problems: Problems) -> Resolution:
     choose_or_proxy(v, S, notes, c, "grid_primary_energy", zone_keys, "grid", "primary_energy_intensity", "WOR",
                     "no primary-energy factor of electricity for this zone: the world proxy (median of national "
                     "values) is used")
-
-    scope = names("water_scope", "onsite+electricity", "water scope", _lower_choice(("onsite", "onsite+electricity")))
+    scope = r.names("water_scope", "onsite+electricity", "water scope",
+                    _lower_choice(("onsite", "onsite+electricity")))
     v["water_offsite"] = point(scope.map(lambda k: float(k == "onsite+electricity")))
     notes.append((~scope.given, "water scope: onsite+electricity (the data centre's cooling water and the water "
                                 "consumed to generate its electricity); {water_scope} onsite counts the cooling "
                                 "water only, as providers report it"))
-
-    _training(v, S, c, model_keys, period, P, notes, names, seen)
-    return Resolution(values=v, sources=S, notes=notes, path=path, provisioning=dedicated, period=period,
-                      problems=P, keys=seen, given={**given, **{f"constants.{k}": m for k, m in c.constants_given.items()}})
 
 
 def _reasoning_rows(c, n, model_keys, P, notes, names, item):
@@ -1022,93 +1127,115 @@ def _usage_profile(v, S, c, zone_keys, P, notes, names):
             status="published"))] + S.rules["grid_intensity"]
 
 
-def _training(v, S, c, model_keys, period, P, notes, names, seen):
-    """Training amortisation, row-wise by masks."""
-    n, col, given = c.n, c.col, c.given
+def _training(r: _Run) -> None:
+    """Training amortisation, row-wise by masks: how many requests share it, then its compute, hardware, site."""
+    _training_amortisation(r)   # the requests that share the training (lifetime, or a share of the period)
+    _training_compute(r)        # GPU time (given, or the model card's), else the tokens trained on
+    _training_hardware(r)       # the training GPU and its power; PUE
+    _training_site(r)           # the training zone: carbon, water, ADPe, primary energy
+    _training_efficiency(r)     # MFU and the training GPU's peak FLOP/s
+
+
+def _spread(arr, constant):
+    """A value (rows, 3) times a relative range of the constants table: low x low, high x high."""
+    return arr * _constant(constant, D)
+
+
+def _training_amortisation(r: _Run) -> None:
+    """The requests the training is spread over: given, or the requests of the period over a training share."""
+    col, given, P = r.col, r.given, r.P
     life, share = given["training_lifetime_requests"], given["training_share"]
     on = life | share
-    allrows = np.ones(n, dtype=bool)
     P.add(life & share, "training_share", "give either {training_lifetime_requests} or {training_share}, not both")
     P.add(share & ~given["requests"], "training_share",
           "needs {requests} (the share is spread over the requests of the period)")
-    notes.append((~on, "training is excluded (its line is 0): give {training_lifetime_requests} or {training_share} "
-                       "to amortise the model's training"))
+    r.notes.append((~on, "training is excluded (its line is 0): give {training_lifetime_requests} or "
+                         "{training_share} to amortise the model's training"))
     with np.errstate(invalid="ignore", divide="ignore"):
-        from_share = point(col["requests"][:, 1] * period / col["training_share"][:, 1])
-    choose(v, S, "amortisation_requests", [
+        from_share = point(col["requests"][:, 1] * r.period / col["training_share"][:, 1])
+    choose(r.v, r.S, "amortisation_requests", [
         (life, col["training_lifetime_requests"], GIVEN),
         (share, from_share, Rule("derived", formula="requests over the period / training share",
                                  inputs=("requests", "period", "training_share"))),
     ])
+    r.training_on = on
+
+
+def _training_compute(r: _Run) -> None:
+    """Training GPU time: given, else the model card's GPU-hours (spread); else the tokens trained on."""
+    col, given, on, model_keys = r.col, r.given, r.training_on, r.model_keys
     model_hours = factor_column(model_keys, "models", "training_gpu_hours", "s")
     model_tokens = factor_column(model_keys, "models", "training_tokens", "token")
-    model_power = factor_column(model_keys, "models", "training_gpu_power", "W")
     hours_given = given["training_gpu_hours"]
     use_model_hours = ~hours_given & ~np.isnan(model_hours[:, 1])
     use_tokens = ~hours_given & ~use_model_hours & (given["training_tokens"] | ~np.isnan(model_tokens[:, 1]))
-    P.add(on & ~hours_given & ~use_model_hours & ~use_tokens, "training_gpu_hours",
-          "training amortisation needs {training_gpu_hours} or {training_tokens} (or a catalogue model whose "
-          "card gives them)")
-    models_rule = lambda p: Rule("default", table="models", names=model_keys, parameter=p)  # noqa: E731
-
-    def spread(arr, constant):
-        """A value (rows, 3) times a relative range of the constants table: low x low, high x high."""
-        return arr * _constant(constant, D)
-
-    choose(v, S, "training_gpu_time", [
+    r.P.add(on & ~hours_given & ~use_model_hours & ~use_tokens, "training_gpu_hours",
+            "training amortisation needs {training_gpu_hours} or {training_tokens} (or a catalogue model whose "
+            "card gives them)")
+    choose(r.v, r.S, "training_gpu_time", [
         (on & hours_given, col["training_gpu_hours"], GIVEN),
-        (on & use_model_hours, spread(model_hours, "training_gpu_hours_ratio"),
+        (on & use_model_hours, _spread(model_hours, "training_gpu_hours_ratio"),
          Rule("derived", table="models", names=model_keys, parameter="training_gpu_hours",
               formula="card GPU-hours x training_gpu_hours_ratio (constants)", inputs=("model",))),
     ])
-    choose(v, S, "training_tokens", [
+    choose(r.v, r.S, "training_tokens", [
         (on & use_tokens & given["training_tokens"], col["training_tokens"], GIVEN),
-        (on & use_tokens, model_tokens, models_rule("training_tokens")),
+        (on & use_tokens, model_tokens, Rule("default", table="models", names=model_keys,
+                                             parameter="training_tokens")),
     ])
-    # -- training hardware: the catalogue's training GPU, else the serving GPU (named) --------------
-    from . import catalogue
 
+
+def _training_hardware(r: _Run) -> None:
+    """The training GPU (given, else the catalogue's) and its power per GPU; the training PUE."""
+    n, col, given, v, S, on, model_keys = r.n, r.col, r.given, r.v, r.S, r.training_on, r.model_keys
+    # the catalogue's training GPU, else the serving GPU (named)
     known_gpus = {k.lower(): k for k in factors.keys("gpus")}
-    tg_raw = names("training_gpu", None, "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
+    tg_raw = r.names("training_gpu", None, "GPU", lambda s: factors.find_key("gpus", s, "GPU"))
     from_card = Names(model_keys.codes, [known_gpus.get((catalogue.training_gpu(k) or "").lower())
                                          if k is not None else None for k in model_keys.keys], model_keys.given)
     train_gpu = overlay(tg_raw, from_card, ~tg_raw.given & from_card.present & model_keys.given, n)
-    seen["training_gpu"] = train_gpu
+    r.seen["training_gpu"] = train_gpu
     has_train_gpu = train_gpu.present & (tg_raw.given | model_keys.given)
-    off = Rule("placeholder", formula="training excluded: placeholder, the line is 0")
+    model_power = factor_column(model_keys, "models", "training_gpu_power", "W")
     model_has_power = ~np.isnan(model_power[:, 1])
-    notes.append((on & ~given["training_gpu_power"] & ~model_has_power & ~has_train_gpu,
-                  "training hardware unknown: the serving GPU's TDP stands for the training power per GPU "
-                  "(give {training_gpu_power})"))
+    r.notes.append((on & ~given["training_gpu_power"] & ~model_has_power & ~has_train_gpu,
+                    "training hardware unknown: the serving GPU's TDP stands for the training power per GPU "
+                    "(give {training_gpu_power})"))
     choose(v, S, "training_gpu_power", [
-        (~on, point(0.0), off),
+        (~on, point(0.0), _TRAINING_OFF),
         (given["training_gpu_power"], col["training_gpu_power"], GIVEN),
-        (model_has_power, spread(model_power, "training_power_ratio"),
+        (model_has_power, _spread(model_power, "training_power_ratio"),
          Rule("derived", table="models", names=model_keys, parameter="training_gpu_power",
               formula="card power per GPU x training_power_ratio (constants)", inputs=("model",))),
-        (has_train_gpu, spread(factor_column(train_gpu, "gpus", "tdp", "W"), "training_power_ratio"),
+        (has_train_gpu, _spread(factor_column(train_gpu, "gpus", "tdp", "W"), "training_power_ratio"),
          Rule("derived", table="gpus", names=train_gpu, parameter="tdp",
               formula="training GPU's TDP x training_power_ratio (constants)", inputs=("training_gpu",))),
-        (allrows, spread(v["tdp"], "training_power_ratio"),
-         Rule("derived", table="gpus", names=seen["gpu"], parameter="tdp",
+        (r.allrows, _spread(v["tdp"], "training_power_ratio"),
+         Rule("derived", table="gpus", names=r.seen["gpu"], parameter="tdp",
               formula="serving GPU's TDP x training_power_ratio (no training hardware known)", inputs=("tdp",))),
     ])
     choose(v, S, "training_pue", [
         (on & given["training_pue"], col["training_pue"], GIVEN),
-        (allrows, point(1.0), Rule("derived", formula="1.0: the training power already holds the PUE (a card's power is "
+        (r.allrows, point(1.0), Rule("derived", formula="1.0: the training power already holds the PUE (a card's power is "
                                              "adjusted for PUE; a TDP's training_power_ratio range, 0.6-1.2, "
                                              "includes a hyperscale PUE of about 1.1)")),
     ])
-    # -- training site: given, else the model card's or the developer's zone, else the world average -------
-    tz_raw = names("training_zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))
+    r.train_gpu, r.has_train_gpu = train_gpu, has_train_gpu
+
+
+def _training_site(r: _Run) -> None:
+    """The training zone (given, else the model card's or the developer's, else the world) and its electricity."""
+    n, col, given, v, S, notes = r.n, r.col, r.given, r.v, r.S, r.notes
+    on, model_keys, allrows = r.training_on, r.model_keys, r.allrows
+    tz_raw = r.names("training_zone", "WOR", "zone", lambda s: factors.find_key("grid", s, "zone"))
     sites = [catalogue.training_site(k) if k is not None else None for k in model_keys.keys]
     zone_keys = {k.lower(): k for k in factors.keys("grid")}
     from_model = Names(model_keys.codes, [zone_keys.get(s["zone"].lower()) if s else None for s in sites],
                        model_keys.given)
     site_known = from_model.present & model_keys.given & ~tz_raw.given
     tz_keys = overlay(tz_raw, from_model, site_known, n)
-    seen["training_zone"] = tz_keys
-    idle = tg_raw.given | tz_raw.given  # training inputs that change nothing while training is excluded
+    r.seen["training_zone"] = tz_keys
+    idle = r.seen["training_gpu"].given | tz_raw.given  # training inputs that change nothing while training is excluded
     for key in given:
         if key.startswith("training_") and key not in ("training_lifetime_requests", "training_share"):
             idle = idle | given[key]
@@ -1122,9 +1249,9 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
                   "training site unknown: the world average grid is used (give {training_zone} or "
                   "{training_grid_intensity})"))
     choose(v, S, "training_grid_intensity", [
-        (~on, point(0.0), off),
+        (~on, point(0.0), _TRAINING_OFF),
         (gi, col["training_grid_intensity"], GIVEN),
-        (allrows, spread(factor_column(tz_keys, "grid", "carbon_intensity", "kg/J"), "training_grid_spread"),
+        (allrows, _spread(factor_column(tz_keys, "grid", "carbon_intensity", "kg/J"), "training_grid_spread"),
          Rule("derived", table="grid", names=tz_keys, parameter="carbon_intensity",
               formula="zone's yearly intensity x training_grid_spread (constants)", inputs=("training_zone",))),
     ])
@@ -1132,13 +1259,13 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
     lacking = np.broadcast_to(np.isnan(own_water[:, 1]), (n,)) & on
     notes.append((lacking, "no water intensity for the training zone: the world average is used as a proxy"))
     choose(v, S, "training_water_intensity", [
-        (~on, point(0.0), off),
+        (~on, point(0.0), _TRAINING_OFF),
         (~lacking, own_water, Rule("default", table="grid", names=tz_keys, parameter="water_intensity")),
         (allrows, triple(factors.get("grid", "WOR", "water_intensity"), "L/J")[None, :],
          Rule("proxy", table="grid", key="WOR", parameter="water_intensity", status="assumption")),
     ])
     choose(v, S, "training_wue", [
-        (~on, point(0.0), off),
+        (~on, point(0.0), _TRAINING_OFF),
         (allrows, triple(factors.get("datacenters", "ai_datacenter", "wue"), "L/J")[None, :],
          Rule("default", table="datacenters", key="ai_datacenter", parameter="wue")),
     ])
@@ -1149,21 +1276,26 @@ def _training(v, S, c, model_keys, period, P, notes, names, seen):
         notes.append((lacking, f"no {'ADPe' if 'adpe' in name else 'primary-energy'} factor of electricity for the "
                                "training zone: the world proxy (median of national values) is used"))
         choose(v, S, name, [
-            (~on, point(0.0), off),
+            (~on, point(0.0), _TRAINING_OFF),
             (~lacking, own, Rule("default", table="grid", names=tz_keys, parameter=parameter)),
             (allrows, triple(factors.get("grid", "WOR", parameter), unit)[None, :],
              Rule("proxy", table="grid", key="WOR", parameter=parameter, status="assumption")),
         ])
+
+
+def _training_efficiency(r: _Run) -> None:
+    """Training MFU (given, else the constant) and peak FLOP/s (the training GPU's, else the serving GPU's)."""
+    v, S, given, col = r.v, r.S, r.given, r.col
     choose(v, S, "training_mfu", [
-        (~on, point(1.0), off),
+        (~r.training_on, point(1.0), _TRAINING_OFF),
         (given["training_mfu"], col["training_mfu"], GIVEN),
-        (allrows, _constant("training_mfu", D), _constant_rule("training_mfu")),
+        (r.allrows, _constant("training_mfu", D), _constant_rule("training_mfu")),
     ])
     choose(v, S, "training_peak_flops", [
-        (has_train_gpu, factor_column(train_gpu, "gpus", "peak_flops_bf16", "FLOP/s"),
-         Rule("default", table="gpus", names=train_gpu, parameter="peak_flops_bf16")),
+        (r.has_train_gpu, factor_column(r.train_gpu, "gpus", "peak_flops_bf16", "FLOP/s"),
+         Rule("default", table="gpus", names=r.train_gpu, parameter="peak_flops_bf16")),
     ] + list(zip([m for m, _ in S.rules["peak_flops"]], [v["peak_flops"]] * len(S.rules["peak_flops"]),
-                 [r for _, r in S.rules["peak_flops"]])))
+                 [r_ for _, r_ in S.rules["peak_flops"]])))
 
 
 # -- reading single values into columns -------------------------------------------------------------

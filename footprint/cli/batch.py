@@ -233,15 +233,7 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
     src = Path(path)
     if not src.is_file():
         raise InputError(f"--batch: no file '{path}'; give a CSV table with one scenario per row (docs/batch.md)")
-    out = Path(output) if output is not None and str(output) else output
-    rej = Path(rejects) if rejects else (out.with_name(f"{out.stem}.rejects.csv") if out else None)
-    src_table = out.with_name(f"{out.stem}.sources.csv") if out else None
-    wanted = {"--output": out, "sources table": src_table}
-    if skip_invalid or rejects:
-        wanted["--rejects"] = rej
-    checked = io.check_outputs(wanted, {"batch table": src})
-    out, rej = checked["--output"], checked.get("--rejects", rej)
-    src_table = checked["sources table"]
+    out, rej, src_table = _output_paths(src, output, rejects, skip_invalid)
     sources = []
     if samples is not None and samples < 1:
         raise InputError(f"--samples: must be at least 1, got {samples}")
@@ -256,50 +248,14 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
         if chunk_rows is None:
             # with workers: about four chunks per worker, so that every worker has work
             chunk_rows = CHUNK_ROWS if not parallel else max(100, min(CHUNK_ROWS, -(-n_rows // (4 * engine.workers))))
-        try:
-            reader = pd.read_csv(src, chunksize=chunk_rows, keep_default_na=False, na_values=[""],
-                                 skipinitialspace=True, dtype=str, encoding=layout["encoding"], sep=layout["separator"])
-        except pd.errors.EmptyDataError:
-            raise InputError(f"--batch: '{path}' is empty; give a header row and one scenario per row") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise _unreadable(path, exc) from None
-        state = {"units": None, "first_line": None}
-
-        def jobs():
-            line = 2
-            for chunk in reader:
-                chunk.index = pd.RangeIndex(line, line + len(chunk), name="line")
-                line += len(chunk)
-                if state["first_line"] is None:
-                    inputs, _ = batch.normalise_columns(chunk)
-                    chunk, state["units"] = batch.split_units_row(chunk, inputs)
-                    state["first_line"] = int(chunk.index[0]) if len(chunk) else line
-                if len(chunk) == 0:
-                    continue
-                yield chunk, dict(samples=samples, seed=seed, units=state["units"],
-                                  row_offset=int(chunk.index[0]) - state["first_line"])  # data row position
-
-        problems, rejected, n_good = [], [], 0
+        reader = _chunk_reader(src, path, chunk_rows, layout)
         show = n_rows > chunk_rows
         bar = click.progressbar(length=n_rows, label="footprint: estimating", file=sys.stderr) if show \
             else contextlib.nullcontext()
         with io.Outputs() as staged, bar as progress:
             with staged.open(out) as fh:
-                header = True
-                try:
-                    for n_chunk, (result, chunk_sources, bad, chunk_problems) in engine.map(jobs()):
-                        if len(bad):
-                            problems += chunk_problems
-                            rejected.append(bad)
-                        if len(result):
-                            sources.append(chunk_sources)
-                            result.to_csv(fh, header=header, index=True, lineterminator="\n")
-                            header = False
-                        n_good += len(result)
-                        if show:
-                            progress.update(n_chunk)
-                except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-                    raise _unreadable(path, exc) from None
+                n_good, problems, rejected = _write_results(fh, engine.map(_chunk_jobs(reader, samples, seed)),
+                                                            sources, progress if show else None, path)
                 if n_good + sum(len(r) for r in rejected) == 0:
                     raise InputError(f"--batch: '{path}' has no scenario rows; give one scenario per row under the header")
                 if problems and not skip_invalid:
@@ -318,3 +274,77 @@ def run_batch(path, output, *, skip_invalid=False, rejects=None, samples=None, s
     if layout["note"]:
         msg += f" ({layout['note']})"
     click.echo(msg, err=True)
+
+
+def _output_paths(src, output, rejects, skip_invalid):
+    """The results, rejects and sources files of a batch, checked against the input table (``io``)."""
+    from .. import io
+
+    out = Path(output) if output is not None and str(output) else output
+    rej = Path(rejects) if rejects else (out.with_name(f"{out.stem}.rejects.csv") if out else None)
+    src_table = out.with_name(f"{out.stem}.sources.csv") if out else None
+    wanted = {"--output": out, "sources table": src_table}
+    if skip_invalid or rejects:
+        wanted["--rejects"] = rej
+    checked = io.check_outputs(wanted, {"batch table": src})
+    return checked["--output"], checked.get("--rejects", rej), checked["sources table"]
+
+
+def _chunk_reader(src, path, chunk_rows, layout):
+    """The CSV table read as text in chunks of `chunk_rows` rows (pandas), refused with one line when unreadable."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(src, chunksize=chunk_rows, keep_default_na=False, na_values=[""],
+                           skipinitialspace=True, dtype=str, encoding=layout["encoding"], sep=layout["separator"])
+    except pd.errors.EmptyDataError:
+        raise InputError(f"--batch: '{path}' is empty; give a header row and one scenario per row") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _chunk_jobs(reader, samples, seed):
+    """(chunk, options) for each chunk: rows indexed by their file line, the units row read from the first."""
+    import pandas as pd
+
+    from .. import batch
+
+    state = {"units": None, "first_line": None}
+    line = 2
+    for chunk in reader:
+        chunk.index = pd.RangeIndex(line, line + len(chunk), name="line")
+        line += len(chunk)
+        if state["first_line"] is None:
+            inputs, _ = batch.normalise_columns(chunk)
+            chunk, state["units"] = batch.split_units_row(chunk, inputs)
+            state["first_line"] = int(chunk.index[0]) if len(chunk) else line
+        if len(chunk) == 0:
+            continue
+        yield chunk, dict(samples=samples, seed=seed, units=state["units"],
+                          row_offset=int(chunk.index[0]) - state["first_line"])  # data row position
+
+
+def _write_results(fh, results, sources, progress, path):
+    """Write each chunk's good rows to `fh` as they come; collect sources, problems and rejected rows.
+
+    Returns (rows written, problems, rejected frames).
+    """
+    import pandas as pd
+
+    problems, rejected, n_good = [], [], 0
+    header = True
+    try:
+        for n_chunk, (result, chunk_sources, bad, chunk_problems) in results:
+            if len(bad):
+                problems += chunk_problems
+                rejected.append(bad)
+            if len(result):
+                sources.append(chunk_sources)
+                result.to_csv(fh, header=header, index=True, lineterminator="\n")
+                header = False
+            n_good += len(result)
+            if progress is not None:
+                progress.update(n_chunk)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, exc) from None
+    return n_good, problems, rejected

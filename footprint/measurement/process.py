@@ -177,15 +177,42 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
     tracking.start()
     started = datetime.now(timezone.utc)
     sink = _binary(stdout if stdout is not None else sys.stdout)
+    proc = _spawn(executable, argv, tracking)
+    forwarder = _Forwarder(proc.stdout, sink)
+    forwarder.start()
+    rc, received = _wait(proc, forwarder)
+    exit_code = rc if rc >= 0 else 128 - rc
+    raw = _stop_tracking(tracking, argv, exit_code, started)
+    if received is not None:
+        status = "interrupted"
+        exit_code = exit_code if exit_code != 0 else 128 + int(received)
+    else:
+        status = "ok" if rc == 0 else "failed"
+    notes = [] if zone is not None else ["no zone given: the world average grid intensity is used"]
+    if received is not None:
+        notes.append(f"interrupted by {signal.Signals(received).name}: partial measurement")
+    tokens, items = _counts(forwarder.tail.decode("utf-8", "replace"), tokens, items, notes)
+    result = build_measurement(raw, zone=zone_key, status=status, exit_code=exit_code, command=argv, tokens=tokens,
+                               items=items, config=config, notes=notes, warnings=tracking.capture.records,
+                               tracking_mode=tracking_mode, interval=interval)
+    if log is not None:
+        record_result(log, result)
+    return result
+
+
+def _spawn(executable, argv, tracking):
+    """Start the command, its stdout piped; a command that cannot start stops the tracker and is refused."""
     try:
-        proc = subprocess.Popen([executable, *argv[1:]], stdout=subprocess.PIPE, stdin=None)
+        return subprocess.Popen([executable, *argv[1:]], stdout=subprocess.PIPE, stdin=None)
     except OSError as exc:
         with contextlib.suppress(Exception):
             tracking.stop()
         code = 126 if isinstance(exc, PermissionError) else 127
         raise MeasurementError(f"cannot run '{argv[0]}': {exc.strerror or exc}", code) from None
-    forwarder = _Forwarder(proc.stdout, sink)
-    forwarder.start()
+
+
+def _wait(proc, forwarder):
+    """Wait for the command, passing SIGINT, SIGTERM and SIGHUP on to it: (its return code, the signal received)."""
     with _Signals(proc) as sigs:
         while True:
             try:
@@ -195,9 +222,13 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
                 sigs.received = signal.SIGINT
                 proc.terminate()
         forwarder.join(timeout=5)
-    exit_code = rc if rc >= 0 else 128 - rc
+    return rc, sigs.received
+
+
+def _stop_tracking(tracking, argv, exit_code, started):
+    """CodeCarbon's raw results; when it fails, the run is told on stderr (never a figure) and refused."""
     try:
-        raw = tracking.stop()
+        return tracking.stop()
     except Exception as exc:  # noqa: BLE001 - the command ran: say so, with its exit code, never a figure
         reason = str(exc) if isinstance(exc, InputError) else f"CodeCarbon failed: {type(exc).__name__}: {exc}"
         known = {"command": shlex.join(argv), "exit_code": exit_code, "started_utc": started.isoformat(
@@ -206,15 +237,11 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
         stderr_line(json.dumps({"footprint_measurement_failed": known}, ensure_ascii=False))
         raise MeasurementError(f"{reason}; the command ran (exit code {exit_code}) but no energy was measured, "
                                "nothing was recorded", exit_code or 2) from None
-    if sigs.received is not None:
-        status = "interrupted"
-        exit_code = exit_code if exit_code != 0 else 128 + int(sigs.received)
-    else:
-        status = "ok" if rc == 0 else "failed"
-    notes = [] if zone is not None else ["no zone given: the world average grid intensity is used"]
-    if sigs.received is not None:
-        notes.append(f"interrupted by {signal.Signals(sigs.received).name}: partial measurement")
-    reported, count_notes = parse_count_line(forwarder.tail.decode("utf-8", "replace"))
+
+
+def _counts(tail: str, tokens, items, notes: list):
+    """The tokens and items: given, else the command's last line ``footprint-tokens: N``; notes appended."""
+    reported, count_notes = parse_count_line(tail)
     notes += [n for n in count_notes if not any(n.startswith(f"the command's last line 'footprint-{k}")
                                                  for k, v in (("tokens", tokens), ("items", items)) if v is not None)]
     for name in ("tokens", "items"):
@@ -226,9 +253,4 @@ def measure_command(argv, zone=None, tokens=None, items=None, *, interval=DEFAUL
                 notes.append(f"--{name} {given} used; the command reported footprint-{name}: {reported[name]}")
     tokens = tokens if tokens is not None else reported.get("tokens")
     items = items if items is not None else reported.get("items")
-    result = build_measurement(raw, zone=zone_key, status=status, exit_code=exit_code, command=argv, tokens=tokens,
-                               items=items, config=config, notes=notes, warnings=tracking.capture.records,
-                               tracking_mode=tracking_mode, interval=interval)
-    if log is not None:
-        record_result(log, result)
-    return result
+    return tokens, items
