@@ -384,12 +384,12 @@ def _computed_columns(new, res, values, period, good, cases, samples, seed, row_
     new["sources_id"], sources = sources_table(res, good)
     m = oriented(values, cases)
     with np.errstate(all="ignore"):
-        raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m).items()}
+        raw = {k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m, breakdown=False).items()}
         requests = values["request_rate"][:, 1:2] * period[:, None] if not cases else \
             values["request_rate"] * period[:, None]
         m_total = for_totals(m) if cases else None
         raw_total = raw if m_total is None else {
-            k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m_total).items()}
+            k: np.broadcast_to(a, (n_good, a.shape[-1])) for k, a in compute(m_total, breakdown=False).items()}
         _columns(new, raw, requests, cases, raw_total)
         if samples is not None:
             _percentile_columns(new, res, m if cases else oriented(values, True), period, good, samples, seed,

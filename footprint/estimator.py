@@ -160,7 +160,7 @@ def measured_path(energy, n, m):
     return energy / (n * p), energy
 
 
-def compute(m: dict) -> dict:
+def compute(m: dict, breakdown: bool = True) -> dict:
     """Evaluate the inference model on magnitudes (vectorised), each serving path by its own function.
 
     Parameters
@@ -171,6 +171,9 @@ def compute(m: dict) -> dict:
         path of each scenario (:data:`MODELLED`, :data:`FLOP`, :data:`MEASURED`,
         :data:`PER_ITEM_FLOPS`, :data:`PER_ITEM_ENERGY`; modelled when absent).
         Optional inputs a path does not use may be NaN.
+    breakdown : bool
+        With False, the totals and intermediates only: no line of the breakdown and no water of the
+        other scope (what a batch table or a Monte Carlo draw reads; the totals are the same).
 
     Returns
     -------
@@ -219,11 +222,11 @@ def compute(m: dict) -> dict:
         host = np.where(either, 0.0, host)
         host_idle = np.where(either, 0.0, host_idle)
     mod["host_idle"] = host_idle
-    return _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, host)
+    return _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, host, breakdown)
 
 
-def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, host) -> dict:
-    """Every line of the breakdown from the IT energy of one request, and the totals."""
+def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, host, breakdown=True) -> dict:
+    """Every line of the breakdown from the IT energy of one request (unless `breakdown` is False), and the totals."""
     it_energy = gpu_busy + gpu_idle + host
     facility = grid.facility_energy(it_energy, m["pue"])
     pue_overhead = facility - it_energy
@@ -250,10 +253,22 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         "training_gpu_time_total": train["gpu_time_total"], "training_co2e_total": train["co2e_total"],
         "training_water_total": train["water_total"],
         "host_idle_energy": mod.get("host_idle", np.zeros_like(it_energy)),
-        "water_onsite": grid.water_consumption(it_energy, facility, wue, 0.0) + train["water_onsite"],
-        "water_with_electricity": grid.water_consumption(it_energy, facility, wue, m["water_intensity"])
-        + train["water_with_electricity"],
     }
+    train_adpe = train_energy * m["training_grid_adpe"]
+    train_pe = train_energy * m["training_grid_primary_energy"]
+    # totals: the sum of the lines (written out; the embodied line has no water; its ADPe and primary
+    # energy are the hardware's manufacture, allocated like its CO2e)
+    out["energy"] = facility + train_energy
+    out["co2e"] = grid.sci(facility, I, embodied_co2e) + train_co2e  # SCI's E x I + M, plus the training share
+    out["water"] = grid.water_consumption(it_energy, facility, wue, wi) + train["water"]
+    out["adpe"] = facility * A + embodied_adpe + train_adpe
+    out["primary_energy"] = facility * PE + embodied_pe + train_pe
+    out["sci"] = out["co2e"]  # ISO/IEC 21031's score per request is the CO2e total, the same array
+    if not breakdown:
+        return out
+    out["water_onsite"] = grid.water_consumption(it_energy, facility, wue, 0.0) + train["water_onsite"]
+    out["water_with_electricity"] = (grid.water_consumption(it_energy, facility, wue, m["water_intensity"])
+                                     + train["water_with_electricity"])
     it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
     water_per_it_energy = grid.water_consumption(1.0, 1.0, wue, wi)  # each IT line's own facility share
     for name, e in it_lines.items():
@@ -275,16 +290,8 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
     out["energy.training"] = train_energy
     out["co2e.training"] = train_co2e
     out["water.training"] = train["water"]
-    out["adpe.training"] = train_energy * m["training_grid_adpe"]
-    out["primary_energy.training"] = train_energy * m["training_grid_primary_energy"]
-    # totals: the sum of the lines (written out; the embodied line has no water; its ADPe and primary
-    # energy are the hardware's manufacture, allocated like its CO2e)
-    out["energy"] = facility + train_energy
-    out["co2e"] = grid.operational_co2e(facility, I) + embodied_co2e + train_co2e
-    out["water"] = grid.water_consumption(it_energy, facility, wue, wi) + train["water"]
-    out["adpe"] = facility * A + embodied_adpe + out["adpe.training"]
-    out["primary_energy"] = facility * PE + embodied_pe + out["primary_energy.training"]
-    out["sci"] = grid.sci(facility, I, embodied_co2e) + train_co2e
+    out["adpe.training"] = train_adpe
+    out["primary_energy.training"] = train_pe
     return out
 
 

@@ -414,7 +414,7 @@ def percentiles(m: dict, *, samples: int, seed=None, period=None, q=PERCENTILES,
         drawn = draw_inputs(chunk, u, ranges)
         del u
         with np.errstate(all="ignore"):
-            res = compute(drawn)
+            res = compute(drawn, breakdown=False)
             for metric in METRICS:
                 x = np.broadcast_to(res[metric], (sl.stop - sl.start, samples))
                 out[f"{metric}.per_request"][sl] = np.percentile(x, q, axis=-1).T
@@ -554,5 +554,5 @@ def estimate_yearly_draws(estimate, samples: int = 2000, seed=0) -> dict:
     drawn = draw_inputs(m, u)
     year = float(ureg.Quantity(1, "year").m_as("s"))
     with np.errstate(all="ignore"):
-        res = compute(drawn)
+        res = compute(drawn, breakdown=False)
         return {k: np.broadcast_to(res[k] * drawn["request_rate"] * year, (1, int(samples)))[0] for k in METRICS}
