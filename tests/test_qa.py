@@ -280,3 +280,14 @@ def test_training_inputs_without_amortisation_are_said_to_change_nothing(run_cli
     assert run_cli("estimate", "--batch", str(table), "--output", str(tmp_path / "o.csv")).code == 0
     rows = list(csv.DictReader((tmp_path / "o.csv").open(encoding="utf-8")))
     assert ["training inputs are given" in r["notes"] for r in rows] == [True, False]
+
+
+def test_choices_are_read_whatever_their_case(run_cli):
+    # '--lang FR' and 'compare --water-scope ONSITE' were refused while 'estimate --water-scope ONSITE' was read
+    fr = run_cli("estimate", "--params", "8B", "--lang", "FR")
+    assert fr.code == 0 and "par requête" in fr.out
+    r = run_cli("compare", "scenarios/medical_reports.toml", "--water-scope", "ONSITE", "--json")
+    assert r.code == 0
+    import json
+
+    assert json.loads(r.out)["variants"]["encoder-classifier"]["water_scope"]["scope"] == "onsite"

@@ -19,15 +19,15 @@ from .format import emit_json
               help=f"Monte Carlo draws (100 to {MAX_SAMPLES:,}).")
 @click.option("--human-time", "human_time", default=None, metavar="BOUNDARY",
               help="Override the human-time boundary: device (default), device+office, per_capita_fr, per_capita_us.")
-@click.option("--water-scope", "water_scope", default=None, type=click.Choice(("onsite", "onsite+electricity")),
+@click.option("--water-scope", "water_scope", default=None, type=click.Choice(("onsite", "onsite+electricity"), case_sensitive=False),
               help="Water counted on both sides: onsite (cooling water only) or onsite+electricity (also the water of "
                    "generating every side's electricity) [default: the steps' own, else onsite+electricity].")
-@click.option("--budget-scope", "budget_scope", default=None, type=click.Choice(["body", "users", "body+users"]),
+@click.option("--budget-scope", "budget_scope", default=None, type=click.Choice(["body", "users", "body+users"], case_sensitive=False),
               help="Override the scope of the sobriety budget: body (default: what the public body runs or buys), "
                    "users (citizens' devices and networks), body+users.")
 @click.option("--budget-human-time", "budget_human_time", is_flag=True, default=None,
               help="Hold the AI variant's human time against the sobriety budget too.")
-@click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "fr"]),
+@click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "fr"], case_sensitive=False),
               help="Language of the tables and the card (JSON is the same in every language).")
 def compare(file, as_json, card_path, seed, samples, human_time, budget_scope, budget_human_time, lang, water_scope):
     """Compare every AI variant of a scenario with its non-AI alternative.

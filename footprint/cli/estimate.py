@@ -29,7 +29,7 @@ from ..formatting import table
 @click.option("--budget", default=None, metavar="BUDGET",
               help="Sobriety budget per year, e.g. '500 kWh/year' or '0,5 tCO2e/year' (needs --requests): the "
                    "verdict within / exceeds / uncertain, by Monte Carlo (--samples, default 2000).")
-@click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "fr"]),
+@click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "fr"], case_sensitive=False),
               help="Language of the tables (JSON is the same in every language).")
 @click.pass_context
 def estimate(ctx, as_json, batch_file, output, skip_invalid, rejects_file, samples, seed, workers, scheduler,

@@ -37,7 +37,7 @@ def _estimate_kwargs(options: dict) -> dict:
 @click.option("--no-log", is_flag=True, help="Do not append the measurement to a results file.")
 @click.option("--interval", default=1.0, show_default=True, type=float,
               help="CodeCarbon's power sampling interval [s] (finite, > 0).")
-@click.option("--tracking-mode", type=click.Choice(["machine", "process"]), default="machine", show_default=True,
+@click.option("--tracking-mode", type=click.Choice(["machine", "process"], case_sensitive=False), default="machine", show_default=True,
               help="Measure the whole machine, or only this process tree (CodeCarbon's modes).")
 @click.option("--verbose", is_flag=True, help="Show CodeCarbon's own log.")
 @click.option("--compare-estimate", is_flag=True, help="Set the measured energy per token beside `footprint estimate` "

@@ -22,7 +22,7 @@ def registry():
 @registry.command()
 @click.argument("directory", metavar="DIR")
 @click.option("-o", "--output", "site", required=True, metavar="SITE", help="Folder of the site (written whole, at the end).")
-@click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help="Language of the site.")
+@click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"], case_sensitive=False), help="Language of the site.")
 @click.option("--samples", default=2000, show_default=True, type=click.IntRange(100, MAX_SAMPLES),
               help=f"Monte Carlo draws per entry (100 to {MAX_SAMPLES:,}).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the Monte Carlo draws.")
