@@ -110,6 +110,16 @@ def test_numeric_items_workload_per_item_energy(tmp_path):
     assert float(row["energy_per_item [J/item]"]) == pytest.approx(r.energy.m_as("J") / r.items, rel=1e-9)
 
 
+def _default_signals():
+    """Start `footprint measure` with the default action of the signals it is sent, as a terminal would.
+
+    A runner may start the suite with SIGHUP or SIGINT ignored (``nohup``, a background job of a
+    script): an ignored signal stays ignored across exec, so the measured child would not stop.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP", "SIGINT to the process group"])
 def test_interrupted_run_is_stopped_and_recorded(tmp_path, how):
     log, marker = tmp_path / "r.csv", tmp_path / "started"
@@ -118,7 +128,7 @@ def test_interrupted_run_is_stopped_and_recorded(tmp_path, how):
         [sys.executable, "-m", "footprint", "measure", "--zone", "DEU", "-o", str(log), "--",
          sys.executable, "-c", child],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=_default_signals)
     deadline = time.monotonic() + 60
     while not marker.exists():
         assert proc.poll() is None, proc.communicate()
