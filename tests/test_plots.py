@@ -388,3 +388,18 @@ def test_scenario_without_an_alternative(run_cli, tmp_path, chatbot):
     bare = dataclasses.replace(chatbot.plan.scenario, alternative=None)
     with pytest.raises(InputError, match="no \\[alternative\\].*comparison"):
         plots.comparison(bare)
+
+
+def test_a_metric_not_available_on_a_side_is_said_on_the_comparison_chart():
+    # city_chatbot's AI side has no ADPe (the mobile network's figure is CO2e only): no bar, the words instead
+    from footprint import plots
+
+    fig = plots.comparison("scenarios/city_chatbot.toml", metric="adpe", per="task")
+    said = [a.text for a in fig.layout.annotations if "not available" in (a.text or "")]
+    assert len(said) == 2  # the shared and the dedicated variants
+    assert all(str(a.y) != "nan" for a in fig.layout.annotations)
+    for kind in ("comparison", "breakdown", "sweep"):  # and under every chart of that metric, in words
+        fig = getattr(plots, kind)("scenarios/city_chatbot.toml", metric="adpe")
+        assert any((a.text or "").startswith("Not available: abiotic depletion") for a in fig.layout.annotations)
+    fig = plots.comparison("scenarios/city_chatbot.toml", metric="co2e")
+    assert not any("Not available" in (a.text or "") for a in fig.layout.annotations)

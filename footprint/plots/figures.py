@@ -40,6 +40,12 @@ def _comparison_figure(t: Table):
                 hovertemplate=(f"{r['label']}<br>central %{{y:.3~g}} {unit_text(unit)}<br>range {label_number(r['low'])}–"
                                f"{label_number(r['high'])} {unit_text(unit)}<extra></extra>"),
             ), row=1, col=col)
+            if not math.isfinite(r["value"]):  # a metric the sources do not give: said on the chart, never a 0 bar
+                known = [x["value"] for x in rows if math.isfinite(x["value"]) and x["value"] > 0]
+                fig.add_annotation(x=r["label"], y=(math.log10(min(known)) if t.meta["log"][scope] and known else 0),
+                                   text="<b>not available</b><br>(no such figure<br>in the sources)",
+                                   showarrow=False, yanchor="bottom", font={"size": 12}, row=1, col=col)
+                continue
             text = f"<b>{label_number(r['value'])} {unit_text(unit)}</b>"
             if r["low"] != r["value"] or r["high"] != r["value"]:
                 text += f"<br>({label_number(r['low'])}–{label_number(r['high'])})"
@@ -57,10 +63,10 @@ def _comparison_figure(t: Table):
         fig.update_xaxes(tickvals=[r["label"] for r in rows], ticktext=ticks, tickangle=0, tickfont={"size": 12},
                          row=1, col=col)
         if not t.meta["log"][scope]:  # room for the labels above the whiskers
-            tallest = max(max(r["high"], r["value"]) for r in rows)
+            tallest = max([max(r["high"], r["value"]) for r in rows if math.isfinite(r["value"])] or [1.0])
             fig.update_yaxes(range=[0, tallest * 1.3], row=1, col=col)
     fig.update_layout(
-        title=title_layout(f"{s.name}: {METRIC_NAMES[t.metric].lower()}, with AI and without",
+        title=title_layout(f"{s.name}: {_metric_words(t.metric)}, with AI and without",
                      "Bars: central estimate; whiskers: low–high range of the inputs. Under each AI bar: AI / "
                      "without AI per task, its range, and the probability that AI is lower."
                      + (" Log scale." if any(t.meta["log"].values()) else "") + _proxy_text(t.meta)),
@@ -112,7 +118,7 @@ def _breakdown_figure(t: Table):
     scope = f"per {s.task.unit}" if t.meta["per"] == "task" else f"over {duration_text(s.task.horizon)}"
     fig.update_layout(
         barmode="stack", bargap=0.4,
-        title=title_layout(f"{s.name}: what makes up the {METRIC_NAMES[t.metric].lower()} {scope}",
+        title=title_layout(f"{s.name}: what makes up the {_metric_words(t.metric)} {scope}",
                      "Stacked central contributions of each line; marker and whiskers: total and its low–high range."
                      + _proxy_text(t.meta)),
         yaxis_title=_wrap(f"{METRIC_NAMES[t.metric]} {scope} [{unit_text(unit)}]", 45),
@@ -184,7 +190,7 @@ def _sweep_figure(t: Table):
     subtitle = ("Lines: central estimate; shaded: low–high range; grey band: the scenario's volume range."
                 + (f" {'; '.join(notes)} (no break-even)." if notes else "") + t.meta["budget_note"])
     fig.update_layout(
-        title=title_layout(f"{s.name}: {METRIC_NAMES[t.metric].lower()} over {duration_text(s.task.horizon)} "
+        title=title_layout(f"{s.name}: {_metric_words(t.metric)} over {duration_text(s.task.horizon)} "
                      "against volume", subtitle),
         xaxis={"title": {"text": f"Volume [{s.task.unit} per {vu}]"}, "type": "log"},
         yaxis={"title": {"text": _wrap(f"{METRIC_NAMES[t.metric]} over {duration_text(s.task.horizon)} "
@@ -236,7 +242,7 @@ def _sensitivity_figure(t: Table):
         fig.update_yaxes(automargin=True, row=i, col=1)
     fig.update_layout(
         barmode="overlay",
-        title=title_layout(f"{s.name}: which inputs move the {METRIC_NAMES[t.metric].lower()} {scope} most",
+        title=title_layout(f"{s.name}: which inputs move the {_metric_words(t.metric)} {scope} most",
                      "Each bar: one input from the low to the high end of its range, every other input central; "
                      f"the {t.meta['top']} largest swings of each AI variant (the non-AI side is not varied here)."),
         height=max(420, 140 + 34 * sum(heights)),
@@ -249,9 +255,25 @@ _FIGURES = {"comparison": _comparison_figure, "breakdown": _breakdown_figure, "s
             "sensitivity": _sensitivity_figure}
 
 
+def _metric_words(metric: str) -> str:
+    """A metric's name inside a sentence: ``Abiotic depletion (ADPe, Sb eq)`` -> ``abiotic depletion (ADPe, Sb eq)``."""
+    name = METRIC_NAMES[metric]
+    return name[:1].lower() + name[1:]
+
+
 def draw(t: Table):
-    """The plotly Figure of a :class:`Table`."""
-    return _FIGURES[t.kind](t)
+    """The plotly Figure of a :class:`Table`; a side whose figure is not available is said under the chart."""
+    fig = _FIGURES[t.kind](t)
+    missing = sorted({r.get("series") or r.get("bar") or r.get("label") or r.get("side", "")
+                      for r in t.rows if isinstance(r.get("value"), float) and not math.isfinite(r["value"])})
+    if missing:
+        fig.add_annotation(xref="paper", yref="paper", x=0, y=-0.18, xanchor="left", yanchor="top", showarrow=False,
+                           align="left", font={"size": 12},
+                           text=_wrap(f"Not available: {_metric_words(t.metric)} of {', '.join(missing)}: the sources "
+                                      "give no such figure for one of its lines (footprint compare says which); "
+                                      "its bar, line or total is left out, never drawn as 0.", 130))
+        fig.update_layout(margin={"b": (fig.layout.margin.b or 80) + 70})
+    return fig
 
 
 def comparison(source, metric: str = "co2e", per: str | None = None):
