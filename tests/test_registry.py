@@ -56,6 +56,20 @@ def test_registry_json_validates_against_the_shipped_schema(built, run_cli):
         assert registry_schema.errors(doc, schema) == []
 
 
+def test_registry_json_validates_under_a_standard_json_schema_validator(built):
+    # the same document and schema through the reference implementation (draft 2020-12), not only our own
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = registry_schema.schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    for site in built.values():
+        doc = json.loads((site / "registry.json").read_text(encoding="utf-8"))
+        assert [e.message for e in cls(schema).iter_errors(doc)] == []
+    bad = json.loads((built["en"] / "registry.json").read_text(encoding="utf-8"))
+    bad["entries"][0]["registry"]["status"] = "in production"
+    assert any("status" in list(e.path) for e in cls(schema).iter_errors(bad))
+
+
 def test_the_validator_can_fail(built):
     doc = json.loads((built["en"] / "registry.json").read_text(encoding="utf-8"))
     doc["entries"][0]["registry"]["status"] = "in production"
