@@ -73,7 +73,8 @@ def read_names(values, n: int, name: str, default, problems, lookup) -> Names:
         given = ~blank[codes]  # code -1 (missing) reads the last entry
         codes = np.where(given, codes, len(names)).astype(np.intp)
     else:
-        names, codes, given = [], np.zeros(n, dtype=np.intp), np.zeros(n, dtype=bool)
+        # absent from every row: one read-only code and mask for all rows (no n-long arrays to fill)
+        names, codes, given = [], np.broadcast_to(np.intp(0), (n,)), np.broadcast_to(False, (n,))
     names.append(default)
     keys = []
     for i, u in enumerate(names):
