@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..montecarlo import MAX_SAMPLES
+from ..inputs import MAX_SAMPLES
 
 
 @click.group()
