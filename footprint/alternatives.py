@@ -70,13 +70,12 @@ import numpy as np
 
 from . import factors
 from .errors import InputError, unknown_name
+from .estimator import METRICS  # the metrics of a line, in the order of :func:`line_values`
 from .resolve import read_value, check_quantity
 from .uncertainty import Range
 from .units import ureg
 
 TABLE = "alternatives"
-#: Metrics of a line, in the order of :func:`line_values`.
-METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 #: Metrics that electricity's zone factors give (besides CO2e and water).
 _ELECTRICITY_METRICS = ("adpe", "primary_energy")
 

@@ -47,7 +47,7 @@ import functools
 
 import numpy as np
 
-from .estimator import INPUTS, compute
+from .estimator import INPUTS, METRICS, compute
 from .uncertainty import Range
 
 #: Ranges wider than this ratio (high / low) are sampled on a log scale.
@@ -59,7 +59,6 @@ PERCENTILES = (5.0, 50.0, 95.0)
 MAX_ELEMENTS = 250_000
 #: Inputs that share one stream of draws (comonotone).
 SHARED_DRAWS = {"active_params": "total_params"}
-METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 
 
 def triangular_ppf(u, low, mode, high):

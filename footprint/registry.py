@@ -63,6 +63,7 @@ import numpy as np
 
 from . import registry_meta
 from .errors import InputError, closest
+from .estimator import METRICS
 from .montecarlo import Sampler
 from .quantity import shown
 
@@ -70,8 +71,6 @@ REGISTRY_FILE = "registry.cfg"  # TOML syntax; not *.toml, so that globs of scen
 FORMAT = "footprint-registry"
 FORMAT_VERSION = "1.0"
 STANDARD = {"name": "Eurocities algorithm-register standard", "version": "0.3.1"}
-#: Metrics the registry knows how to name; any other metric of the comparison is shown after these.
-KNOWN_METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 #: Keys of registry.cfg.
 FILE_KEYS = ("registry", "budget")
 INFO_KEYS = ("name", "organization", "department", "contact_email", "contact_name", "website", "description")
@@ -274,7 +273,7 @@ def metrics_of(figures: dict) -> list:
     >>> metrics_of({"water": 1, "primary_energy": 2, "energy": 3, "novel": 4})
     ['energy', 'water', 'primary_energy', 'novel']
     """
-    return [m for m in KNOWN_METRICS if m in figures] + [m for m in figures if m not in KNOWN_METRICS]
+    return [m for m in METRICS if m in figures] + [m for m in figures if m not in METRICS]
 
 
 def _assumption(doc: dict, name: str):
@@ -437,7 +436,7 @@ def environment(entry_id: str, scenario, doc: dict, variant: str, assessment_dat
                   if any(float(f.get("high") or 0) != 0 for f in d.values() if isinstance(f, dict))]
     counted_alt = [ln for ln, d in breakdown["alternative"].items()
                    if any(float(f.get("high") or 0) != 0 for f in d.values() if isinstance(f, dict))]
-    not_available = [m for m in KNOWN_METRICS if m not in metrics]
+    not_available = [m for m in METRICS if m not in metrics]
     not_available_on_basis = {m: f["not_available"] for m, f in per_year_ai.items() if f.get("value") is None}
     v = scenario.variant(variant)
     training_given = any(k == "training_share" for st in v.steps for k, _ in st.options)
@@ -572,7 +571,7 @@ class Registry:
     def to_csv(self) -> str:
         """``registry.csv``: one row per entry, every metric's yearly AI figure with its range."""
         metrics = metrics_of({m: 1 for e in self.entries for m in e.environment["metrics"]})
-        metrics = list(dict.fromkeys(list(KNOWN_METRICS) + metrics))
+        metrics = list(dict.fromkeys(list(METRICS) + metrics))
         head = ["id", "name", "status", "organization", "department", "variant", "functional_unit",
                 "yearly_volume [task/year]", "per_year_scope"]
         for m in metrics:

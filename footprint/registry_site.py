@@ -21,7 +21,8 @@ from pathlib import Path
 
 from . import words
 from .i18n import Language
-from .registry import KNOWN_METRICS, metrics_of
+from .estimator import METRICS
+from .registry import metrics_of
 
 #: Marker file of a footprint site: only such a folder is replaced by a new build.
 MARKER = ".footprint-registry"
@@ -217,7 +218,7 @@ def index_page(doc: dict, L: Language) -> str:
 
     parts.append(f"<h2>{_e(L('Total AI footprint per year'))}</h2>")
     rows, lacking = [], {}
-    for m in list(dict.fromkeys(list(KNOWN_METRICS[:3]) + metrics + list(KNOWN_METRICS[3:]))):
+    for m in list(dict.fromkeys(list(METRICS[:3]) + metrics + list(METRICS[3:]))):
         f = t["per_year"].get(m)
         s = t["sobriety"].get(m)
         budget = (f"{_fig(L, {**s['budget'], 'low': None, 'high': None})}"
@@ -372,7 +373,7 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
     ]
     parts.append("<dl class='record'>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts) + "</dl>")
 
-    metrics = list(dict.fromkeys(env["metrics"] + list(KNOWN_METRICS)))
+    metrics = list(dict.fromkeys(env["metrics"] + list(METRICS)))
     beside = env["per_year"].get("beside") or {}
     rows = []
     for m in metrics:

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
+from ..estimator import METRICS
 from ..uncertainty import triplet
 from ..units import INTERNAL_UNITS, ureg
 
 
 KINDS = ("comparison", "breakdown", "sweep", "sensitivity")
-METRICS = ("energy", "co2e", "water", "adpe", "primary_energy")
 PER = ("task", "total")
 
 #: A log axis is used when the largest value exceeds the smallest by more than this factor.
