@@ -149,7 +149,8 @@ def published_cases() -> list[dict]:
     add("INF-BLOOM-02", "BLOOM 176B API, per request", 3.96, "Wh/request", _wh(e), "same estimate, per request",
         "inference (idle-dominated check)")
 
-    # training: GPU-hours x power x PUE x grid (Meta cards state power already adjusted for PUE)
+    # training on the cases' own inputs: GPU-hours x power x PUE x grid (the TDP at PUE 1 on Patterson's 429 g/kWh
+    # reproduces the cards; the catalogue's default path, TDP x Meta's fleet PUE on the 2024 US grid, is tabled below)
     for cid, what, hours, power, pub in (
             ("TRN-L2-07", "Llama 2 7B", 184_320, "400 W", 31.22), ("TRN-L2-13", "Llama 2 13B", 368_640, "400 W", 62.44),
             ("TRN-L2-70", "Llama 2 70B", 1_720_320, "400 W", 291.42),

@@ -112,8 +112,11 @@ def test_training_amortised_line():
     d = estimate(model="llama-2-7b", output_tokens=400, training_lifetime_requests="1e9", training_grid_intensity="429 g/kWh").to_dict()
     hours = factors.get("models", "llama-2-7b", "training_gpu_hours").value
     power = factors.get("models", "llama-2-7b", "training_gpu_power").value
-    assert d["breakdown"]["training"]["energy"]["value"] == pytest.approx(hours * power / 1e9, rel=1e-9)
-    assert d["breakdown"]["training"]["co2e"]["value"] == pytest.approx(hours * power / 1e9 / 1000 * 429, rel=1e-9)
+    pue = factors.get("models", "llama-2-7b", "training_pue").value  # Meta's fleet PUE, by which the card adjusts its TDP
+    assert pue == 1.08
+    assert d["breakdown"]["training"]["energy"]["value"] == pytest.approx(hours * power * pue / 1e9, rel=1e-9)
+    assert d["breakdown"]["training"]["co2e"]["value"] == pytest.approx(hours * power * pue / 1e9 / 1000 * 429,
+                                                                        rel=1e-9)
 
 
 def test_vectorised_compute_many_scenarios_in_one_call():

@@ -97,11 +97,15 @@ def _training_hardware(r: Run) -> None:
          Rule("derived", table="gpus", names=r.seen["gpu"], parameter="tdp",
               formula="serving GPU's TDP x training_power_ratio (no training hardware known)", inputs=("tdp",))),
     ])
+    # a card that states the GPU's TDP and adjusts it for PUE (Meta's) has the site's PUE in the catalogue
+    model_pue = factor_column(model_keys, "models", "training_pue", D)
     choose(v, S, "training_pue", [
         (on & given["training_pue"], col["training_pue"], GIVEN),
-        (r.allrows, point(1.0), Rule("derived", formula="1.0: the training power already holds the PUE (a card's power is "
-                                             "adjusted for PUE; a TDP's training_power_ratio range, 0.6-1.2, "
-                                             "includes a hyperscale PUE of about 1.1)")),
+        (on & ~np.isnan(model_pue[:, 1]) & ~given["training_gpu_power"], model_pue,
+         Rule("default", table="models", names=model_keys, parameter="training_pue")),
+        (r.allrows, point(1.0), Rule("derived", formula="1.0: the training power already holds the PUE (a TDP's "
+                                             "training_power_ratio range, 0.6-1.2, includes a hyperscale PUE of "
+                                             "about 1.1)")),
     ])
     r.train_gpu, r.has_train_gpu = train_gpu, has_train_gpu
 
