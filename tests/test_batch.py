@@ -303,3 +303,20 @@ def test_sources_table_names_every_default_of_every_row(tmp_path, run_cli):
     written = pd.read_csv(tmp_path / "o.sources.csv")
     results = pd.read_csv(tmp_path / "o.csv")
     assert set(results["sources_id"]) <= set(written["sources_id"])
+
+
+def test_resolved_columns_are_column_major_and_the_layout_changes_no_figure():
+    # each case contiguous: numpy broadcasts a (1, 3) range over (rows, 3) three elements at a time in row-major
+    # order; the values must not depend on the memory order (same arithmetic per element)
+    from footprint.estimator import compute
+
+    table = pd.DataFrame(ROWS * 40)
+    res = batch.resolve_table_full(table)
+    m = batch.oriented(res.values, True)
+    long = {k: a for k, a in m.items() if a.shape[0] > 1}
+    assert long and all(a.strides[0] == 8 for a in long.values())  # rows adjacent within each case
+    row_major = {k: np.ascontiguousarray(a) for k, a in m.items()}
+    out_f, out_c = compute(m), compute(row_major)
+    assert out_f.keys() == out_c.keys()
+    for k in out_f:
+        assert np.array_equal(*np.broadcast_arrays(out_f[k], out_c[k]), equal_nan=True), k
