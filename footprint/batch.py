@@ -554,8 +554,13 @@ def _columns(result, raw, requests, cases, raw_total=None):
     """Add the result columns (central, low, high) in display units to `result` (a dict of columns; totals on
     their own cases)."""
     raw_total = raw if raw_total is None else raw_total
+    no_totals = bool(np.isnan(requests).all())  # no row has a request rate: every total is NaN, nothing to compute
     for scope, units, scale in (("per_request", PER_REQUEST_UNITS, None), ("total", TOTAL_UNITS, requests)):
         for metric, unit in units.items():
+            if scale is not None and no_totals:
+                for suffix in ("", "_low", "_high") if cases else ("",):
+                    result[f"{metric}_{scope}{suffix}[{unit}]"] = np.full(len(requests), np.nan)
+                continue
             arr = raw[metric] if scale is None else raw_total[metric] * scale
             f = _scale(_INTERNAL[metric], unit)
             if cases:

@@ -236,13 +236,13 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         n, m["gpu_embodied_adpe"], m["server_embodied_adpe"], m["hardware_lifetime"]), allocated)
     embodied_pe = embodied.embodied_share(embodied.embodied_rate(
         n, m["gpu_embodied_pe"], m["server_embodied_pe"], m["hardware_lifetime"]), allocated)
-    train = _training_line(m, busy)
+    shape = np.broadcast_shapes(np.shape(busy), np.shape(allocated), np.shape(gpu_busy))
+    train = _training_line(m, busy, shape)
     train_energy_total, train_energy, train_co2e = train["energy_total"], train["energy"], train["co2e"]
 
     I, wue = m["grid_intensity"], m["wue"]
     A, PE = m["grid_adpe"], m["grid_primary_energy"]  # ADPe [kg Sb eq/J] and primary energy [J/J] of electricity
     wi = m["water_intensity"] * m["water_offsite"]  # water scope: 0 counts the data centre's on-site water only
-    shape = np.broadcast_shapes(np.shape(busy), np.shape(allocated), np.shape(gpu_busy))
     out = {
         "serving_path": np.broadcast_to(path, shape), "n_gpus": np.broadcast_to(n, shape),
         "batch": np.broadcast_to(mod["batch"], shape), "prefill_time": mod["prefill_time"],
@@ -252,23 +252,24 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
         "it_energy": it_energy, "facility_energy": facility, "training_energy_total": train_energy_total,
         "training_gpu_time_total": train["gpu_time_total"], "training_co2e_total": train["co2e_total"],
         "training_water_total": train["water_total"],
-        "host_idle_energy": mod.get("host_idle", np.zeros_like(it_energy)),
+        "host_idle_energy": mod["host_idle"] if "host_idle" in mod else np.zeros_like(it_energy),
     }
-    train_adpe = train_energy * m["training_grid_adpe"]
-    train_pe = train_energy * m["training_grid_primary_energy"]
+    off = train["off"]  # no training line: its zeros are not added (a million-row batch saves five passes)
+    train_adpe = train_energy if off else train_energy * m["training_grid_adpe"]
+    train_pe = train_energy if off else train_energy * m["training_grid_primary_energy"]
     # totals: the sum of the lines (written out; the embodied line has no water; its ADPe and primary
     # energy are the hardware's manufacture, allocated like its CO2e)
-    out["energy"] = facility + train_energy
-    out["co2e"] = grid.sci(facility, I, embodied_co2e) + train_co2e  # SCI's E x I + M, plus the training share
-    out["water"] = grid.water_consumption(it_energy, facility, wue, wi) + train["water"]
-    out["adpe"] = facility * A + embodied_adpe + train_adpe
-    out["primary_energy"] = facility * PE + embodied_pe + train_pe
+    out["energy"] = facility.copy() if off else facility + train_energy
+    out["co2e"] = _plus(grid.sci(facility, I, embodied_co2e), train_co2e, off)  # SCI's E x I + M, + training
+    out["water"] = _plus(grid.water_consumption(it_energy, facility, wue, wi), train["water"], off)
+    out["adpe"] = _plus(facility * A + embodied_adpe, train_adpe, off)
+    out["primary_energy"] = _plus(facility * PE + embodied_pe, train_pe, off)
     out["sci"] = out["co2e"]  # ISO/IEC 21031's score per request is the CO2e total, the same array
     if not breakdown:
         return out
-    out["water_onsite"] = grid.water_consumption(it_energy, facility, wue, 0.0) + train["water_onsite"]
-    out["water_with_electricity"] = (grid.water_consumption(it_energy, facility, wue, m["water_intensity"])
-                                     + train["water_with_electricity"])
+    out["water_onsite"] = _plus(grid.water_consumption(it_energy, facility, wue, 0.0), train["water_onsite"], off)
+    out["water_with_electricity"] = _plus(grid.water_consumption(it_energy, facility, wue, m["water_intensity"]),
+                                          train["water_with_electricity"], off)
     it_lines = {"gpu_busy": gpu_busy, "gpu_idle": gpu_idle, "host": host}
     water_per_it_energy = grid.water_consumption(1.0, 1.0, wue, wi)  # each IT line's own facility share
     for name, e in it_lines.items():
@@ -295,7 +296,12 @@ def _lines(m, n, mod, path, busy, allocated, utilisation, gpu_busy, gpu_idle, ho
     return out
 
 
-def _training_line(m, busy) -> dict:
+def _plus(total, line, off: bool):
+    """`total` plus a line that is zero everywhere when `off` (then `total` itself, a fresh array, no addition)."""
+    return total if off else total + line
+
+
+def _training_line(m, busy, shape) -> dict:
     """The model's training run and its share per request: GPU time [s], energy [J], CO2e [kg], water [L].
 
     The share is the run's total over the requests that amortise it; the water of the run is its
@@ -303,10 +309,12 @@ def _training_line(m, busy) -> dict:
     electricity (the card's energy already includes the site's PUE, so the WUE is applied to it).
     """
     amortise = m["amortisation_requests"]
+    if np.all(np.isnan(amortise)):  # no training line: read-only zeros of the result's shape, no memory
+        zero = np.broadcast_to(0.0, shape)
+        return {"off": True, **{k: zero for k in ("gpu_time_total", "energy_total", "co2e_total", "water_total",
+                                                   "energy", "co2e", "water", "water_onsite",
+                                                   "water_with_electricity")}}
     zero = np.zeros_like(busy)
-    if np.all(np.isnan(amortise)):
-        return {k: zero for k in ("gpu_time_total", "energy_total", "co2e_total", "water_total", "energy", "co2e",
-                                  "water", "water_onsite", "water_with_electricity")}
     t_gpu_train = _nan_to(
         m["training_gpu_time"],
         training.gpu_time_from_flops(training.training_flops(m["active_params"],
@@ -319,7 +327,7 @@ def _training_line(m, busy) -> dict:
     with_electricity = training.training_water(total, m["training_wue"], m["training_water_intensity"])
     in_scope = training.training_water(total, m["training_wue"], m["training_water_intensity"] * m["water_offsite"])
     co2e_total = grid.operational_co2e(total, m["training_grid_intensity"])
-    return {"gpu_time_total": t_gpu_train + zero, "energy_total": total + zero, "co2e_total": co2e_total + zero,
+    return {"off": False, "gpu_time_total": t_gpu_train + zero, "energy_total": total + zero, "co2e_total": co2e_total + zero,
             "water_total": in_scope + zero, "energy": total * per, "co2e": co2e_total * per,
             "water": in_scope * per, "water_onsite": onsite * per, "water_with_electricity": with_electricity * per}
 
