@@ -320,3 +320,21 @@ def test_resolved_columns_are_column_major_and_the_layout_changes_no_figure():
     assert out_f.keys() == out_c.keys()
     for k in out_f:
         assert np.array_equal(*np.broadcast_arrays(out_f[k], out_c[k]), equal_nan=True), k
+
+
+def test_the_sources_pattern_is_the_plain_fold_of_its_parts():
+    # Resolution.pattern folds the parts equal on every row into one affine map: the keys must be those of the
+    # plain per-part fold h = h x 1000003 + part (mod 2**64), whatever mix of constant and varying parts
+    for table in (pd.DataFrame(ROWS * 3), pd.DataFrame([ROWS[0]]), pd.DataFrame(ROWS[:2]), pd.DataFrame(ROWS[3:5] * 2)):
+        res = batch.resolve_table_full(table)
+        n = len(table)
+        h = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for name in sorted(res.given):
+                mask = np.broadcast_to(np.asarray(res.given[name], dtype=bool), (n,))
+                if mask.any():
+                    h = h * np.uint64(1000003) + (np.uint64(7) if mask.all() else mask.astype(np.uint64))
+            for name in sorted(res.keys):
+                codes = np.broadcast_to(res.keys[name].codes, (n,)).astype(np.uint64)
+                h = h * np.uint64(1000003) + codes + np.uint64(1)
+        assert np.array_equal(res.pattern(), h)

@@ -55,19 +55,39 @@ class Resolution:
         so hashing those is enough (and much cheaper than the rules themselves).
         """
         n = len(self.path)
-        h = np.zeros(n, dtype=np.uint64)
+        # h = h x 1000003 + part for each part in turn, modulo 2**64; parts equal on every row are folded into
+        # one pending affine map (a, b) of Python integers, so only the parts that vary cost a pass over the rows
+        mod, mult = 1 << 64, 1000003
+        h, a, b = None, 1, 0  # h: the per-row key so far (None: still the constant b)
+
+        def add(part):
+            nonlocal h, a, b
+            if np.ndim(part) == 0:
+                a, b = a * mult % mod, (b * mult + int(part)) % mod
+                return
+            part = part.astype(np.uint64)
+            if h is None:
+                h = np.uint64(b * mult % mod) + part
+            else:
+                h = h * np.uint64(a * mult % mod) + np.uint64(b * mult % mod) + part
+            a, b = 1, 0
+
         with np.errstate(over="ignore"):
             for name in sorted(self.given):
                 mask = np.broadcast_to(np.asarray(self.given[name], dtype=bool), (n,))
                 if mask.any() and not mask.all():
-                    h = h * np.uint64(1000003) + mask.astype(np.uint64)
+                    add(mask)
                 elif mask.all():
-                    h = h * np.uint64(1000003) + np.uint64(7)
+                    add(7)
             for name in sorted(self.keys):
                 names = self.keys[name]
-                codes = np.broadcast_to(names.codes, (n,)) if not names.single else np.full(n, names.codes[:1].sum())
-                h = h * np.uint64(1000003) + codes.astype(np.uint64) + np.uint64(1)
-        return h
+                if names.single:
+                    add((int(names.codes[:1].sum()) + 1) % mod)
+                else:
+                    add(np.broadcast_to(names.codes, (n,)).astype(np.uint64) + np.uint64(1))
+            if h is None:
+                return np.full(n, b, dtype=np.uint64)
+            return h * np.uint64(a) + np.uint64(b) if (a, b) != (1, 0) else h
 
     def notes_of(self, row: int) -> list[str]:
         """The notes of one row, inputs spelled as the caller's user typed them."""
