@@ -338,3 +338,14 @@ def test_the_sources_pattern_is_the_plain_fold_of_its_parts():
                 codes = np.broadcast_to(res.keys[name].codes, (n,)).astype(np.uint64)
                 h = h * np.uint64(1000003) + codes + np.uint64(1)
         assert np.array_equal(res.pattern(), h)
+
+
+def test_total_columns_without_request_rates_are_nan_and_independent():
+    # the NaN totals of a table without request rates share one copy-on-write Series: a change to one column
+    # must not show in another
+    table = pd.DataFrame({"params": ["7B", "70B", "8B"], "gpu": ["H100", "L4", "H100"]}, index=[10, 20, 30])
+    out = batch.estimate(table)
+    totals = [c for c in out.columns if "_total" in c and not c.startswith("requests")]
+    assert len(totals) == 15 and out[totals].isna().all().all() and list(out.index) == [10, 20, 30]
+    out.loc[10, totals[0]] = 1.0
+    assert out[totals[0]].tolist()[0] == 1.0 and out[totals[1:]].isna().all().all()
