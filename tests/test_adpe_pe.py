@@ -185,3 +185,37 @@ def test_assumptions_show_the_resource_factors_in_their_own_units():
     assert units["grid_primary_energy"] == (pytest.approx(9.3135), "MJ/kWh")
     assert units["server_embodied_pe"] == (pytest.approx(8750.0), "MJ")
     assert units["gpu_embodied_adpe"][1] == "kgSbeq"
+
+
+def _activities_in_bullet(text: str, start: str) -> set:
+    """Activity keys quoted (in backticks) in the bullet of docs/methodology.md that begins with `start`."""
+    import re
+
+    bullet = text[text.index(start):]
+    bullet = bullet[:bullet.index("\n\n")]
+    return {k for k in re.findall(r"`([a-z0-9_]+)`", bullet) if k in alternatives.names()}
+
+
+def test_the_methodology_lists_every_activity_without_adpe_or_primary_energy():
+    # the docs name each activity whose ADPe or primary energy the sources do not give (per-capita allocations
+    # are CO2e-only lines, their resources are the device's); adding a figure must update the list
+    lacking = {n for n in alternatives.names() if n not in alternatives.PER_CAPITA.values()
+               and any(alternatives.resource_gap(alternatives.activity(n), m) for m in ("adpe", "primary_energy"))}
+    text = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+    assert _activities_in_bullet(text, "- *Activities* (`factors/alternatives.csv`)") == lacking
+    assert {"network_mobile_gb", "network_fixed_gb", "car_km"} <= lacking  # car_km: primary energy only
+
+
+def test_the_city_chatbot_lacks_adpe_and_primary_energy_only_for_its_mobile_network_lines():
+    # the mobile transfers (200 kB per answer on the AI side, the voice call on the other) are the only lines
+    # without ADPe or primary energy: both sides are undefined for these metrics (NaN, never a partial sum)
+    c = compare_scenario(load(ROOT / "scenarios" / "city_chatbot.toml"), samples=100)
+    activity_of = {ln.label: ln.activity for ln in (*c.plan.alternative, *(ln for v in c.plan.variants for ln in v.lines))}
+    for vc in c.variants.values():
+        for metric in ("adpe", "primary_energy"):
+            lines = {label for label, gaps in vc.line_gaps.items() if metric in gaps}
+            assert {activity_of[label] for label in lines} == {"network_mobile_gb"}, (metric, lines)
+            assert {"network transfer (mobile)", "voice call over the mobile network"} == lines
+            assert all("not in the sources read" in vc.line_gaps[label][metric] for label in lines)
+            for side in (vc.per_task_ai, vc.per_task_alternative):
+                assert np.all(np.isnan(np.asarray(side[metric].magnitude)))
