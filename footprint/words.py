@@ -13,6 +13,7 @@ of the input ranges) come second (:func:`bounds`).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .i18n import NNBSP, Language
@@ -93,12 +94,149 @@ CAVEATS = (
 )
 SOBRIETY_NOTE = "Sobriety is judged on the AI system: the public body's scope by default, the users' share beside it."
 
+#: The notes of the estimate, the comparison and the card, and the reasons a figure is not available (English
+#: message ids).  The JSON keeps them in English; :func:`note` says them in the table's language.  A note that
+#: carries values is a template: ``{name}`` stands for a value, or for an input as ``Problems.spell`` wrote it
+#: (``--training-zone`` on the command line, ``training_zone`` in a scenario); the translation keeps every
+#: placeholder.  The texts are the resolver's (footprint/columns), the comparison's (footprint/compare), the
+#: hourly grid's (footprint/hourly) and the shipped factor tables' (factors/alternatives.csv, *_not_available).
+NOTES = (
+    # the resolver (footprint/columns/steps.py, training.py, state.py)
+    "functional unit: item (generic task path): per_request figures are per item",
+    "{active_params}: the catalogue's active parameters of this mixture-of-experts model are kept with the given "
+    "{params}; give {active_params} to change them",
+    "no deployment profile ({deployment}): generic defaults (bf16, batch 32, fleet utilisation 0.5, industry-average "
+    "PUE)",
+    "deployment profile from the model catalogue; {deployment} chooses another",
+    "no GPU given: the H100 is assumed",
+    "this GPU has no fp8/int8 peak in the factor tables: its bf16/fp16 peak is used",
+    "no embodied figure for this GPU: the H100's is used as a proxy",
+    "embodied ADPe and primary energy of this GPU and its server slot: Boavizta's A100 80GB card and 8-GPU server "
+    "scaled in proportion to their embodied CO2e",
+    "no server slot figure for this GPU: the H100's 8-GPU server slot is used as a proxy",
+    "serving stack: {stack} (current serving software); {serving_stack} vllm_2024 for the 2024 generation, whose "
+    "per-sequence step cost is several times larger",
+    "period of the totals: 1 year (default)",
+    "simple FLOP path: energy = FLOPs / (peak FLOP/s x utilisation) x power",
+    "measured path: the measured IT energy per output token replaces the hardware model (PUE still applied)",
+    "no {zone} given: the world average grid intensity is used",
+    "no water intensity of electricity for this zone: the world average is used",
+    "no ADPe factor of electricity for this zone: the world proxy (median of national values) is used",
+    "no primary-energy factor of electricity for this zone: the world proxy (median of national values) is used",
+    "water scope: onsite+electricity (the data centre's cooling water and the water consumed to generate its "
+    "electricity); {water_scope} onsite counts the cooling water only, as providers report it",
+    "reasoning use: default output of a reasoning model (thinking tokens included, ML.ENERGY v3's problem-solving "
+    "average); {reasoning} off for short answers",
+    "this model can reason on request: {reasoning} on charges a reasoning answer's output length",
+    "{reasoning} on: the given output tokens are used (they should include the thinking tokens)",
+    "the default {input_tokens} range is capped at the model's context length",
+    "the usage profile is not applied: {grid_intensity} was given",
+    "usage profile: {profile}; the hourly series (Electricity Maps, life-cycle, consumption-based) has another "
+    "boundary than the zone's yearly default, so compare profiles within the series; average, not marginal, intensity",
+    "the usage profile moves CO2e only: ADPe and primary energy keep the zone's yearly factors (no hourly series of "
+    "them)",
+    "training is excluded (its line is 0): give {training_lifetime_requests} or {training_share} to amortise the "
+    "model's training",
+    "training hardware unknown: the serving GPU's TDP stands for the training power per GPU (give "
+    "{training_gpu_power})",
+    "training inputs are given but training is excluded, so they change no figure: give "
+    "{training_lifetime_requests} or {training_share} to count the training",
+    "training site from the {basis} (give {training_zone} to change it)",
+    "model's published training facts", "developer {provider}",
+    "training site unknown: the world average grid is used (give {training_zone} or {training_grid_intensity})",
+    "no water intensity for the training zone: the world average is used as a proxy",
+    "no ADPe factor of electricity for the training zone: the world proxy (median of national values) is used",
+    "no primary-energy factor of electricity for the training zone: the world proxy (median of national values) is "
+    "used",
+    "{name} overrides the catalogue's value for {model} (the given value is used; {tail})",
+    "{name} overrides the catalogue's value for {model} (the given value is used)",
+    "{name} {size} overrides the catalogue's {catalogue_size} for {model_key}; {tail}",
+    "{name} {size} overrides the catalogue's {catalogue_size} for {model_key}",
+    "its other catalogue figures (training) are kept",
+    # the hourly grid (footprint/hourly/profiles.py), inside the usage-profile notes
+    "{place} ({zone}), {label}: {value} gCO2e/kWh against {average} gCO2e/kWh for every hour of {year} alike "
+    "({boundary})",
+    "life-cycle, consumption-based, Electricity Maps 2023", "Germany", "France", "Great Britain",
+    "24/7, every hour alike", "office hours, Monday-Friday {hours} {time_zone}",
+    "custom weekly profile (168 hourly weights, Monday 00:00 first) in {time_zone}",
+    "batch window from {when} for {duration}", "the zone's time zone",
+    "no hourly grid data for zone '{zone}' (hourly data: {zones}): its yearly factor is used for every hour, so "
+    "{what}; zone '{zone}' has no yearly carbon factor either (`footprint factors list grid`)",
+    "no hourly grid data for zone '{zone}' (hourly data: {zones}): its yearly factor is used for every hour, so "
+    "{what}",
+    "the usage profile '{profile}' does not change the CO2e", "every hour has the same intensity",
+    # the comparison (footprint/compare/plan.py)
+    "water scope: {scope}, the same on both sides: {scope_words}; JSON water_scope gives both scopes",
+    "on-site water only (a data centre's cooling water; an activity's electricity has none of its own)",
+    "on-site water and the water consumed to generate the electricity, on both sides (the AI's data centre and "
+    "every device, office or network's electricity)",
+    "a step's water_scope ({scopes}) is replaced by the comparison's ({scope}): both sides must count water alike",
+    "energy is final energy and adds unlike carriers (AI inference is electricity; {carriers}): a kWh of fuel is not "
+    "a kWh of electricity; the primary_energy figures compare the sides on one basis (where both sides have them)",
+    "fuel: {fuel}; own energy mix (gas, heat networks, electricity): {mixed}", "fuel: {fuel}",
+    "own energy mix (gas, heat networks, electricity): {mixed}",
+    "human time under the per-capita boundary ({boundary}): a person's whole annual footprint is charged to the "
+    "hours of the task (Tomlinson et al. 2024); the person emits about the same whether or not they do the task, so "
+    "this is not the footprint avoided; energy and water keep the device's use phase, ADPe and primary energy the "
+    "device's use phase and manufacture (as the AI side counts its hardware's)",
+    "no adpe factor of electricity for zone {zone}: the world proxy (median of national values) is used for the "
+    "activities' electricity",
+    "no primary_energy factor of electricity for zone {zone}: the world proxy (median of national values) is used "
+    "for the activities' electricity",
+    "{side}: '{activity}' includes the user's device time and {side} also counts agent time on a device; use a "
+    "*_network_dc activity to avoid counting the device twice",
+    # why a metric is not available (footprint/compare/verdicts.py, footprint/alternatives.py)
+    "{metric_code} not available with AI ({ai}) and without AI ({alternative}): its ratio, break-even and probability "
+    "are undefined",
+    "{metric_code} not available with AI ({ai}): its ratio, break-even and probability are undefined",
+    "{metric_code} not available without AI ({alternative}): its ratio, break-even and probability are undefined",
+    "no {metric_code} figure in the sources read", "no energy figure in the library for this activity",
+    "the energy is not grid electricity and the library has no ADPe figure of it",
+    "the energy is not grid electricity and the library has no primary-energy figure of it",
+    "no energy or ADPe figure", "no energy or primary-energy figure",
+    "the CO2e figure holds manufacture or life-cycle impacts whose ADPe is not in the sources read",
+    "the CO2e figure holds manufacture or life-cycle impacts whose primary-energy is not in the sources read",
+    "no energy figure, so no water of its electricity",
+    "the energy is fuel and no water figure of the fuel is in the library",
+    "own energy mix without an electricity share, so no water of its electricity",
+    # the reasons of the shipped factor tables (factors/alternatives.csv)
+    "Impact CO2 publishes gCO2e per passenger-km only (occupancy and consumption of the fleet not read)",
+    "a per-capita CO2e allocation (see energy_not_available)",
+    "a per-capita CO2e allocation; under this boundary energy and water keep the device's use phase (the line is "
+    "built for CO2e only)",
+    "ADEME's Impact CO2 model (NegaOctet factors) publishes gCO2e per e-mail only, no energy",
+    "ADEME's Impact CO2 model (NegaOctet factors) publishes gCO2e per participant-hour only, no energy",
+    "ADEME's Impact CO2 model (NegaOctet factors) publishes gCO2e per search only, no energy",
+    "no water figure per e-mail in the sources read (ADEME's model gives gCO2e only)",
+    "no water figure per participant-hour in the sources read (ADEME's model gives gCO2e only)",
+    "no water figure per search in the sources read (ADEME's model gives gCO2e only)",
+    "no water per passenger-km in the sources read",
+    "the paper and printing figures read are gCO2e only (no energy of paper making or printing)",
+    "the paper reports gCO2e per page only",
+    "the water consumed extracting and refining the fuel and building the car is not in the sources read",
+    "the water used to make paper is not in the sources read",
+)
+#: Placeholders of the notes whose value is itself a text to translate (a note, a word); the others (inputs,
+#: names, keys, quantities as given) are kept as they are.
+NOTE_TEXTS = frozenset({"basis", "tail", "profile", "place", "label", "boundary", "time_zone", "what",
+                        "scope_words", "carriers"})
+#: Placeholders of the notes whose value is a number written with a decimal point (in the language's typography).
+NOTE_NUMBERS = frozenset({"value", "average"})
+#: Placeholders of the notes whose value is a metric code (``energy``, ``primary_energy``): said in words.
+NOTE_METRICS = frozenset({"metric_code"})
+#: Placeholders of the notes whose value is a duration in words (``6 hours``).
+NOTE_DURATIONS = frozenset({"duration"})
+#: The head of a comparison's note that comes from a step of an AI variant (``ai.shared.inference: ...``).
+_STEP_HEAD = re.compile(r"^(ai\.[^\s:]+): (.+)$", re.S)
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
 
 def messages() -> list:
     """Every English text of this module that goes through the catalogue."""
     out = [*VERDICTS.values(), *BREAK_EVEN.values(), *METRICS.values(), *LINES.values(), *SCOPES.values(),
            *BOUNDARIES.values(), *(w for pair in PERIODS.values() for w in pair), *PER.values(), *TEXTS,
-           *STATUSES.values(), *DEVICES.values(), *AGENT_TIME_TAILS, "per-capita allocation", *CAVEATS, SOBRIETY_NOTE]
+           *STATUSES.values(), *DEVICES.values(), *AGENT_TIME_TAILS, "per-capita allocation", *CAVEATS, SOBRIETY_NOTE,
+           *NOTES]
     return list(dict.fromkeys(out))
 
 
@@ -344,3 +482,104 @@ def source(text: str, L: Language) -> str:
         sep = {": ": colon(L), "; ": semicolon(L), "": ""}[m.group(2)]
         return f"{status(m.group(1), L)}{sep}{text[m.end():]}"
     return text
+
+
+def _number_as_written(text: str, L: Language) -> str:
+    """A number of a note (``50.1``) in the language's typography (``50,1``), its digits kept."""
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        return text
+    whole, _, decimals = text.partition(".")
+    return L.number(float(whole), 12) + (("," if L.lang == "fr" else ".") + decimals if decimals else "")
+
+
+@functools.lru_cache(maxsize=None)
+def _note_pattern(msgid: str) -> re.Pattern:
+    """The regular expression of a note template: each ``{name}`` holds a value; a name seen twice, the same value.
+
+    >>> _note_pattern("no {zone} given: a").fullmatch("no --zone given: a").group("zone")
+    '--zone'
+    """
+    out, seen, pos = [], set(), 0
+    for m in _PLACEHOLDER.finditer(msgid):
+        out.append(re.escape(msgid[pos:m.start()]))
+        name = m.group(1)
+        out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        pos = m.end()
+    out.append(re.escape(msgid[pos:]))
+    return re.compile("".join(out), re.S)
+
+
+_TEMPLATES = tuple(t for t in NOTES if _PLACEHOLDER.search(t))
+
+
+def _value(name: str, text: str, L: Language) -> str:
+    if name in NOTE_TEXTS:
+        return note(text, L)
+    if name in NOTE_NUMBERS:
+        return _number_as_written(text, L)
+    if name in NOTE_METRICS:
+        return metric(text, L)
+    if name in NOTE_DURATIONS:
+        m = re.fullmatch(r"([0-9.]+) (\w+?)s?", text)
+        return period(f"{m.group(1)} {m.group(2)}", L) if m and m.group(2) in PERIODS else text
+    return text
+
+
+def note(text: str, L: Language) -> str:
+    """A note of a table or the card in the page's language; English as it is.
+
+    The note is the English text of the JSON (inputs already spelled ``--zone`` or ``zone``): an exact
+    message of the catalogue, else a template of :data:`NOTES` with its values put back in the
+    translation, else (a scenario's own words, a table's text) the text as written.
+
+    >>> note("no GPU given: the H100 is assumed", Language("fr"))
+    'aucun GPU indiqué : le H100 est retenu par hypothèse'
+    >>> note("ai.shared.inference: no --zone given: the world average grid intensity is used", Language("fr"))
+    "ai.shared.inference\xa0: --zone non indiquée : l'intensité carbone moyenne mondiale du réseau est utilisée"
+    >>> note("assumption: one question = 3 calls", Language("fr"))
+    'assumption: one question = 3 calls'
+    """
+    text = str(text)
+    if L.lang == "en":
+        return text
+    said = L(text)
+    if said != text:
+        return said
+    head = _STEP_HEAD.match(text)
+    if head:
+        rest = note(head.group(2), L)
+        return f"{head.group(1)}{colon(L)}{rest}" if rest != head.group(2) else text
+    for msgid in _TEMPLATES:
+        m = _note_pattern(msgid).fullmatch(text)
+        if m:
+            return L(msgid).format(**{k: _value(k, v, L) for k, v in m.groupdict().items()})
+    return text
+
+
+def reason(item: str, L: Language) -> str:
+    """One reason a metric is not available, ``line: why`` (the line as the breakdown names it), in words.
+
+    >>> reason("web searches: the paper reports gCO2e per page only", Language("fr"))
+    "web searches\xa0: l'article ne donne que des gCO2e par page"
+    """
+    if L.lang == "en":
+        return str(item)
+    label, sep, why = str(item).rpartition(": ")
+    return f"{line(label, L)}{colon(L)}{note(why, L)}" if sep else note(item, L)
+
+
+def gap(metric_code: str, g: dict, L: Language) -> str:
+    """Why a metric of a variant is not available (its JSON ``not_available`` entry), in words; English as it is.
+
+    >>> gap("water", {"ai": [], "alternative": ["car: no water per passenger-km in the sources read"],
+    ...               "text": "water not available without AI (...)"}, Language("en"))
+    'water not available without AI (...)'
+    """
+    if L.lang == "en" and "text" in g:
+        return g["text"]
+    sides = {side: semicolon(L).join(reason(r, L) for r in g.get(side) or []) for side in ("ai", "alternative")}
+    key = ("with AI ({ai}) and without AI ({alternative})" if sides["ai"] and sides["alternative"]
+           else "with AI ({ai})" if sides["ai"] else "without AI ({alternative})")
+    msgid = f"{{metric_code}} not available {key}: its ratio, break-even and probability are undefined"
+    return L(msgid).format(metric_code=metric(metric_code, L), **sides)

@@ -117,11 +117,11 @@ def render(doc: dict, lang: str = "en") -> str:
                             f"{L('without AI')} {L('per year')}", f"{L('agent hours saved')} "
                             f"({L('total over the horizon')})", f"{L('break-even volume')} (CO₂e, {sc['task']})",
                             L("verdict")]))
-    gaps = [g["text"] for v in doc["variants"].values() for g in v.get("not_available", {}).values()]
+    gaps = [w.gap(k, g, L) for v in doc["variants"].values() for k, g in v.get("not_available", {}).items()]
     if gaps:
-        out.append(L("not available") + ":\n" + "\n".join(f"  - {g}" for g in dict.fromkeys(gaps)))
+        out.append(L("not available") + w.colon(L).rstrip(" ") + "\n" + "\n".join(f"  - {g}" for g in dict.fromkeys(gaps)))
     if doc.get("notes"):
-        out.append(L("notes:") + "\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
+        out.append(L("notes:") + "\n" + "\n".join(f"  - {w.note(n, L)}" for n in doc["notes"]))
     mc = doc["monte_carlo"]
     out.append(f"{L('Medians and percentiles: Monte Carlo')} ({L.number(mc['samples'], 6)} {L('draws')}, {L('seed')} {mc['seed']}). "
                f"{L('The median is the figure to quote; p5–p95 holds 90 % of the draws.')} "

@@ -163,7 +163,7 @@ def render(doc: dict, lang: str = "en") -> str:
             for a in doc["assumptions"]]
     out.append(table(rows, [L("assumption"), L("value"), L("unit"), L("source")]))
     if doc.get("notes"):
-        out.append(L("notes:") + "\n" + "\n".join(f"  - {n}" for n in doc["notes"]))
+        out.append(L("notes:") + "\n" + "\n".join(f"  - {w.note(n, L)}" for n in doc["notes"]))
     if p:
         out.append(f"{L('Medians and percentiles: Monte Carlo')} ({L.number(p['samples'], 6)} {L('draws')}, {L('seed')} {p['seed']}). "
                    f"{L('The median is the figure to quote; p5–p95 holds 90 % of the draws.')}")
