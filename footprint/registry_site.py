@@ -395,7 +395,7 @@ def entry_page(doc: dict, e: dict, L: Language) -> str:
                  f"{_e(L('The AI side of the comparison also holds the users’ devices and networks, the agents’ time and the task’s other activities.'))}</p>")
     if env.get("not_available_on_basis"):
         parts.append(f"<p class='muted'>{_e(L('Not available for this entry (not computed, not zero)'))}{_e(words.colon(L))}"
-                     + "; ".join(f"{_e(metric_label(L, m))} ({_e(words.semicolon(L).join(words.reason(x, L) for x in r))})" for m, r in env["not_available_on_basis"].items())
+                     + _e(words.semicolon(L)).join(f"{_e(metric_label(L, m))} ({_e(words.semicolon(L).join(words.reason(x, L) for x in r))})" for m, r in env["not_available_on_basis"].items())
                      + ".</p>")
     if env["not_available"]:
         parts.append(f"<p class='muted'>{_e(L('Not available for this entry (not computed, not zero)'))}{_e(words.colon(L))}"
