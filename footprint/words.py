@@ -185,6 +185,9 @@ NOTES = (
     "for the activities' electricity",
     "{side}: '{activity}' includes the user's device time and {side} also counts agent time on a device; use a "
     "*_network_dc activity to avoid counting the device twice",
+    # the Monte Carlo draws (footprint/compare/verdicts.py DISTRIBUTION)
+    "triangular(low, central, high); log-triangular when high/low > 10; identical sourced ranges share one draw; "
+    "inputs otherwise independent",
     # why a metric is not available (footprint/compare/verdicts.py, footprint/alternatives.py)
     "{metric_code} not available with AI ({ai}) and without AI ({alternative}): its ratio, break-even and probability "
     "are undefined",

@@ -126,6 +126,9 @@ def test_scenario_notes_and_reasons_are_french_in_the_table_and_the_card(run_cli
     for n in doc["notes"]:
         assert f"  - {words.note(n, FR)}" in out.splitlines()
         assert f"- {card._md(words.note(n, FR))}" in appendix.splitlines()
+    distribution = doc["monte_carlo"]["distribution"]
+    assert words.note(distribution, FR) != distribution and words.note(distribution, FR) in appendix
+    assert distribution in card.render_appendix(doc, "en")
     for v in doc["variants"].values():
         for k, g in v["not_available"].items():
             assert f"  - {words.gap(k, g, FR)}" in out.splitlines()
