@@ -57,7 +57,9 @@ def _serving_path(r: Run) -> None:
     path = np.where(item_energy, 4, np.where(item_flops, 3, np.where(measured, 2, np.where(flop_given, 1, 0))))
     r.item_flops, r.item_energy, r.item, r.model_keys = item_flops, item_energy, item, model_keys
     r.tps, r.pw, r.measured, r.path = tps, pw, measured, path
-    v["serving_path"] = point(np.broadcast_to(path, (n,)).astype(float))
+    rows_path = np.broadcast_to(path, (n,))
+    uniform = n > 0 and rows_path.min() == rows_path.max()  # one path for all rows: one value, not n
+    v["serving_path"] = point(rows_path[:1] if uniform else rows_path)
     choose(v, S, "flops_per_item", [(item_flops, col["flops_per_item"], GIVEN)])
     choose(v, S, "energy_per_item", [(item_energy, col["energy_per_item"], GIVEN)])
 
