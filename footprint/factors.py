@@ -18,6 +18,7 @@ Tables are read on first use and cached; nothing is read at import.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -309,7 +310,9 @@ def check_row(row: Factor, expected: tuple[dict, dict], known_sources) -> list[s
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def _shipped_dir() -> Path | None:
+    """The folder of the shipped tables (next to the package, or inside it in a wheel); it never moves."""
     here = Path(__file__).resolve().parent
     for candidate in (here / "_factors", here.parent / "factors"):
         if (candidate / "sources.csv").is_file():
