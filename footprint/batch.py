@@ -576,7 +576,9 @@ def _columns(result, raw, requests, cases, raw_total=None, index=None):
                 result[f"{metric}_{scope}_high[{unit}]"] = _reduce3(np.maximum, arr) * f
             else:
                 result[f"{metric}_{scope}[{unit}]"] = arr[:, 0] * f
-    if cases:
+    if nan_column is not None:
+        result["requests_total[request]"] = nan_column
+    elif cases:
         result["requests_total[request]"] = requests[:, 1]
     else:
         result["requests_total[request]"] = requests[:, 0]
