@@ -40,8 +40,7 @@ import re
 
 import numpy as np
 
-from .columns.names import by_case
-from .columns import PATHS, Columns, Problems, check_column, reduce3 as _reduce3, report, resolve_columns, scale as _scale
+from .columns import PATHS, Columns, Problems, check_column, point, reduce3 as _reduce3, report, resolve_columns, scale as _scale
 from .errors import InputError
 from .estimator import INPUTS, OPTIONAL, PER_REQUEST_UNITS, TOTAL_UNITS, compute, for_totals
 from .inputs import CONSTANT_MAXIMA, CONSTANTS, CORE, USER, UserInput
@@ -171,7 +170,7 @@ def parse_column(series, name: str, spec, column_unit: str | None, problems: Pro
         bad = given & ~np.isfinite(values)
         problems.add(bad, label, "not a finite number")
         check_column(magnitudes[:, None], given & ~bad, spec, problems, label)  # points: one value per row
-        out = by_case(magnitudes)
+        out = point(magnitudes)
         if bad.any():
             out[bad] = np.nan
         return out, given
@@ -262,7 +261,7 @@ def oriented(values: dict, cases: bool = True) -> dict:
             arr = np.full((1, 3), np.nan)
         arr = np.asarray(arr, dtype=float)
         if cases and arr.shape[0] > 1 and not arr.flags.f_contiguous:
-            arr = np.asfortranarray(arr)  # each case contiguous (see columns.names.by_case): compute is ~30 % faster
+            arr = np.asfortranarray(arr)  # each case contiguous (see columns.names.point): compute is ~30 % faster
         m[name] = arr[:, 1:2] if not cases else (arr if increasing else arr[:, ::-1])
     return m
 

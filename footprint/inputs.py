@@ -222,8 +222,8 @@ _USER = (
               bare="hour", maximum=MAX_GPU_HOURS, shown_unit="hour"),
     UserInput("training_gpu_power", "W", "Average power per training GPU, e.g. '400 W'.",
               maximum=MAX_POWER_PER_GPU, shown_unit="W"),
-    UserInput("training_pue", D, "PUE of the training site [default: the site's PUE where a card adjusts its TDP for it (Meta's), else 1: the training power's range includes it].", minimum=1.0,
-              maximum=5.0),
+    UserInput("training_pue", D, "PUE of the training site [default: the site's PUE where a card adjusts its TDP "
+              "for it (Meta's), else 1: the training power's range includes it].", minimum=1.0, maximum=5.0),
     UserInput("training_gpu", None, "Accelerator the model was trained on, e.g. TPU-v5p (`footprint factors list "
               "gpus`) [default: the catalogue's, else the serving GPU]."),
     UserInput("training_zone", None, "Grid zone of the training site [default: the model developer's, "

@@ -18,7 +18,7 @@ class Names:
     def take(self, per_key: np.ndarray) -> np.ndarray:
         """Rows of `per_key` (one row per distinct name) for every table row; (1, ...) when all rows agree.
 
-        A (keys, 3) table gives (rows, 3) in column-major order (see :func:`by_case`).
+        A (keys, 3) table gives (rows, 3) in column-major order (see :func:`point`).
         """
         if self.single:
             return per_key[self.codes[:1]]
@@ -128,28 +128,17 @@ def factor_column(names: Names, table: str, parameter: str, unit: str) -> np.nda
     return names.take(per_key)
 
 
-def by_case(x) -> np.ndarray:
-    """One value per row repeated on the three cases: (rows, 3) in column-major order.
+def point(x) -> np.ndarray:
+    """A point value per row (or one for all rows) as (rows, 3) or (1, 3), in column-major order.
 
     The case axis is short: in row-major order every numpy operation that broadcasts a
     (1, 3) range over (rows, 3) loops three elements at a time (about 5x slower at a million
     rows). Column-major arrays keep each case contiguous, and numpy keeps that order through
     every elementwise operation, so the resolver and :func:`footprint.estimator.compute`
-    build them this way (values are the same in either order).
+    work on them (values are the same in either order).
     """
-    x = np.asarray(x, dtype=float)
+    x = np.atleast_1d(np.asarray(x, dtype=float))
     return np.repeat(x[None, :], 3, axis=0).T
-
-
-def times_cases(x, cases) -> np.ndarray:
-    """A value per row (rows,) or (rows, 1) times a (1, 3) range: (rows, 3) column-major (:func:`by_case`)."""
-    x = np.asarray(x, dtype=float).reshape(1, -1)
-    return (np.asarray(cases, dtype=float).reshape(-1, 1) * x).T
-
-
-def point(x) -> np.ndarray:
-    """A point value per row (or one for all rows) as (rows, 3) or (1, 3)."""
-    return by_case(np.atleast_1d(np.asarray(x, dtype=float)))
 
 
 def as_cases(x) -> np.ndarray:
@@ -164,7 +153,7 @@ def where(mask, a, b):
         return as_cases(b)
     if mask.all():
         return as_cases(a)
-    # on the transposed views: the result keeps the column-major order of by_case
+    # on the transposed views: the result keeps the column-major order of point
     return np.where(mask.reshape(1, -1), np.asarray(a, dtype=float).T, np.asarray(b, dtype=float).T).T
 
 

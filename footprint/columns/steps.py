@@ -9,7 +9,7 @@ from ..errors import InputError
 from ..inference import PRECISION_BYTES, PRECISION_FLOPS_KEY
 from ..inputs import CORE
 from .problems import LazyMessages, Problems
-from .names import Names, by_case, factor_column, overlay, point, scale, times_cases, triple, where
+from .names import Names, factor_column, overlay, point, scale, triple, where
 from .provenance import GIVEN, Rule, choose, choose_or_proxy
 from .state import Columns, D, DEFAULT_STACK, ITEM_RULE, PRECISION_OF_BYTES, PROVISIONING, Resolution, Run, STACK_CONSTANTS, catalogue_field, constant_column, constant_rule, deployment_names, lower_choice, override_notes, precision_lookup
 from .training import resolve_training
@@ -209,10 +209,10 @@ def _host(r: Run) -> None:
     dep_ratio, has_dep_ratio = r.profile("host_power_ratio", D)
     choose(v, S, "host_power", [
         (given["host_power"], col["host_power"], GIVEN),
-        (has_dep_ratio, dep_ratio * by_case(v["tdp"][:, 1]) if has_dep_ratio.any() else dep_ratio,  # unused without profile
+        (has_dep_ratio, dep_ratio * point(v["tdp"][:, 1]) if has_dep_ratio.any() else dep_ratio,  # unused without profile
          Rule("derived", table="deployments", names=dep, parameter="host_power_ratio",
               formula="host_power_ratio x gpu tdp", inputs=("tdp",))),
-        (allrows, times_cases(v["tdp"][:, 1], ratio),
+        (allrows, ratio * point(v["tdp"][:, 1]),
          Rule("derived", table="servers", key="gpu_server", parameter="host_power_ratio",
               formula="host_power_ratio x gpu tdp", inputs=("tdp",))),
     ])
